@@ -1,0 +1,198 @@
+import { DropRequestError } from '../errors.js';
+
+/** Request headers: lower-case names, one string value each. */
+export type RequestHeaders = Record<string, string>;
+
+/**
+ * Framework flags carried by a request. Middlewares read and write these; spiders may set them.
+ * Free-form user data goes in `userData`, never here.
+ */
+export interface RequestMeta {
+  /** Link depth from a start request (set by the depth spider middleware). */
+  depth?: number;
+  /** How many times this request has been retried so far. */
+  retryTimes?: number;
+  /** Never retry this request. */
+  dontRetry?: boolean;
+  /** Use this slot key instead of the request's host (API-style crawls). */
+  slot?: string;
+  /** Pass responses with these statuses to the callback (besides 2xx). */
+  handleHttpStatusList?: number[];
+  /** Pass every response to the callback, whatever its status. */
+  handleHttpStatusAll?: boolean;
+  /** Per-request override of `download.timeoutMs`. */
+  downloadTimeoutMs?: number;
+  /** Per-request override of `download.maxResponseBytes`. */
+  maxResponseBytes?: number;
+  /** Earliest time (ms since the epoch) this request may be dispatched: set by retries. */
+  notBefore?: number;
+  /** Where this request came from: the URL of the response that yielded it. */
+  referer?: string;
+  /** True for requests that came from `spider.start()`. */
+  start?: boolean;
+}
+
+/** A callback or errback: a method name, or a method reference (resolved to its name). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type CallbackRef = string | ((...args: any[]) => unknown);
+
+export interface RequestInit {
+  url: string | URL;
+  /** Default `GET`. */
+  method?: string;
+  headers?: Record<string, string | number | undefined>;
+  body?: string | Uint8Array | null;
+  /** Higher is dispatched sooner. Default 0. */
+  priority?: number;
+  /** Skip the seen-set check (and offsite filtering). Default false. */
+  dontFilter?: boolean;
+  /** Spider method that parses the response. Default `parse`. */
+  callback?: CallbackRef;
+  /** Spider method called when the request fails. */
+  errback?: CallbackRef;
+  /** Extra keyword arguments passed to the callback. */
+  cbKwargs?: Record<string, unknown>;
+  meta?: RequestMeta;
+  /** Free-form data of your own; travels with the request and its response. */
+  userData?: Record<string, unknown>;
+}
+
+/** The plain-data form of a request: what crosses thread boundaries and goes into stores. */
+export interface RequestData {
+  url: string;
+  method: string;
+  headers: RequestHeaders;
+  body: string | Uint8Array | null;
+  priority: number;
+  dontFilter: boolean;
+  callback: string | null;
+  errback: string | null;
+  cbKwargs: Record<string, unknown>;
+  meta: RequestMeta;
+  userData: Record<string, unknown>;
+}
+
+const REQUEST_BRAND = Symbol.for('arachne.request');
+
+/** Resolve a callback reference to the method name it stands for. */
+export function callbackName(ref: CallbackRef | null | undefined): string | null {
+  if (ref === undefined || ref === null) return null;
+  if (typeof ref === 'string') return ref;
+  // Method references keep their name; `fn.bind(x)` prefixes it with "bound ".
+  const name = ref.name.replace(/^bound /, '');
+  if (!name) {
+    throw new DropRequestError(
+      'ERR_CALLBACK_ANONYMOUS',
+      'a request callback was an anonymous function',
+      { hint: 'pass a spider method (callback: this.parseItem) or its name (callback: "parseItem")' },
+    );
+  }
+  return name;
+}
+
+function parseUrl(raw: string | URL): string {
+  let url: URL;
+  try {
+    url = typeof raw === 'string' ? new URL(raw) : raw;
+  } catch {
+    throw new DropRequestError('ERR_INVALID_URL', `request URL ${JSON.stringify(String(raw))} is not an absolute URL`, {
+      hint: 'use response.follow(href) or response.urljoin(href) for links relative to a page',
+    });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new DropRequestError('ERR_UNSUPPORTED_SCHEME', `request URL ${JSON.stringify(url.href)} has scheme ${url.protocol}`, {
+      hint: 'only http: and https: URLs can be crawled',
+    });
+  }
+  return url.href;
+}
+
+function normaliseHeaders(headers: RequestInit['headers']): RequestHeaders {
+  const out: RequestHeaders = {};
+  if (!headers) return out;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name.toLowerCase()] = String(value);
+  }
+  return out;
+}
+
+/**
+ * A request to crawl. Immutable by convention: use `replace()` to derive a changed copy.
+ * Validates its URL at construction: a bad URL throws `ERR_INVALID_URL`.
+ */
+export class Request implements RequestData {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: RequestHeaders;
+  readonly body: string | Uint8Array | null;
+  readonly priority: number;
+  readonly dontFilter: boolean;
+  readonly callback: string | null;
+  readonly errback: string | null;
+  readonly cbKwargs: Record<string, unknown>;
+  readonly meta: RequestMeta;
+  readonly userData: Record<string, unknown>;
+
+  constructor(init: RequestInit | string | URL) {
+    const options: RequestInit = typeof init === 'string' || init instanceof URL ? { url: init } : init;
+    this.url = parseUrl(options.url);
+    this.method = (options.method ?? 'GET').toUpperCase();
+    this.headers = normaliseHeaders(options.headers);
+    this.body = options.body ?? null;
+    this.priority = options.priority ?? 0;
+    this.dontFilter = options.dontFilter ?? false;
+    this.callback = callbackName(options.callback);
+    this.errback = callbackName(options.errback);
+    this.cbKwargs = options.cbKwargs ?? {};
+    this.meta = { ...options.meta };
+    this.userData = options.userData ?? {};
+  }
+
+  /** True for any Arachne request, even one built by another copy of the module (a worker's). */
+  static isRequest(value: unknown): value is Request {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[REQUEST_BRAND] === true;
+  }
+
+  /** Rebuild a request from its plain-data form. */
+  static fromData(data: RequestData): Request {
+    return new Request({ ...data, callback: data.callback ?? undefined, errback: data.errback ?? undefined });
+  }
+
+  /** A copy with some fields replaced; `meta` is merged, not replaced. */
+  replace(changes: Partial<RequestInit>): Request {
+    return new Request({
+      ...this.toData(),
+      callback: this.callback ?? undefined,
+      errback: this.errback ?? undefined,
+      ...changes,
+      meta: { ...this.meta, ...changes.meta },
+    });
+  }
+
+  /** The request's host name (lower case), the default domain-slot key. */
+  get host(): string {
+    return new URL(this.url).hostname;
+  }
+
+  toData(): RequestData {
+    return {
+      url: this.url,
+      method: this.method,
+      headers: this.headers,
+      body: this.body,
+      priority: this.priority,
+      dontFilter: this.dontFilter,
+      callback: this.callback,
+      errback: this.errback,
+      cbKwargs: this.cbKwargs,
+      meta: this.meta,
+      userData: this.userData,
+    };
+  }
+
+  toString(): string {
+    return `<${this.method} ${this.url}>`;
+  }
+}
+
+Object.defineProperty(Request.prototype, REQUEST_BRAND, { value: true });
