@@ -107,6 +107,20 @@ function parseUrl(raw: string | URL): string {
   return url.href;
 }
 
+/**
+ * The host name of a normalised http(s) href, without building a URL object: the frontier asks
+ * for it on every push. `href` always has a path, so the authority ends at the first `/`.
+ */
+export function hostOf(href: string): string {
+  const start = href.indexOf('//') + 2;
+  let authority = href.slice(start, href.indexOf('/', start));
+  const at = authority.lastIndexOf('@');
+  if (at >= 0) authority = authority.slice(at + 1);
+  if (authority.startsWith('[')) return authority.slice(0, authority.indexOf(']') + 1);
+  const colon = authority.indexOf(':');
+  return colon >= 0 ? authority.slice(0, colon) : authority;
+}
+
 function normaliseHeaders(headers: RequestInit['headers']): RequestHeaders {
   const out: RequestHeaders = {};
   if (!headers) return out;
@@ -158,20 +172,38 @@ export class Request implements RequestData {
     return new Request({ ...data, callback: data.callback ?? undefined, errback: data.errback ?? undefined });
   }
 
-  /** A copy with some fields replaced; `meta` is merged, not replaced. */
+  /**
+   * A copy with some fields replaced; `meta` is merged, not replaced. Cheap when the URL does not
+   * change (middlewares call it on the hot path): the URL is parsed again only if replaced.
+   */
   replace(changes: Partial<RequestInit>): Request {
-    return new Request({
-      ...this.toData(),
-      callback: this.callback ?? undefined,
-      errback: this.errback ?? undefined,
-      ...changes,
+    if (changes.url !== undefined) {
+      return new Request({
+        ...this.toData(),
+        callback: this.callback ?? undefined,
+        errback: this.errback ?? undefined,
+        ...changes,
+        meta: { ...this.meta, ...changes.meta },
+      });
+    }
+    const copy = Object.create(Request.prototype) as Request;
+    return Object.assign(copy, this.toData(), {
+      ...(changes.method !== undefined ? { method: changes.method.toUpperCase() } : {}),
+      ...(changes.headers !== undefined ? { headers: normaliseHeaders(changes.headers) } : {}),
+      ...(changes.body !== undefined ? { body: changes.body } : {}),
+      ...(changes.priority !== undefined ? { priority: changes.priority } : {}),
+      ...(changes.dontFilter !== undefined ? { dontFilter: changes.dontFilter } : {}),
+      ...(changes.callback !== undefined ? { callback: callbackName(changes.callback) } : {}),
+      ...(changes.errback !== undefined ? { errback: callbackName(changes.errback) } : {}),
+      ...(changes.cbKwargs !== undefined ? { cbKwargs: changes.cbKwargs } : {}),
+      ...(changes.userData !== undefined ? { userData: changes.userData } : {}),
       meta: { ...this.meta, ...changes.meta },
     });
   }
 
   /** The request's host name (lower case), the default domain-slot key. */
   get host(): string {
-    return new URL(this.url).hostname;
+    return hostOf(this.url);
   }
 
   toData(): RequestData {

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+/**
+ * The `crawl` command. Each subcommand lives in its own file under commands/. Coded errors are
+ * printed as `error ERR_...: message` plus the fix, without a stack trace, and exit with 2 for
+ * configuration and usage errors, 1 for anything else.
+ */
+import { Command, CommanderError } from 'commander';
+import { ArachneError } from '../errors.js';
+import { listCommand } from './commands/list.js';
+import { runCommand } from './commands/run.js';
+import { runspiderCommand } from './commands/runspider.js';
+import { versionCommand } from './commands/version.js';
+import { packageVersion } from './package-info.js';
+
+export function buildProgram(): Command {
+  const program = new Command('crawl')
+    .description('Arachne: a Scrapy-style crawling framework for TypeScript')
+    .version(packageVersion(), '-V, --version')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const command of [runCommand(), runspiderCommand(), listCommand(), versionCommand()]) {
+    program.addCommand(command.exitOverride());
+  }
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit with 0; usage errors were already printed by commander.
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (error instanceof ArachneError) {
+      process.stderr.write(`error ${error.describe()}\n`);
+      process.exitCode = error.kind === 'config' ? 2 : 1;
+      return;
+    }
+    process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+await main();

@@ -1,0 +1,64 @@
+/** Parsing of the options `run` and `runspider` share: -a, -s, -o, -O. */
+import { Command, Option } from 'commander';
+import { ConfigError } from '../errors.js';
+import { parseFeedArg } from '../items/feeds/feed-uri.js';
+import { parseSettingArgs } from '../settings/config.js';
+import type { FeedConfig, SettingValues } from '../settings/defaults.js';
+
+/** Collects a repeatable option into an array. */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export interface CrawlOptionValues {
+  arg?: string[];
+  set?: string[];
+  output?: string[];
+  overwriteOutput?: string[];
+  loglevel?: string;
+  statsJson?: string;
+}
+
+export function addCrawlOptions(command: Command): Command {
+  return command
+    .option('-a, --arg <key=value>', 'spider argument, available as this.args.key (repeatable)', collect)
+    .option('-s, --set <key=value>', 'setting, overriding crawl.config.ts and customSettings (repeatable)', collect)
+    .option('-o, --output <file[:format]>', 'append items to a feed file; format jsonl, json or csv (from the extension by default); {name} and {time} are replaced; - is stdout (repeatable)', collect)
+    .option('-O, --overwrite-output <file[:format]>', 'like -o, but replace the file (repeatable)', collect)
+    .addOption(new Option('-L, --loglevel <level>', 'log level (same as -s log.level=...)').choices(['debug', 'info', 'warn', 'error', 'silent']))
+    .option('--stats-json <file>', 'also write the final stats as JSON to this file');
+}
+
+/** `-a key=value` pairs as an object; a pair without `=` is a coded error. */
+export function parseSpiderArgs(pairs: readonly string[] = []): Record<string, string> {
+  const args: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) {
+      throw new ConfigError('ERR_CLI_ARGUMENT', `-a ${JSON.stringify(pair)} is not of the form key=value`, {
+        hint: 'write -a category=books',
+      });
+    }
+    args[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return args;
+}
+
+export interface ParsedCrawlOptions {
+  args: Record<string, string>;
+  cliSettings: Partial<SettingValues>;
+  feeds: Record<string, FeedConfig>;
+}
+
+export function parseCrawlOptions(values: CrawlOptionValues): ParsedCrawlOptions {
+  const cliSettings = parseSettingArgs(values.set ?? []);
+  if (values.loglevel) Object.assign(cliSettings, parseSettingArgs([`log.level=${values.loglevel}`]));
+  const feeds: Record<string, FeedConfig> = {};
+  for (const arg of values.output ?? []) {
+    const [path, feed] = parseFeedArg(arg, false);
+    feeds[path] = feed;
+  }
+  for (const arg of values.overwriteOutput ?? []) {
+    const [path, feed] = parseFeedArg(arg, true);
+    feeds[path] = feed;
+  }
+  return { args: parseSpiderArgs(values.arg), cliSettings, feeds };
+}

@@ -1,0 +1,182 @@
+/**
+ * The crawler wires one crawl: it merges settings (defaults < crawl.config.ts < spider
+ * `customSettings` < CLI `-s`), builds every component from its own settings group, runs the
+ * engine and closes everything in order. `crawl run` and tests use it alike.
+ */
+import { DEFAULT_DOWNLOADER_MIDDLEWARES, Downloader } from '../downloader/downloader.js';
+import type { DownloaderMiddlewareClass, MiddlewareContext } from '../downloader/middleware.js';
+import { Transport, type TransportOptions } from '../downloader/transport.js';
+import { ItemProcessor } from '../items/item-processor.js';
+import type { ItemPipeline } from '../items/pipeline.js';
+import { createLogger, stderrSink, type LogSink, type Logger } from '../log.js';
+import { InProcessRunner } from '../parse/in-process.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import { flattenConfig, mergeSettings, type ConfigInput, type PipelineRef } from '../settings/config.js';
+import type { FeedConfig, SettingValues } from '../settings/defaults.js';
+import type { Spider, SpiderClass } from '../spider/spider.js';
+import { DEFAULT_SPIDER_MIDDLEWARES } from '../spidermw/defaults.js';
+import type { SpiderMiddlewareClass } from '../spidermw/spider-middleware.js';
+import { systemClock, type Clock } from './clock.js';
+import { Engine } from './engine.js';
+import { EventBus } from './events.js';
+import { Stats } from './stats.js';
+import { LogStats } from '../extensions/log-stats.js';
+
+export interface CrawlerOptions {
+  spiderClass: SpiderClass;
+  /** What crawl.config.ts exports (settings and `pipelines`). */
+  projectConfig?: ConfigInput;
+  /** Already parsed `-s` values: the highest priority. */
+  cliSettings?: Partial<SettingValues>;
+  /** Spider arguments (`-a key=value`). */
+  args?: Record<string, string>;
+  /** Feeds from `-o` / `-O`, added to the `feeds` setting. */
+  feeds?: Record<string, FeedConfig>;
+  /** Where log lines go (default stderr). */
+  logSink?: LogSink;
+  clock?: Clock;
+  random?: () => number;
+  /** Transport options over the ones derived from settings (tests inject a DNS lookup here). */
+  transport?: Partial<TransportOptions>;
+  downloaderMiddlewares?: readonly DownloaderMiddlewareClass[];
+  spiderMiddlewares?: readonly SpiderMiddlewareClass[];
+}
+
+export interface CrawlResult {
+  reason: string;
+  stats: Record<string, number | string>;
+}
+
+function instantiate(ref: PipelineRef): ItemPipeline {
+  return typeof ref === 'function' ? new ref() : ref;
+}
+
+export class Crawler {
+  readonly settings: Readonly<SettingValues>;
+  readonly stats = new Stats();
+  readonly events = new EventBus();
+  readonly logger: Logger;
+  readonly spider: Spider;
+  readonly #options: CrawlerOptions;
+  readonly #clock: Clock;
+  #engine: Engine | undefined;
+  #stopRequested: string | undefined;
+
+  /** Validates every settings layer at once: a bad key fails here, before anything starts. */
+  constructor(options: CrawlerOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    const { spiderClass } = options;
+    const layers = [
+      flattenConfig(options.projectConfig, 'crawl.config.ts'),
+      flattenConfig(spiderClass.customSettings, `${spiderClass.name}.customSettings`),
+      options.cliSettings ?? {},
+    ];
+    const settings = mergeSettings(...layers);
+    if (options.feeds) settings.feeds = { ...settings.feeds, ...options.feeds };
+    this.settings = settings;
+    const sink = options.logSink ?? stderrSink;
+    this.logger = createLogger('arachne', settings['log.level'], sink);
+    this.spider = new spiderClass({ args: options.args ?? {}, logger: createLogger(spiderClass.name, settings['log.level'], sink) });
+    this.events.onListenerError = (error, event) => this.logger.error(`a listener of ${String(event)} failed: ${String(error)}`);
+  }
+
+  /** Runs the crawl to its end and closes every component; never loses items already scraped. */
+  async crawl(): Promise<CrawlResult> {
+    const { settings, stats, logger, events, spider } = this;
+    const options = this.#options;
+    const random = options.random ?? Math.random;
+    const context: MiddlewareContext = { settings, stats, logger: logger.child('downloader'), now: () => this.#clock.now(), random };
+
+    const transport = new Transport({
+      connectTimeoutMs: settings['download.connectTimeoutMs'],
+      timeoutMs: settings['download.timeoutMs'],
+      maxResponseBytes: settings['download.maxResponseBytes'],
+      warnResponseBytes: settings['download.warnResponseBytes'],
+      connectionsPerOrigin: settings['pool.connectionsPerOrigin'] || settings['concurrency.perDomain'],
+      keepAliveTimeoutMs: settings['pool.keepAliveTimeoutMs'],
+      onWarning: (message: string) => logger.warn(message),
+      ...options.transport,
+    });
+    const downloader = new Downloader(transport, context, options.downloaderMiddlewares ?? DEFAULT_DOWNLOADER_MIDDLEWARES);
+    const spiderMwContext = { settings, stats, logger: logger.child('spidermw'), spiderClass: options.spiderClass };
+    const spiderMiddlewares = (options.spiderMiddlewares ?? DEFAULT_SPIDER_MIDDLEWARES)
+      .filter((M) => M.enabled?.(settings) ?? true)
+      .map((M) => new M(spiderMwContext));
+    const pipelines = [...(options.projectConfig?.pipelines ?? []), ...(options.spiderClass.customSettings?.pipelines ?? [])].map(instantiate);
+    const items = new ItemProcessor({
+      pipelines,
+      feeds: settings.feeds,
+      concurrency: settings['items.concurrency'],
+      spiderName: spider.name,
+      startTime: new Date(this.#clock.now()),
+      stats,
+      logger: logger.child('items'),
+      settings: settings as unknown as Record<string, unknown>,
+      onItemDropped: (item, reason) => events.emit('itemDropped', { item, reason }),
+    });
+    const runner = new InProcessRunner(spider);
+    const scheduler = new Scheduler({
+      stats,
+      globalLimit: settings['concurrency.global'],
+      slot: {
+        limit: settings['concurrency.perDomain'],
+        delayMs: settings['download.delayMs'],
+        randomizeDelay: settings['download.randomizeDelay'],
+      },
+      random,
+    });
+
+    await items.open();
+    const engine = new Engine({ spider, settings, scheduler, downloader, runner, spiderMiddlewares, items, stats, events, logger, clock: this.#clock });
+    this.#engine = engine;
+    const logStats = new LogStats(stats, logger, settings['log.statsIntervalMs'], this.#clock);
+    const timeout = settings['closeSpider.timeoutMs'] > 0 ? this.#clock.setTimeout(() => engine.stop('closespider_timeout'), settings['closeSpider.timeoutMs']) : undefined;
+    logger.info(`spider "${spider.name}" opened`);
+    logStats.start();
+    if (this.#stopRequested) engine.stop(this.#stopRequested);
+
+    let reason = 'finished';
+    try {
+      reason = await engine.run();
+    } finally {
+      logStats.stop();
+      if (timeout !== undefined) this.#clock.clearTimeout(timeout);
+      // Items first: every item scraped so far reaches its feed even if closing the rest fails.
+      await items.close();
+      await runner.close();
+      await downloader.close();
+      this.#finalStats(scheduler, reason);
+      events.emit('spiderClosed', { spiderName: spider.name, reason });
+      logger.info(`spider "${spider.name}" closed (${reason})`);
+    }
+    return { reason, stats: stats.toJSON() };
+  }
+
+  /** Graceful stop (first SIGINT): in-flight work finishes, feeds are flushed. */
+  stop(reason = 'shutdown'): void {
+    this.#stopRequested ??= reason;
+    this.#engine?.stop(reason);
+  }
+
+  /** Immediate stop (second SIGINT): in-flight requests are abandoned; feeds are still closed. */
+  abort(): void {
+    this.#engine?.abort('shutdown_forced');
+  }
+
+  #finalStats(scheduler: Scheduler, reason: string): void {
+    const { stats } = this;
+    const start = Date.parse(String(stats.get('start_time') ?? ''));
+    const now = this.#clock.now();
+    stats.set('finish_time', new Date(now).toISOString());
+    stats.set('finish_reason', reason);
+    if (!Number.isNaN(start)) stats.set('elapsed_seconds', Math.round((now - start) / 10) / 100);
+    stats.set('scheduler/left_in_frontier', scheduler.size);
+    let peak = 0;
+    for (const slot of scheduler.frontier.slots()) peak = Math.max(peak, slot.peakActive);
+    stats.set('scheduler/peak_slot_concurrency', peak);
+    const reused = stats.count('connections/reused');
+    const opened = stats.count('connections/new');
+    if (reused + opened > 0) stats.set('connections/reuse_rate', Math.round((reused / (reused + opened)) * 1000) / 1000);
+  }
+}

@@ -1,0 +1,361 @@
+/**
+ * The engine: moves requests from the spider through the frontier and the downloader to the
+ * callbacks, and their outputs to the frontier and the item pipelines.
+ *
+ * The data flow, as built here (DESIGN.md §2):
+ *
+ * 1. The crawler has merged and validated settings and built every component from them.
+ * 2. Start requests are pulled lazily from `spider.start()`, only while the frontier holds fewer
+ *    than `scheduler.startHighWaterMark` requests, so millions of start URLs never sit in memory.
+ * 3. Every request (start or yielded) passes the spider middlewares' `processRequest` (offsite,
+ *    URL length, depth), is fingerprinted against the seen set and queued in its slot.
+ * 4. `pump()` runs on events (a request queued, a download finished, the frontier's one timer
+ *    due), never on polling: it takes requests from `frontier.next(now)` while a slot and the
+ *    global budget have room. A request that waits holds nothing.
+ * 5. The downloader runs the middleware chain (headers, user agent, retry, stats) to the undici
+ *    transport (pooled keep-alive connections per origin, caps, decompression).
+ * 6. On completion the slot unit is released at once. A returned request (a retry with its
+ *    not-before time) goes back to the frontier, holding no slot while it waits.
+ * 7. A response passes `processInput` (HTTP errors) and goes to its callback, by method name,
+ *    through the callback runner (in-process here; worker threads use the same interface). An
+ *    error in a callback fails that response only: it is counted and logged.
+ * 8. Outputs stream back: requests go to step 3, items through the pipelines into the feeds.
+ *    Too many items in flight pauses dispatching (backpressure), so memory stays bounded.
+ * 9. The crawl closes when start is exhausted, the frontier is empty and nothing is in flight or
+ *    being parsed; or early on `stop(reason)` (SIGINT, close conditions), after in-flight work
+ *    finishes. `abort()` ends it at once.
+ */
+import { ArachneError, CloseSpider, errorCode } from '../errors.js';
+import { Request } from '../http/request.js';
+import type { Response } from '../http/response.js';
+import { isItem, type Item } from '../items/item.js';
+import type { ItemProcessor } from '../items/item-processor.js';
+import type { Logger } from '../log.js';
+import type { CallbackRunner } from '../parse/runner.js';
+import type { Dispatch } from '../scheduler/frontier.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import type { SettingValues } from '../settings/defaults.js';
+import type { Spider, SpiderOutput } from '../spider/spider.js';
+import type { SpiderMiddleware } from '../spidermw/spider-middleware.js';
+import type { Downloader } from '../downloader/downloader.js';
+import type { Clock } from './clock.js';
+import type { EventBus } from './events.js';
+import type { Stats } from './stats.js';
+
+export interface EngineOptions {
+  spider: Spider;
+  settings: Readonly<SettingValues>;
+  scheduler: Scheduler;
+  downloader: Downloader;
+  runner: CallbackRunner;
+  spiderMiddlewares: readonly SpiderMiddleware[];
+  items: ItemProcessor;
+  stats: Stats;
+  events: EventBus;
+  logger: Logger;
+  clock: Clock;
+}
+
+type ErrorWithCode = Error & { code?: string };
+
+export class Engine {
+  readonly #o: EngineOptions;
+  readonly #requestMiddlewares: SpiderMiddleware[];
+  readonly #inputMiddlewares: SpiderMiddleware[];
+  #start: AsyncIterator<Request | string> | undefined;
+  #startDone = false;
+  #pullingStart = false;
+  /** Responses (and failures) whose callbacks are still running. */
+  #processing = 0;
+  #pumpQueued = false;
+  #timer: unknown;
+  #timerAt = Infinity;
+  #closing: string | undefined;
+  #done: ((reason: string) => void) | undefined;
+  #finished = false;
+
+  constructor(options: EngineOptions) {
+    this.#o = options;
+    this.#requestMiddlewares = options.spiderMiddlewares.filter((m) => m.processRequest);
+    this.#inputMiddlewares = options.spiderMiddlewares.filter((m) => m.processInput);
+  }
+
+  /** Runs the crawl to its end; resolves with the close reason. */
+  run(): Promise<string> {
+    const { spider, events, stats } = this.#o;
+    stats.set('start_time', new Date(this.#o.clock.now()).toISOString());
+    events.emit('spiderOpened', { spiderName: spider.name });
+    this.#start = spider.start()[Symbol.asyncIterator]();
+    const finished = new Promise<string>((resolve) => (this.#done = resolve));
+    this.#schedulePump();
+    return finished;
+  }
+
+  /** Closes gracefully: no new dispatches, in-flight requests and callbacks finish. */
+  stop(reason: string): void {
+    if (this.#closing) return;
+    this.#closing = reason;
+    this.#o.logger.info(`closing spider (${reason}): waiting for ${this.#o.scheduler.frontier.active} in-flight requests`);
+    this.#schedulePump();
+  }
+
+  /** Ends the crawl now, without waiting for in-flight work. */
+  abort(reason = 'shutdown'): void {
+    this.#closing ??= reason;
+    this.#finish(reason);
+  }
+
+  /** Requests dispatched and not yet finished. */
+  get inFlight(): number {
+    return this.#o.scheduler.frontier.active;
+  }
+
+  #schedulePump(): void {
+    if (this.#pumpQueued || this.#finished) return;
+    this.#pumpQueued = true;
+    queueMicrotask(() => {
+      this.#pumpQueued = false;
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    if (this.#finished) return;
+    const { scheduler, items, clock, settings } = this.#o;
+    if (!this.#closing) {
+      const now = clock.now();
+      // Backpressure: while pipelines hold too many items, downloading more only grows memory.
+      const itemRoom = items.pending < settings['items.concurrency'] * 2;
+      let dispatch: Dispatch | undefined;
+      while (itemRoom && (dispatch = scheduler.next(now))) void this.#download(dispatch);
+      this.#pullStart();
+      this.#armTimer();
+    }
+    this.#checkIdle();
+  }
+
+  /** Wakes the pump when the frontier's earliest time-blocked slot or delayed request is due. */
+  #armTimer(): void {
+    const { scheduler, clock } = this.#o;
+    const at = scheduler.frontier.nextWakeAt();
+    if (at === undefined || at >= this.#timerAt) return;
+    if (this.#timer !== undefined) clock.clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = clock.setTimeout(() => {
+      this.#timer = undefined;
+      this.#timerAt = Infinity;
+      this.#schedulePump();
+    }, Math.max(0, at - clock.now()));
+  }
+
+  #pullStart(): void {
+    if (this.#startDone || this.#pullingStart || !this.#start) return;
+    const { scheduler, settings } = this.#o;
+    if (scheduler.size >= settings['scheduler.startHighWaterMark']) return;
+    this.#pullingStart = true;
+    void this.#drainStart().finally(() => {
+      this.#pullingStart = false;
+      this.#schedulePump();
+    });
+  }
+
+  async #drainStart(): Promise<void> {
+    const { scheduler, settings, stats, logger } = this.#o;
+    const start = this.#start!;
+    while (!this.#closing && scheduler.size < settings['scheduler.startHighWaterMark']) {
+      let next: IteratorResult<Request | string>;
+      try {
+        next = await start.next();
+      } catch (error) {
+        stats.inc(`spider/start/exceptions/${errorCode(error)}`);
+        logger.error(`spider.start() failed, no more start requests: ${describe(error)}`);
+        this.#startDone = true;
+        return;
+      }
+      if (next.done) {
+        this.#startDone = true;
+        return;
+      }
+      let request: Request;
+      try {
+        request = typeof next.value === 'string' ? new Request({ url: next.value, dontFilter: true }) : next.value;
+      } catch (error) {
+        stats.inc(`spider/start/invalid/${errorCode(error)}`);
+        logger.error(`skipped start URL: ${describe(error)}`);
+        continue;
+      }
+      if (!Request.isRequest(request)) {
+        stats.inc('spider/start/invalid/ERR_START_OUTPUT');
+        logger.error(`spider.start() yielded ${typeof request}, not a Request or URL string: skipped`);
+        continue;
+      }
+      request.meta.start = true;
+      stats.inc('spider/start/requests');
+      this.#enqueue(request, undefined);
+      this.#schedulePump();
+    }
+  }
+
+  /** Spider middlewares, callback check, seen set, frontier. */
+  #enqueue(request: Request, response: Response | undefined): void {
+    const { scheduler, runner, stats, logger, events, clock } = this.#o;
+    let current: Request | null = request;
+    for (const middleware of this.#requestMiddlewares) {
+      current = middleware.processRequest!(current, response);
+      if (!current) {
+        if (events.has('requestDropped')) events.emit('requestDropped', { request, reason: 'spider middleware' });
+        return;
+      }
+    }
+    for (const name of [current.callback, current.errback]) {
+      if (name !== null && !runner.hasMethod(name)) {
+        stats.inc('scheduler/dropped/ERR_CALLBACK_NOT_FOUND');
+        logger.error(`ERR_CALLBACK_NOT_FOUND: dropped ${current}: the spider has no method "${name}"`);
+        return;
+      }
+    }
+    if (scheduler.enqueue(current, clock.now()) === 'queued' && events.has('requestScheduled')) {
+      events.emit('requestScheduled', { request: current });
+    }
+  }
+
+  async #download({ request, slot }: Dispatch): Promise<void> {
+    const { downloader, scheduler, clock } = this.#o;
+    let result: Response | Request | undefined;
+    let failure: unknown;
+    try {
+      result = await downloader.fetch(request);
+    } catch (error) {
+      failure = error;
+    }
+    // Release first: the slot's unit is free whatever the callback then takes.
+    scheduler.frontier.release(slot, clock.now());
+    this.#processing++;
+    try {
+      if (failure !== undefined) await this.#failed(request, failure, undefined);
+      else if (Request.isRequest(result)) scheduler.requeue(result, clock.now());
+      else await this.#parse(result!);
+    } finally {
+      this.#processing--;
+      this.#schedulePump();
+    }
+  }
+
+  async #parse(response: Response): Promise<void> {
+    const { stats, events, runner } = this.#o;
+    stats.inc('response/received');
+    if (events.has('responseReceived')) events.emit('responseReceived', { response });
+    try {
+      for (const middleware of this.#inputMiddlewares) middleware.processInput!(response);
+    } catch (error) {
+      await this.#failed(response.request, error, response);
+      return;
+    }
+    this.#checkCount('closeSpider.pageCount', stats.count('response/received'), 'closespider_pagecount');
+    try {
+      for await (const output of runner.callback(response)) await this.#output(output, response);
+    } catch (error) {
+      this.#callbackError(response.request, error);
+    }
+  }
+
+  /** A download or HTTP-status failure: counted, logged, and given to the errback if any. */
+  async #failed(request: Request, error: unknown, response: Response | undefined): Promise<void> {
+    const { stats, logger, events, runner } = this.#o;
+    const err = asError(error);
+    if (!response) {
+      stats.inc('request/failed');
+      stats.inc(`request/failed/${errorCode(err)}`);
+      logger.error(`failed ${request}: ${describe(err)}`);
+    } else {
+      logger.debug(`${describe(err)}`);
+    }
+    events.emit('requestFailed', { request, error: err });
+    if (!request.errback) return;
+    try {
+      for await (const output of runner.errback(request.errback, { request, error: err, ...(response ? { response } : {}) })) {
+        await this.#output(output, response);
+      }
+    } catch (errbackError) {
+      this.#callbackError(request, errbackError);
+    }
+  }
+
+  #callbackError(request: Request, error: unknown): void {
+    const { stats, logger, events } = this.#o;
+    if (error instanceof CloseSpider || errorCode(error) === 'ERR_CLOSE_SPIDER') {
+      this.stop((error as CloseSpider).reason ?? 'cancelled');
+      return;
+    }
+    const err = asError(error);
+    stats.inc('spider/exceptions');
+    stats.inc(`spider/exceptions/${errorCode(err)}`);
+    logger.error(`callback failed on ${request}: ${describe(err)}${err.stack ? `\n${err.stack.split('\n').slice(1, 4).join('\n')}` : ''}`);
+    events.emit('spiderError', { request, error: err });
+    this.#checkCount('closeSpider.errorCount', stats.count('spider/exceptions'), 'closespider_errorcount');
+  }
+
+  async #output(output: SpiderOutput, response: Response | undefined): Promise<void> {
+    const { stats, logger, items, events, settings } = this.#o;
+    if (Request.isRequest(output)) {
+      this.#enqueue(output, response);
+      this.#schedulePump();
+      return;
+    }
+    if (!isItem(output)) {
+      stats.inc('spider/invalid_output');
+      logger.warn(`a callback yielded ${describeValue(output)}; expected a Request or a plain object item: skipped`);
+      return;
+    }
+    const item = output as Item;
+    const processed = items.process(item).then(
+      (kept) => {
+        if (!kept) return;
+        if (events.has('itemScraped')) events.emit('itemScraped', { item, response });
+        this.#checkCount('closeSpider.itemCount', stats.count('item/scraped'), 'closespider_itemcount');
+      },
+      (error: unknown) => logger.error(`item lost: ${describe(error)}`),
+    );
+    // Backpressure on the callback itself: past the pipelines' bound, wait for this item.
+    if (items.pending > settings['items.concurrency']) await processed;
+  }
+
+  #checkCount(key: 'closeSpider.itemCount' | 'closeSpider.pageCount' | 'closeSpider.errorCount', count: number, reason: string): void {
+    const limit = this.#o.settings[key];
+    if (limit > 0 && count >= limit) this.stop(reason);
+  }
+
+  #checkIdle(): void {
+    if (this.#finished || this.#processing > 0 || this.inFlight > 0) return;
+    if (this.#closing) {
+      this.#finish(this.#closing);
+      return;
+    }
+    if (this.#startDone && !this.#pullingStart && this.#o.scheduler.size === 0) this.#finish('finished');
+  }
+
+  #finish(reason: string): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    if (this.#timer !== undefined) this.#o.clock.clearTimeout(this.#timer);
+    void this.#start?.return?.(undefined)?.catch(() => {});
+    this.#done?.(reason);
+  }
+}
+
+function asError(error: unknown): ErrorWithCode {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ArachneError) return error.describe();
+  const err = asError(error);
+  const code = errorCode(err);
+  return code === 'ERR_UNKNOWN' ? `${err.name}: ${err.message}` : `${code}: ${err.message}`;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? `an instance of ${(value as object).constructor?.name ?? 'Object'}` : `a ${typeof value}`;
+}

@@ -1,0 +1,53 @@
+import type { Request } from '../http/request.js';
+import type { Response } from '../http/response.js';
+
+/** The engine's events: name to payload. Extensions subscribe with `crawler.events.on(name, fn)`. */
+export interface CrawlEvents {
+  spiderOpened: { spiderName: string };
+  requestScheduled: { request: Request };
+  requestDropped: { request: Request; reason: string };
+  responseReceived: { response: Response };
+  requestFailed: { request: Request; error: Error & { code?: string } };
+  itemScraped: { item: Record<string, unknown>; response: Response | undefined };
+  itemDropped: { item: Record<string, unknown>; reason: string };
+  spiderError: { request: Request; error: Error & { code?: string } };
+  spiderClosed: { spiderName: string; reason: string };
+}
+
+type Listener<P> = (payload: P) => void;
+
+/**
+ * A small typed emitter. Listeners run synchronously in the engine's loop: keep them cheap, and
+ * an exception in one is reported through `onListenerError` rather than breaking the crawl.
+ */
+export class EventBus<M extends object = CrawlEvents> {
+  readonly #listeners = new Map<keyof M, Listener<never>[]>();
+  onListenerError: (error: unknown, event: keyof M) => void = () => {};
+
+  on<K extends keyof M>(event: K, listener: Listener<M[K]>): () => void {
+    const list = this.#listeners.get(event) ?? [];
+    list.push(listener as Listener<never>);
+    this.#listeners.set(event, list);
+    return () => {
+      const current = this.#listeners.get(event);
+      if (current) this.#listeners.set(event, current.filter((l) => l !== listener));
+    };
+  }
+
+  /** True when someone listens: lets hot paths skip building payloads. */
+  has<K extends keyof M>(event: K): boolean {
+    return (this.#listeners.get(event)?.length ?? 0) > 0;
+  }
+
+  emit<K extends keyof M>(event: K, payload: M[K]): void {
+    const list = this.#listeners.get(event);
+    if (!list) return;
+    for (const listener of list) {
+      try {
+        (listener as Listener<M[K]>)(payload);
+      } catch (error) {
+        this.onListenerError(error, event);
+      }
+    }
+  }
+}

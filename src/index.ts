@@ -1,0 +1,29 @@
+/** Arachne's public API. Re-exports only: nothing inside Arachne imports this file. */
+export { Spider, type SpiderClass, type SpiderOptions, type SpiderOutput, type CallbackResult, type Failure } from './spider/spider.js';
+export { Request, type RequestInit, type RequestMeta, type RequestData, type CallbackRef } from './http/request.js';
+export { Response, type ResponseInit, type ResponseHeaders, type Timings } from './http/response.js';
+export { canonicalizeUrl } from './http/url.js';
+export { fingerprint } from './http/fingerprint.js';
+export { defineConfig, type ConfigInput, type PipelineRef } from './settings/config.js';
+export { DEFAULTS, type SettingKey, type SettingValues, type FeedConfig, type FeedFormat } from './settings/defaults.js';
+export {
+  ArachneError,
+  ConfigError,
+  RetryableError,
+  DropRequestError,
+  CallbackError,
+  DropItem,
+  CloseSpider,
+  type ErrorKind,
+} from './errors.js';
+export { Crawler, type CrawlerOptions, type CrawlResult } from './core/crawler.js';
+export { Stats } from './core/stats.js';
+export type { CrawlEvents } from './core/events.js';
+export type { Clock } from './core/clock.js';
+export type { Logger, LogLevel } from './log.js';
+export type { Item } from './items/item.js';
+export type { ItemPipeline, PipelineContext } from './items/pipeline.js';
+export type { DownloaderMiddleware, DownloaderMiddlewareClass, Handler, DownloadResult, MiddlewareContext } from './downloader/middleware.js';
+export { DEFAULT_DOWNLOADER_MIDDLEWARES } from './downloader/downloader.js';
+export type { SpiderMiddleware, SpiderMiddlewareClass } from './spidermw/spider-middleware.js';
+export { DEFAULT_SPIDER_MIDDLEWARES } from './spidermw/defaults.js';

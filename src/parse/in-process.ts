@@ -1,0 +1,62 @@
+import { CallbackError } from '../errors.js';
+import type { Response } from '../http/response.js';
+import type { CallbackResult, Failure, Spider, SpiderOutput } from '../spider/spider.js';
+import type { CallbackRunner } from './runner.js';
+
+type Method = (this: Spider, ...args: unknown[]) => CallbackResult;
+
+function isIterable(value: unknown): value is Iterable<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+/** Flattens whatever a callback returned into its outputs, skipping null and undefined. */
+export async function* outputsOf(result: CallbackResult): AsyncIterable<SpiderOutput> {
+  const value: unknown = result instanceof Promise ? await result : result;
+  if (value === undefined || value === null) return;
+  if (isAsyncIterable(value) || (isIterable(value) && !(typeof value === 'string'))) {
+    for await (const output of value as AsyncIterable<SpiderOutput | null | undefined>) {
+      if (output !== undefined && output !== null) yield output;
+    }
+    return;
+  }
+  yield value as SpiderOutput;
+}
+
+/** Runs callbacks on the main thread, on one spider instance (`parse.workers = 0`). */
+export class InProcessRunner implements CallbackRunner {
+  readonly #spider: Spider;
+
+  constructor(spider: Spider) {
+    this.#spider = spider;
+  }
+
+  hasMethod(name: string): boolean {
+    return typeof (this.#spider as unknown as Record<string, unknown>)[name] === 'function';
+  }
+
+  #method(name: string): Method {
+    const method = (this.#spider as unknown as Record<string, unknown>)[name];
+    if (typeof method !== 'function') {
+      throw new CallbackError('ERR_CALLBACK_NOT_FOUND', `spider "${this.#spider.name}" has no method "${name}"`, {
+        hint: `define ${name}(response) on the spider class, or fix the callback name`,
+      });
+    }
+    return method as Method;
+  }
+
+  callback(response: Response): AsyncIterable<SpiderOutput> {
+    const request = response.request;
+    const method = this.#method(request.callback ?? 'parse');
+    return outputsOf(method.call(this.#spider, response, request.cbKwargs));
+  }
+
+  errback(name: string, failure: Failure): AsyncIterable<SpiderOutput> {
+    return outputsOf(this.#method(name).call(this.#spider, failure));
+  }
+
+  async close(): Promise<void> {}
+}

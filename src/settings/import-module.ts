@@ -1,0 +1,36 @@
+/**
+ * Imports user TypeScript (spiders, crawl.config.ts) without a build step.
+ *
+ * tsx's `register()` installs its ESM loader hooks once for the whole process (Node >= 20.6's
+ * `module.register`), so a spider imported here shares module instances with the rest of the
+ * process: its `import { Spider } from 'arachne'` is the same module the CLI uses. tsx's
+ * namespaced `tsImport()` would load a second copy of every dependency. tsx was chosen over
+ * jiti and ts-node because it is esbuild-fast, ESM-native and maintained; note that esbuild only
+ * strips types: type errors are `tsc`'s job (`npm run typecheck` in a project), syntax errors are
+ * reported here with file and line.
+ */
+import { pathToFileURL } from 'node:url';
+import { register } from 'tsx/esm/api';
+import { ConfigError } from '../errors.js';
+
+let registered = false;
+
+export function ensureTypeScriptLoader(): void {
+  if (registered) return;
+  register();
+  registered = true;
+}
+
+/** Imports a .ts/.js module by path; a load failure becomes a coded ConfigError naming the file. */
+export async function importModule(file: string, code: string, what: string): Promise<Record<string, unknown>> {
+  ensureTypeScriptLoader();
+  try {
+    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(code, `cannot load ${what} ${file}: ${message.split('\n').slice(0, 6).join('\n')}`, {
+      hint: `fix the error in ${file} (run \`npx tsc --noEmit\` in the project for type errors)`,
+      cause: error,
+    });
+  }
+}

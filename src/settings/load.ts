@@ -1,0 +1,36 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { ConfigInput } from './config.js';
+import { importModule } from './import-module.js';
+
+export const CONFIG_FILES = ['crawl.config.ts', 'crawl.config.mts', 'crawl.config.js', 'crawl.config.mjs'];
+
+/** A project: the folder holding crawl.config.ts, and what that file exports. */
+export interface Project {
+  dir: string;
+  configFile: string;
+  config: ConfigInput;
+}
+
+/** Finds the nearest crawl.config.* from `start` upwards, as Scrapy finds scrapy.cfg. */
+export function findConfigFile(start: string): string | undefined {
+  let dir = resolve(start);
+  for (;;) {
+    for (const name of CONFIG_FILES) {
+      const file = join(dir, name);
+      if (existsSync(file)) return file;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** Loads the project around `cwd`; undefined when there is no crawl.config.* above it. */
+export async function loadProject(cwd: string): Promise<Project | undefined> {
+  const configFile = findConfigFile(cwd);
+  if (!configFile) return undefined;
+  const module = await importModule(configFile, 'ERR_CONFIG_LOAD', 'config file');
+  const config = (module.default ?? module.config ?? {}) as ConfigInput;
+  return { dir: dirname(configFile), configFile, config };
+}

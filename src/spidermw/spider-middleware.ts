@@ -1,0 +1,33 @@
+import type { Stats } from '../core/stats.js';
+import type { Request } from '../http/request.js';
+import type { Response } from '../http/response.js';
+import type { Logger } from '../log.js';
+import type { SettingValues } from '../settings/defaults.js';
+import type { SpiderClass } from '../spider/spider.js';
+
+export interface SpiderMiddlewareContext {
+  settings: Readonly<SettingValues>;
+  stats: Stats;
+  logger: Logger;
+  spiderClass: SpiderClass;
+}
+
+/**
+ * A step around the spider's callbacks. Arachne calls it per element rather than wrapping the
+ * callback's async iterable (as Scrapy's process_spider_output does): cheaper on the hot path, and
+ * the same for in-process and worker callbacks.
+ */
+export interface SpiderMiddleware {
+  /** Checks a response before its callback; throw to send it to the errback instead. */
+  processInput?(response: Response): void;
+  /**
+   * Sees every request before it is scheduled: yielded by a callback (with its `response`) or by
+   * `start()` (without). Return the request (possibly changed) or null to drop it.
+   */
+  processRequest?(request: Request, response: Response | undefined): Request | null;
+}
+
+export interface SpiderMiddlewareClass {
+  new (context: SpiderMiddlewareContext): SpiderMiddleware;
+  enabled?(settings: Readonly<SettingValues>): boolean;
+}
