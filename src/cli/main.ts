@@ -9,6 +9,7 @@ import { ArachneError } from '../errors.js';
 import { listCommand } from './commands/list.js';
 import { runCommand } from './commands/run.js';
 import { runspiderCommand } from './commands/runspider.js';
+import { settingsCommand } from './commands/settings.js';
 import { versionCommand } from './commands/version.js';
 import { packageVersion } from './package-info.js';
 
@@ -18,7 +19,7 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError()
     .exitOverride();
-  for (const command of [runCommand(), runspiderCommand(), listCommand(), versionCommand()]) {
+  for (const command of [runCommand(), runspiderCommand(), listCommand(), settingsCommand(), versionCommand()]) {
     program.addCommand(command.exitOverride());
   }
   return program;
