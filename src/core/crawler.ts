@@ -20,6 +20,7 @@ import { systemClock, type Clock } from './clock.js';
 import { Engine } from './engine.js';
 import { EventBus } from './events.js';
 import { Stats } from './stats.js';
+import { CloseSpiderExtension } from '../extensions/close-spider.js';
 import { LogStats } from '../extensions/log-stats.js';
 
 export interface CrawlerOptions {
@@ -113,6 +114,7 @@ export class Crawler {
       stats,
       logger: logger.child('items'),
       settings: settings as unknown as Record<string, unknown>,
+      onItemScraped: (item) => events.emit('itemScraped', { item }),
       onItemDropped: (item, reason) => events.emit('itemDropped', { item, reason }),
     });
     const runner = new InProcessRunner(spider);
@@ -131,7 +133,7 @@ export class Crawler {
     const engine = new Engine({ spider, settings, scheduler, downloader, runner, spiderMiddlewares, items, stats, events, logger, clock: this.#clock });
     this.#engine = engine;
     const logStats = new LogStats(stats, logger, settings['log.statsIntervalMs'], this.#clock);
-    const timeout = settings['closeSpider.timeoutMs'] > 0 ? this.#clock.setTimeout(() => engine.stop('closespider_timeout'), settings['closeSpider.timeoutMs']) : undefined;
+    const closeSpider = new CloseSpiderExtension(settings, events, stats, this.#clock, (reason) => engine.stop(reason));
     logger.info(`spider "${spider.name}" opened`);
     logStats.start();
     if (this.#stopRequested) engine.stop(this.#stopRequested);
@@ -141,7 +143,7 @@ export class Crawler {
       reason = await engine.run();
     } finally {
       logStats.stop();
-      if (timeout !== undefined) this.#clock.clearTimeout(timeout);
+      closeSpider.close();
       // Items first: every item scraped so far reaches its feed even if closing the rest fails.
       await items.close();
       await runner.close();

@@ -251,7 +251,6 @@ export class Engine {
       await this.#failed(response.request, error, response);
       return;
     }
-    this.#checkCount('closeSpider.pageCount', stats.count('response/received'), 'closespider_pagecount');
     try {
       for await (const output of runner.callback(response)) await this.#output(output, response);
     } catch (error) {
@@ -292,11 +291,10 @@ export class Engine {
     stats.inc(`spider/exceptions/${errorCode(err)}`);
     logger.error(`callback failed on ${request}: ${describe(err)}${err.stack ? `\n${err.stack.split('\n').slice(1, 4).join('\n')}` : ''}`);
     events.emit('spiderError', { request, error: err });
-    this.#checkCount('closeSpider.errorCount', stats.count('spider/exceptions'), 'closespider_errorcount');
   }
 
   async #output(output: SpiderOutput, response: Response | undefined): Promise<void> {
-    const { stats, logger, items, events, settings } = this.#o;
+    const { stats, logger, items, settings } = this.#o;
     if (Request.isRequest(output)) {
       this.#enqueue(output, response);
       this.#schedulePump();
@@ -307,22 +305,9 @@ export class Engine {
       logger.warn(`a callback yielded ${describeValue(output)}; expected a Request or a plain object item: skipped`);
       return;
     }
-    const item = output as Item;
-    const processed = items.process(item).then(
-      (kept) => {
-        if (!kept) return;
-        if (events.has('itemScraped')) events.emit('itemScraped', { item, response });
-        this.#checkCount('closeSpider.itemCount', stats.count('item/scraped'), 'closespider_itemcount');
-      },
-      (error: unknown) => logger.error(`item lost: ${describe(error)}`),
-    );
     // Backpressure on the callback itself: past the pipelines' bound, wait for this item.
+    const processed = items.process(output as Item).catch((error: unknown) => logger.error(`item lost: ${describe(error)}`));
     if (items.pending > settings['items.concurrency']) await processed;
-  }
-
-  #checkCount(key: 'closeSpider.itemCount' | 'closeSpider.pageCount' | 'closeSpider.errorCount', count: number, reason: string): void {
-    const limit = this.#o.settings[key];
-    if (limit > 0 && count >= limit) this.stop(reason);
   }
 
   #checkIdle(): void {

@@ -8,7 +8,7 @@ export interface CrawlEvents {
   requestDropped: { request: Request; reason: string };
   responseReceived: { response: Response };
   requestFailed: { request: Request; error: Error & { code?: string } };
-  itemScraped: { item: Record<string, unknown>; response: Response | undefined };
+  itemScraped: { item: Record<string, unknown> };
   itemDropped: { item: Record<string, unknown>; reason: string };
   spiderError: { request: Request; error: Error & { code?: string } };
   spiderClosed: { spiderName: string; reason: string };

@@ -14,6 +14,7 @@
  * Labels are resolved by `TextDecoder` itself (Node ships full ICU: windows-1252, iso-8859-x,
  * shift_jis, gbk, big5...), so every WHATWG alias works; an unknown label is ignored, never thrown.
  */
+import { TextDecoder } from 'node:util';
 
 /** Where `detectEncoding` found the charset. */
 export type EncodingSource = 'bom' | 'header' | 'meta' | 'default';
@@ -119,13 +120,28 @@ export function detectEncoding(bytes: Uint8Array, contentType?: string | null): 
   return { encoding: 'utf-8', source: 'default' };
 }
 
+// WHATWG windows-1252 for bytes 0x80-0x9F (the rest is ISO-8859-1). Five bytes are undefined in
+// cp1252 and map to the C1 control of the same number, as the Encoding standard says.
+const WINDOWS_1252_C1 =
+  '\u20ac\x81\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\x8d\u017d\x8f' +
+  '\x90\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\x9d\u017e\u0178';
+const C1_RANGE = /[\x80-\x9f]/g;
+// Node 20.18.3+ and 22.13+ decode windows-1252 (and so `latin1`, `iso-8859-1`, `ascii`, which
+// are its aliases) as plain ISO-8859-1: 0x80-0x9F come out as C1 controls instead of € “ ” –
+// (nodejs/node#56542, #60888). Probe once, so a fixed Node skips the repair.
+const WINDOWS_1252_BROKEN = new TextDecoder('windows-1252').decode(Uint8Array.of(0x80)) !== '\u20ac';
+
 /**
  * Decode a body to a string with `encoding` (a WHATWG name; an unknown one means utf-8).
  * Malformed bytes become U+FFFD rather than throwing; a BOM matching the encoding is stripped.
  */
 export function decodeWith(bytes: Uint8Array, encoding: string): string {
   const decoder = decoderFor(encoding) ?? (decoderFor('utf-8') as TextDecoder);
-  return decoder.decode(bytes);
+  const text = decoder.decode(bytes);
+  if (WINDOWS_1252_BROKEN && decoder.encoding === 'windows-1252') {
+    return text.replace(C1_RANGE, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80]);
+  }
+  return text;
 }
 
 /** Detect the body's encoding (see `detectEncoding`) and decode it. */

@@ -112,33 +112,42 @@ function parse(url: string): URL {
 export function canonicalizeUrl(url: string, options?: CanonicalizeOptions): string {
   const parsed = parse(url);
   const href = parsed.href;
-  const { protocol, pathname, search, hash } = parsed;
-  const path = normalisePercentEncoding(pathname);
-  const keepFragments = options?.keepFragments ?? false;
-
-  // Fast path: no query, no fragment (not even an empty `?` or `#`, which leave `search` and
-  // `hash` empty but still end `href`), and a path already in canonical form.
-  const last = href.charCodeAt(href.length - 1);
-  if (search === '' && hash === '' && path === pathname && last !== 0x3f /* ? */ && last !== 0x23 /* # */) {
-    return href;
+  // Fast path, one scan of `href` and no allocation: with no `?`, `#` or `%` and nothing that
+  // needs encoding, WHATWG's href is already canonical (scheme, host, port and dot segments are
+  // its job). Each URL component getter allocates a string, so only the slow path uses them.
+  let i = 0;
+  for (; i < href.length; i++) {
+    const code = href.charCodeAt(i);
+    if (code >= 128 || CLASS[code] === 0 || code === 0x3f /* ? */ || code === 0x23 /* # */) break;
   }
+  if (i === href.length) return href;
+  return canonicalizeParsed(parsed, options?.keepFragments ?? false);
+}
 
-  let prefix: string;
-  if (href.startsWith('//', protocol.length) && pathname.startsWith('/')) {
-    // Userinfo and host cannot hold a raw `/` (WHATWG encodes it), so the first `/` after
-    // `scheme://` starts the path.
-    prefix = href.slice(0, href.indexOf('/', protocol.length + 2));
+function canonicalizeParsed(parsed: URL, keepFragments: boolean): string {
+  const href = parsed.href;
+  let pathStart: number;
+  if (href.startsWith('http://') || href.startsWith('https://')) {
+    // Cut `href` by hand rather than through the component getters (each allocates): userinfo
+    // and host cannot hold a raw `/`, the path no raw `?` or `#`, the query no raw `#`, and
+    // WHATWG always gives http(s) a path of at least `/`.
+    pathStart = href.indexOf('/', href.indexOf(':') + 3);
   } else {
-    // Opaque paths (`mailto:x`) and host-less non-special URLs: rare; let the parser cut.
+    // Other schemes (opaque paths such as `mailto:x`, optional paths): rare; let the parser cut.
     const copy = new URL(href);
     copy.hash = '';
     copy.search = '';
-    prefix = copy.href.slice(0, copy.href.length - copy.pathname.length);
+    pathStart = copy.href.length - copy.pathname.length;
   }
+  let hashStart = href.indexOf('#', pathStart);
+  if (hashStart < 0) hashStart = href.length;
+  let queryStart = href.indexOf('?', pathStart);
+  if (queryStart < 0 || queryStart > hashStart) queryStart = hashStart;
 
-  const query = search.length > 1 ? canonicalQuery(search.slice(1)) : '';
-  let out = prefix + path;
+  // An empty `?` or `#` gives an empty query or fragment: both are dropped here.
+  let out = href.slice(0, pathStart) + normalisePercentEncoding(href.slice(pathStart, queryStart));
+  const query = queryStart + 1 < hashStart ? canonicalQuery(href.slice(queryStart + 1, hashStart)) : '';
   if (query !== '') out += `?${query}`;
-  if (keepFragments && hash.length > 1) out += `#${normalisePercentEncoding(hash.slice(1))}`;
+  if (keepFragments && hashStart + 1 < href.length) out += `#${normalisePercentEncoding(href.slice(hashStart + 1))}`;
   return out;
 }

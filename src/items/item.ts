@@ -20,3 +20,11 @@ export function isItem(value: unknown): value is Item {
   // A prototype whose own prototype is null is `Object.prototype` of this or another realm (vm).
   return proto === null || Object.getPrototypeOf(proto) === null;
 }
+
+/** The item with only `fields`, in that order (absent ones skipped); the item itself without fields. */
+export function pickFields(item: Item, fields: readonly string[] | undefined): Item {
+  if (fields === undefined) return item;
+  const out: Item = {};
+  for (const field of fields) if (Object.hasOwn(item, field)) out[field] = item[field];
+  return out;
+}

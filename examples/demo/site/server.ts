@@ -151,7 +151,10 @@ function layout(title: string, categories: Category[], main: string): string {
 <main>
 ${main}
 </main>
-<footer><p>Arachne Demo Shop is a fictional shop served from memory for crawling demonstrations. Prices are in pounds sterling and include VAT.</p></footer>
+<footer>
+<p>Arachne Demo Shop is a fictional shop served from memory for crawling demonstrations. Prices are in pounds sterling and include VAT.</p>
+<p>Delivery is free on orders over £40. Returns are accepted within 30 days of delivery, unused and in the original packaging. Questions? See the <a href="/about">about page</a>.</p>
+</footer>
 </body>
 </html>
 `;
@@ -248,7 +251,9 @@ function productPage(pages: Pages, product: Product): string {
   );
 }
 
-const ABOUT = `<h1>About</h1><p>This shop does not sell anything. It exists so that the Arachne demo spider has a realistic, polite target: paginated categories, product pages with prices, stock levels and ratings, and a few broken links.</p>`;
+const ABOUT = `<h1>About</h1><p>This shop does not sell anything. It exists so that the Arachne demo spider has a realistic, polite target: paginated categories, product pages with prices, stock levels and ratings, and a few broken links.</p>
+<h2>How it works</h2><p>The catalogue is built in memory when the server starts, from a seeded pseudo-random number generator, so every run serves exactly the same categories, products, prices and stock levels. That makes the demo's output reproducible: run the crawl twice and compare the files.</p>
+<h2>Being polite</h2><p>The shop publishes a robots.txt file. Well-behaved crawlers read it first, limit how many requests they send at once, and stop when asked.</p>`;
 const ROBOTS = 'User-agent: *\nDisallow: /basket\nAllow: /\n';
 
 export async function startDemoSite({ host = '127.0.0.1', port = 0, latencyMs = 0 }: DemoSiteOptions = {}): Promise<DemoSite> {

@@ -1,0 +1,98 @@
+/**
+ * Feed paths as users write them: `-o path[:format]` / `-O path[:format]` on the command line and
+ * the keys of the `feeds` setting, with `{name}` and `{time}` placeholders and `-` for stdout.
+ */
+import { extname } from 'node:path';
+import { ConfigError } from '../../errors.js';
+import { FEED_FORMATS, type FeedConfig, type FeedFormat } from '../../settings/defaults.js';
+
+/** The path that means "write to stdout". */
+export const STDOUT_PATH = '-';
+
+const EXTENSIONS: Readonly<Record<string, FeedFormat>> = {
+  '.jsonl': 'jsonl',
+  '.jl': 'jsonl',
+  '.ndjson': 'jsonl',
+  '.json': 'json',
+  '.csv': 'csv',
+};
+
+const PLACEHOLDERS = ['name', 'time'] as const;
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+
+function isFormat(value: string): value is FeedFormat {
+  return (FEED_FORMATS as readonly string[]).includes(value);
+}
+
+/** The format a path's extension stands for (case-insensitive), or undefined. */
+export function inferFeedFormat(path: string): FeedFormat | undefined {
+  return EXTENSIONS[extname(path).toLowerCase()];
+}
+
+/**
+ * Parse a `-o`/`-O` argument: `path[:format]`. Only a suffix after the last colon that is a known
+ * format counts as one, so `C:\out\items.json` and `./a:b.csv` keep their colons. Without a format
+ * suffix the extension decides; `-` (stdout) defaults to jsonl.
+ *
+ * @param overwrite true for `-O` (replace the file), false for `-o` (append).
+ * @throws ConfigError `ERR_FEED_FORMAT` when no format can be told, `ERR_FEED_PLACEHOLDER` for an
+ *   unknown `{placeholder}`, `ERR_FEED_PATH` for an empty path.
+ */
+export function parseFeedArg(arg: string, overwrite: boolean): [string, FeedConfig] {
+  let path = arg;
+  let format: FeedFormat | undefined;
+  const colon = arg.lastIndexOf(':');
+  if (colon >= 0) {
+    const suffix = arg.slice(colon + 1).toLowerCase();
+    if (isFormat(suffix)) {
+      path = arg.slice(0, colon);
+      format = suffix;
+    }
+  }
+  if (path === '') {
+    throw new ConfigError('ERR_FEED_PATH', `feed argument "${arg}" has no path`, {
+      hint: 'write -o items.jsonl, -o out/items:csv or -o - for stdout',
+    });
+  }
+  checkPlaceholders(path);
+  if (format === undefined) format = path === STDOUT_PATH ? 'jsonl' : inferFeedFormat(path);
+  if (format === undefined) {
+    throw new ConfigError('ERR_FEED_FORMAT', `cannot tell the feed format of "${path}" from its extension`, {
+      hint: `use one of the extensions ${Object.keys(EXTENSIONS).join(', ')} or add the format: "${path}:jsonl" (formats: ${FEED_FORMATS.join(', ')})`,
+    });
+  }
+  return [path, { format, overwrite }];
+}
+
+/** Throw `ERR_FEED_PLACEHOLDER` if the path holds a `{placeholder}` other than `{name}`/`{time}`. */
+export function checkPlaceholders(path: string): void {
+  for (const match of path.matchAll(PLACEHOLDER)) {
+    const key = match[1] ?? '';
+    if (!(PLACEHOLDERS as readonly string[]).includes(key)) {
+      throw new ConfigError('ERR_FEED_PLACEHOLDER', `unknown placeholder {${key}} in feed path "${path}"`, {
+        hint: `known placeholders: ${PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`,
+      });
+    }
+  }
+}
+
+/**
+ * The crawl start time as it appears in file names: UTC, seconds precision, no colons (which
+ * Windows forbids in names): `2026-11-24T08-00-00`.
+ */
+export function feedTimestamp(time: Date): string {
+  return time.toISOString().slice(0, 19).replace(/:/g, '-');
+}
+
+/**
+ * Fill in `{name}` (the spider name, with characters unsafe in file names replaced by `_`) and
+ * `{time}` (see `feedTimestamp`). `-` stays `-`.
+ *
+ * @throws ConfigError `ERR_FEED_PLACEHOLDER` for an unknown placeholder.
+ */
+export function resolveFeedPath(path: string, values: { name: string; time: Date }): string {
+  checkPlaceholders(path);
+  const name = values.name.replace(/[/\\:*?"<>|\0]/g, '_');
+  const time = feedTimestamp(values.time);
+  return path.replace(PLACEHOLDER, (_match, key: string) => (key === 'name' ? name : time));
+}

@@ -1,0 +1,73 @@
+/**
+ * Feed writers: one per format (jsonl, json, csv), each writing whole lines to a sink with
+ * backpressure, and `openFeedWriter`, which picks the writer for a format and opens its file.
+ */
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Writable } from 'node:stream';
+import type { Stats } from '../../core/stats.js';
+import { ArachneError, ConfigError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import type { FeedFormat } from '../../settings/defaults.js';
+import type { Item } from '../item.js';
+import { openCsvFeed } from './csv.js';
+import { STDOUT_PATH } from './feed-uri.js';
+import { openJsonFeed } from './json.js';
+import { openJsonlFeed } from './jsonl.js';
+
+export interface FeedWriter {
+  /** The resolved path (`-` for stdout). */
+  readonly path: string;
+  readonly format: FeedFormat;
+  /** Write one item; resolves when the sink can take more. Callers must not overlap calls. */
+  write(item: Item): Promise<void> | void;
+  /** Finish the file (the json array's `]`), flush and close it. */
+  close(): Promise<void>;
+}
+
+export interface FeedWriterOptions {
+  /** Resolved path (no placeholders), or `-` for stdout. */
+  path: string;
+  format: FeedFormat;
+  /** Replace the file (`-O`) instead of appending to it (`-o`). Default false. */
+  overwrite?: boolean;
+  /** Keys to write, in order (csv: the columns). Default: all keys (csv: the first item's keys). */
+  fields?: string[];
+  logger: Logger;
+  stats: Stats;
+  /** The stream `-` writes to. Default `process.stdout`. */
+  stdout?: Writable;
+}
+
+/** How each format opens; the sink and append handling live with the format. */
+export type FeedOpener = (options: FeedWriterOptions) => Promise<FeedWriter>;
+
+const OPENERS: Readonly<Record<FeedFormat, FeedOpener>> = {
+  jsonl: openJsonlFeed,
+  json: openJsonFeed,
+  csv: openCsvFeed,
+};
+
+/**
+ * Open the writer for `options.format`, creating the file's directory first.
+ *
+ * @throws ConfigError `ERR_FEED_OPEN` (naming the path and the OS error) when the file cannot be
+ *   created or read; format errors such as `ERR_FEED_APPEND_JSON` pass through unchanged.
+ */
+export async function openFeedWriter(options: FeedWriterOptions): Promise<FeedWriter> {
+  try {
+    if (options.path !== STDOUT_PATH) await mkdir(dirname(options.path), { recursive: true });
+    return await OPENERS[options.format](options);
+  } catch (error) {
+    if (error instanceof ArachneError) throw error;
+    const code = (error as { code?: unknown }).code;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError('ERR_FEED_OPEN', `cannot open feed "${options.path}": ${reason}`, {
+      hint:
+        code === 'EACCES' || code === 'EPERM'
+          ? 'check the permissions of the file and its directory'
+          : 'check that the path names a file in a writable directory',
+      cause: error,
+    });
+  }
+}

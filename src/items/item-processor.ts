@@ -1,0 +1,287 @@
+/**
+ * Where items go after the spider middlewares: through the pipelines, in order, then into every
+ * feed. `items.concurrency` (Scrapy's CONCURRENT_ITEMS) bounds how many items are inside at once;
+ * `pending` lets the engine hold back callbacks while items pile up.
+ *
+ * Feeds are written in the order items leave the pipelines: one write chain serialises them, so
+ * lines never interleave and, with one item at a time, the file keeps the order of `process()`.
+ * An item holds its concurrency unit until written, so a slow disk pushes back on the crawl too.
+ *
+ * Nothing an item does crashes the crawl: drops and errors are counted, logged and reported
+ * through the callbacks, and `process()` always resolves.
+ */
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { Writable } from 'node:stream';
+import type { Stats } from '../core/stats.js';
+import { ArachneError, ConfigError, DropItem, errorCode } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { FeedConfig } from '../settings/defaults.js';
+import { inferFeedFormat, resolveFeedPath } from './feeds/feed-uri.js';
+import { openFeedWriter, type FeedWriter } from './feeds/feed-writer.js';
+import { isItem, type Item } from './item.js';
+import { pipelineName, type ItemPipeline, type PipelineContext } from './pipeline.js';
+
+export interface ItemProcessorOptions {
+  /** Pipeline instances, run in this order. */
+  pipelines: ItemPipeline[];
+  /** The `feeds` setting: path (with `{name}`/`{time}`, or `-`) to its options. */
+  feeds: Record<string, FeedConfig>;
+  /** Items inside the pipelines and feeds at once (`items.concurrency`, default 100). */
+  concurrency: number;
+  spiderName: string;
+  /** The crawl start, for `{time}` in feed paths. */
+  startTime: Date;
+  stats: Stats;
+  logger: Logger;
+  settings: Readonly<Record<string, unknown>>;
+  /** Where the `-` feed writes. Default `process.stdout`. */
+  stdout?: Writable;
+  /** An item left the pipelines and its feed writes finished (counted as `item/scraped`; a failed write is counted in `feed/errors`). */
+  onItemScraped?(item: Item): void;
+  /** A pipeline dropped an item (returned null/undefined or threw `DropItem`). */
+  onItemDropped?(item: Item, reason: string): void;
+  /** A pipeline threw, or a feed failed to write or close; `item` is undefined for open/close. */
+  onError?(error: unknown, item: Item | undefined): void;
+}
+
+type State = 'new' | 'open' | 'draining' | 'closed';
+
+/** How long a drop reason may be inside a stats key. */
+const REASON_KEY_MAX = 40;
+
+export class ItemProcessor {
+  readonly #options: ItemProcessorOptions;
+  readonly #ctx: PipelineContext;
+  readonly #limit: LimitFunction;
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #openedPipelines: ItemPipeline[] = [];
+  readonly #feeds: FeedWriter[] = [];
+  /** Feeds that already logged a write error: the next ones are only counted. */
+  readonly #failedFeeds = new Set<FeedWriter>();
+  #writeChain: Promise<void> = Promise.resolve();
+  #state: State = 'new';
+
+  constructor(options: ItemProcessorOptions) {
+    if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
+      throw new ConfigError('ERR_SETTING_VALUE', `items.concurrency must be an integer >= 1, got ${String(options.concurrency)}`);
+    }
+    this.#options = options;
+    this.#ctx = { spiderName: options.spiderName, stats: options.stats, logger: options.logger, settings: options.settings };
+    this.#limit = pLimit(options.concurrency);
+  }
+
+  /** Items accepted and not yet written or dropped (running plus queued). */
+  get pending(): number {
+    return this.#inFlight.size;
+  }
+
+  /**
+   * Open the pipelines in order, then create every feed (and its directory). If anything fails,
+   * what was opened is closed again and the error is thrown: the crawl should not start.
+   *
+   * @throws ConfigError `ERR_FEED_OPEN` for a feed that cannot be opened, the format's errors
+   *   (`ERR_FEED_APPEND_JSON`, `ERR_FEED_PLACEHOLDER`...), or whatever a pipeline's `open` threw.
+   */
+  async open(): Promise<void> {
+    if (this.#state !== 'new') throw new ArachneError('ERR_ITEMS_STATE', 'item', `the item processor is already ${this.#state}`);
+    this.#state = 'open';
+    try {
+      for (const pipeline of this.#options.pipelines) {
+        await pipeline.open?.(this.#ctx);
+        this.#openedPipelines.push(pipeline);
+      }
+      await this.#openFeeds();
+    } catch (error) {
+      await this.#closeAll();
+      this.#state = 'closed';
+      throw error;
+    }
+  }
+
+  async #openFeeds(): Promise<void> {
+    const { spiderName, startTime, logger, stats, stdout } = this.#options;
+    const seen = new Map<string, string>();
+    for (const [rawPath, config] of Object.entries(this.#options.feeds)) {
+      const path = resolveFeedPath(rawPath, { name: spiderName, time: startTime });
+      const other = seen.get(path);
+      if (other !== undefined) {
+        throw new ConfigError('ERR_FEED_OPEN', `feeds "${other}" and "${rawPath}" both write to "${path}"`, {
+          hint: 'give each feed its own path',
+        });
+      }
+      seen.set(path, rawPath);
+      // As documented for the `feeds` setting: the extension decides, else jsonl.
+      const format = config.format ?? inferFeedFormat(path) ?? 'jsonl';
+      const writer = await openFeedWriter({
+        path,
+        format,
+        overwrite: config.overwrite ?? false,
+        ...(config.fields ? { fields: config.fields } : {}),
+        logger,
+        stats,
+        ...(stdout ? { stdout } : {}),
+      });
+      this.#feeds.push(writer);
+      logger.debug(`feed ${format} ${path} (${config.overwrite ? 'overwrite' : 'append'})`);
+    }
+  }
+
+  /**
+   * Run one item through the pipelines and into the feeds. Resolves (never rejects) once it is
+   * written or dropped; many calls may be outstanding, at most `concurrency` run at once.
+   *
+   * @throws ArachneError `ERR_ITEMS_STATE` (as a rejection) before `open()` or after `close()`.
+   */
+  process(item: Item): Promise<void> {
+    if (this.#state !== 'open' && this.#state !== 'draining') {
+      return Promise.reject(new ArachneError('ERR_ITEMS_STATE', 'item', `cannot process an item: the item processor is ${this.#state}`));
+    }
+    const done = this.#limit(() => this.#run(item));
+    this.#inFlight.add(done);
+    const settle = (): void => {
+      this.#inFlight.delete(done);
+    };
+    done.then(settle, settle);
+    return done;
+  }
+
+  async #run(item: Item): Promise<void> {
+    const { stats, logger } = this.#options;
+    let current = item;
+    for (const pipeline of this.#options.pipelines) {
+      let result: Item | null | undefined;
+      try {
+        result = await pipeline.process(current, this.#ctx);
+      } catch (error) {
+        if (error instanceof DropItem || errorCode(error) === 'ERR_ITEM_DROPPED') {
+          this.#dropped(current, (error as Error).message || pipelineName(pipeline));
+        } else {
+          const code = errorCode(error);
+          stats.inc('item/errors');
+          stats.inc(`item/errors/${code}`);
+          logger.error(`pipeline ${pipelineName(pipeline)} failed on an item (${code}): ${describe(error)}; item dropped`);
+          this.#notify('onError', () => this.#options.onError?.(error, current));
+        }
+        return;
+      }
+      if (result === null || result === undefined) {
+        this.#dropped(current, `${pipelineName(pipeline)} returned ${String(result)}`);
+        return;
+      }
+      if (!isItem(result)) {
+        const error = new ArachneError('ERR_PIPELINE_RESULT', 'item', `pipeline ${pipelineName(pipeline)} returned a ${describeType(result)}, not an item`, {
+          hint: 'return the item (a plain object), or null to drop it',
+        });
+        stats.inc('item/errors');
+        stats.inc(`item/errors/${error.code}`);
+        logger.error(`${error.message}; item dropped`);
+        this.#notify('onError', () => this.#options.onError?.(error, current));
+        return;
+      }
+      current = result;
+    }
+    if (this.#feeds.length > 0) {
+      const written = this.#writeChain.then(() => this.#write(current));
+      this.#writeChain = written;
+      await written;
+    }
+    stats.inc('item/scraped');
+    const scraped = current;
+    this.#notify('onItemScraped', () => this.#options.onItemScraped?.(scraped));
+  }
+
+  /** Run an engine callback; one that throws is logged, never allowed to fail the item. */
+  #notify(name: string, call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      this.#options.logger.error(`${name} callback threw: ${describe(error)}`);
+    }
+  }
+
+  #dropped(item: Item, reason: string): void {
+    const { stats, logger } = this.#options;
+    stats.inc('item/dropped');
+    stats.inc(`item/dropped/reason/${reasonKey(reason)}`);
+    logger.debug(`item dropped: ${reason}`);
+    this.#notify('onItemDropped', () => this.#options.onItemDropped?.(item, reason));
+  }
+
+  /** Write to every feed; a failing feed is counted and does not stop the others. Never throws. */
+  async #write(item: Item): Promise<void> {
+    const { stats, logger } = this.#options;
+    await Promise.all(
+      this.#feeds.map(async (feed) => {
+        try {
+          await feed.write(item);
+          stats.inc(`feed/items/${feed.path}`);
+        } catch (error) {
+          stats.inc('feed/errors');
+          if (!this.#failedFeeds.has(feed)) {
+            this.#failedFeeds.add(feed);
+            logger.error(`feed "${feed.path}" failed to write an item (${errorCode(error)}): ${describe(error)}; further failures are only counted in feed/errors`);
+          }
+          this.#notify('onError', () => this.#options.onError?.(error, item));
+        }
+      }),
+    );
+  }
+
+  /**
+   * Wait for every item inside (including ones that arrive meanwhile), then close the pipelines in
+   * order and the feeds, flushing them. A failing close is logged, counted and reported through
+   * `onError`; it does not stop the others, and `close()` still resolves.
+   */
+  async close(): Promise<void> {
+    if (this.#state === 'closed' || this.#state === 'draining') return;
+    if (this.#state === 'new') {
+      this.#state = 'closed';
+      return;
+    }
+    this.#state = 'draining';
+    while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
+    this.#state = 'closed';
+    await this.#closeAll();
+  }
+
+  async #closeAll(): Promise<void> {
+    const { stats, logger } = this.#options;
+    for (const pipeline of this.#openedPipelines.splice(0)) {
+      try {
+        await pipeline.close?.(this.#ctx);
+      } catch (error) {
+        stats.inc('item/errors');
+        stats.inc(`item/errors/${errorCode(error)}`);
+        logger.error(`pipeline ${pipelineName(pipeline)} failed to close (${errorCode(error)}): ${describe(error)}`);
+        this.#notify('onError', () => this.#options.onError?.(error, undefined));
+      }
+    }
+    for (const feed of this.#feeds.splice(0)) {
+      try {
+        await feed.close();
+      } catch (error) {
+        stats.inc('feed/errors');
+        logger.error(`feed "${feed.path}" failed to close (${errorCode(error)}): ${describe(error)}; it may be incomplete`);
+        this.#notify('onError', () => this.#options.onError?.(error, undefined));
+      }
+    }
+  }
+}
+
+/** A drop reason as a short stats key segment: one line, no slashes, at most 40 characters. */
+function reasonKey(reason: string): string {
+  const key = reason.replace(/\s+/g, ' ').replace(/\//g, '_').trim();
+  return key.length > REASON_KEY_MAX ? key.slice(0, REASON_KEY_MAX) : key || 'unknown';
+}
+
+function describe(error: unknown): string {
+  if (error instanceof ArachneError) return error.message + (error.hint ? ` (fix: ${error.hint})` : '');
+  return error instanceof Error ? error.message : String(error);
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  return typeof value;
+}

@@ -1,0 +1,42 @@
+/** Runs a spider class through a real Crawler and collects what it produced. */
+import { Crawler, type CrawlerOptions } from '../../src/core/crawler.js';
+import type { ConfigInput } from '../../src/settings/config.js';
+import type { SpiderClass } from '../../src/spider/spider.js';
+
+export interface CrawlOutcome {
+  crawler: Crawler;
+  items: Record<string, unknown>[];
+  stats: Record<string, number | string>;
+  reason: string;
+  logs: string[];
+}
+
+export async function crawl(
+  spiderClass: SpiderClass,
+  config: ConfigInput = {},
+  options: Partial<CrawlerOptions> & { onCrawler?: (crawler: Crawler) => void } = {},
+): Promise<CrawlOutcome> {
+  const items: Record<string, unknown>[] = [];
+  const logs: string[] = [];
+  const collector = {
+    process(item: Record<string, unknown>) {
+      items.push(item);
+      return item;
+    },
+  };
+  const crawler = new Crawler({
+    spiderClass,
+    projectConfig: { 'log.statsIntervalMs': 0, ...config, pipelines: [...(config.pipelines ?? []), collector] },
+    logSink: (level, name, message) => logs.push(`${level} [${name}] ${message}`),
+    ...options,
+  });
+  options.onCrawler?.(crawler);
+  const result = await crawler.crawl();
+  return { crawler, items, stats: result.stats, reason: result.reason, logs };
+}
+
+/** A stat as a number (0 when absent). */
+export function stat(stats: Record<string, number | string>, key: string): number {
+  const value = stats[key];
+  return typeof value === 'number' ? value : 0;
+}
