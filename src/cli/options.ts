@@ -1,5 +1,6 @@
 /** Parsing of the options `run` and `runspider` share: -a, -s, -o, -O. */
-import { Command, Option } from 'commander';
+import type { Command} from 'commander';
+import { Option } from 'commander';
 import { ConfigError } from '../errors.js';
 import { parseFeedArg } from '../items/feeds/feed-uri.js';
 import { parseSettingArgs } from '../settings/config.js';

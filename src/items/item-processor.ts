@@ -12,6 +12,7 @@
  */
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Writable } from 'node:stream';
+import { basename } from 'node:path';
 import type { Stats } from '../core/stats.js';
 import { ArachneError, ConfigError, DropItem, errorCode } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -214,7 +215,7 @@ export class ItemProcessor {
       this.#feeds.map(async (feed) => {
         try {
           await feed.write(item);
-          stats.inc(`feed/items/${feed.path}`);
+          stats.inc(`feed/items/${basename(feed.path)}`);
         } catch (error) {
           stats.inc('feed/errors');
           if (!this.#failedFeeds.has(feed)) {

@@ -99,7 +99,7 @@ test('pipelines transform in order; items reach every feed; stats count them', a
   assert.equal(await readFile(join(dir, 'c.csv'), 'utf8'), 'price,title\r\n20,a\r\n20,b\r\n');
   assert.deepEqual(scraped, expected);
   assert.equal(stats.count('item/scraped'), 2);
-  assert.equal(stats.count(`feed/items/${join(dir, 'a.jsonl')}`), 2);
+  assert.equal(stats.count('feed/items/a.jsonl'), 2);
 });
 
 test('an item is dropped by returning null/undefined or throwing DropItem; later pipelines do not see it', async (t) => {

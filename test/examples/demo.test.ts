@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { startDemoSite } from '../../examples/demo/site/server.js';
+import { REPO, runCli } from '../helpers/project.js';
+
+test('the demo project crawls the demo shop: one valid item per product, broken links counted', async () => {
+  const site = await startDemoSite();
+  const out = mkdtempSync(join(tmpdir(), 'arachne-demo-'));
+  try {
+    const result = await runCli(
+      ['run', 'products', '-a', `baseUrl=${site.url}/`, '-O', join(out, 'products.jsonl'), '--stats-json', join(out, 'stats.json'), '-L', 'warn'],
+      join(REPO, 'examples', 'demo'),
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const items = readFileSync(join(out, 'products.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(items.length, site.productCount);
+    assert.equal(new Set(items.map((i) => i.sku)).size, site.productCount, 'one item per product');
+    for (const item of items) {
+      assert.equal(typeof item.title, 'string');
+      assert.ok((item.title as string).length > 0);
+      assert.equal(typeof item.price, 'number');
+      assert.equal(item.currency, 'GBP');
+      assert.equal(typeof item.inStock, 'boolean');
+      assert.ok((item.rating as number) >= 0 && (item.rating as number) <= 5);
+    }
+    const stats = JSON.parse(readFileSync(join(out, 'stats.json'), 'utf8')) as Record<string, number>;
+    assert.equal(stats['httpErrors/ignored/status/404'], site.brokenLinks);
+    assert.equal(stats['item/scraped'], site.productCount);
+  } finally {
+    await site.close();
+    rmSync(out, { recursive: true, force: true });
+  }
+});
