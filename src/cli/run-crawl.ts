@@ -8,9 +8,10 @@ import { parseCrawlOptions, type CrawlOptionValues } from './options.js';
  * Runs one crawl for `run` and `runspider`: builds the crawler (settings errors surface here,
  * before anything starts), wires SIGINT (first: graceful, second: at once), prints the stats.
  */
-export async function runCrawl(spiderClass: SpiderClass, projectConfig: ConfigInput | undefined, values: CrawlOptionValues): Promise<number> {
+export async function runCrawl(spiderClass: SpiderClass, projectConfig: ConfigInput | undefined, values: CrawlOptionValues, spiderFile?: string): Promise<number> {
   const { args, cliSettings, feeds } = parseCrawlOptions(values);
-  const crawler = new Crawler({ spiderClass, projectConfig, cliSettings, args, feeds });
+  // The spider's file lets parse workers import the class (`parse.workers`).
+  const crawler = new Crawler({ spiderClass, projectConfig, cliSettings, args, feeds, ...(spiderFile ? { spiderFile } : {}) });
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     interrupts++;

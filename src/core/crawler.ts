@@ -3,14 +3,20 @@
  * `customSettings` < CLI `-s`), builds every component from its own settings group, runs the
  * engine and closes everything in order. `crawl run` and tests use it alike.
  */
-import { DEFAULT_DOWNLOADER_MIDDLEWARES, Downloader } from '../downloader/downloader.js';
+import { DEFAULT_DOWNLOADER_MIDDLEWARES, Downloader, resolveMiddlewareTable } from '../downloader/downloader.js';
 import type { DownloaderMiddlewareClass, MiddlewareContext } from '../downloader/middleware.js';
 import { Transport, type TransportOptions } from '../downloader/transport.js';
 import { ItemProcessor } from '../items/item-processor.js';
 import type { ItemPipeline } from '../items/pipeline.js';
 import { createLogger, stderrSink, type LogSink, type Logger } from '../log.js';
 import { InProcessRunner } from '../parse/in-process.js';
-import { Scheduler } from '../scheduler/scheduler.js';
+import type { CallbackRunner } from '../parse/runner.js';
+import { WorkerRunner } from '../parse/worker-runner.js';
+import { availableParallelism } from 'node:os';
+import { DnsCache, type Resolve } from '../downloader/dns-cache.js';
+import { recordSlotStats, schedulerFromSettings } from '../scheduler/from-settings.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import type { SlotRules } from '../scheduler/slot-rules.js';
 import { flattenConfig, mergeSettings, type ConfigInput, type PipelineRef } from '../settings/config.js';
 import type { FeedConfig, SettingValues } from '../settings/defaults.js';
 import type { Spider, SpiderClass } from '../spider/spider.js';
@@ -41,6 +47,14 @@ export interface CrawlerOptions {
   transport?: Partial<TransportOptions>;
   downloaderMiddlewares?: readonly DownloaderMiddlewareClass[];
   spiderMiddlewares?: readonly SpiderMiddlewareClass[];
+  /** The DNS resolver behind Arachne's DNS cache (tests map host names to loopback addresses). */
+  resolve?: Resolve;
+  /**
+   * The module `spiderClass` was loaded from (absolute path). Parse workers import it to build
+   * their own spider instances; without it (a class defined inline) callbacks run in-process
+   * whatever `parse.workers` says. Default: none.
+   */
+  spiderFile?: string;
 }
 
 export interface CrawlResult {
@@ -62,6 +76,7 @@ export class Crawler {
   readonly #clock: Clock;
   #engine: Engine | undefined;
   #stopRequested: string | undefined;
+  #sink: LogSink = stderrSink;
 
   /** Validates every settings layer at once: a bad key fails here, before anything starts. */
   constructor(options: CrawlerOptions) {
@@ -77,6 +92,7 @@ export class Crawler {
     if (options.feeds) settings.feeds = { ...settings.feeds, ...options.feeds };
     this.settings = settings;
     const sink = options.logSink ?? stderrSink;
+    this.#sink = sink;
     this.logger = createLogger('arachne', settings['log.level'], sink);
     this.spider = new spiderClass({ args: options.args ?? {}, logger: createLogger(spiderClass.name, settings['log.level'], sink) });
     this.events.onListenerError = (error, event) => this.logger.error(`a listener of ${String(event)} failed: ${String(error)}`);
@@ -87,7 +103,16 @@ export class Crawler {
     const { settings, stats, logger, events, spider } = this;
     const options = this.#options;
     const random = options.random ?? Math.random;
-    const context: MiddlewareContext = { settings, stats, logger: logger.child('downloader'), now: () => this.#clock.now(), random };
+    const dns = new DnsCache({ resolve: options.resolve, now: () => this.#clock.now() });
+    const { scheduler, rules } = schedulerFromSettings({ settings, stats, logger: logger.child('scheduler'), random, resolver: dns });
+    const context: MiddlewareContext = {
+      settings,
+      stats,
+      logger: logger.child('downloader'),
+      now: () => this.#clock.now(),
+      random,
+      slots: scheduler.frontier,
+    };
 
     const transport = new Transport({
       connectTimeoutMs: settings['download.connectTimeoutMs'],
@@ -96,10 +121,21 @@ export class Crawler {
       warnResponseBytes: settings['download.warnResponseBytes'],
       connectionsPerOrigin: settings['pool.connectionsPerOrigin'] || settings['concurrency.perDomain'],
       keepAliveTimeoutMs: settings['pool.keepAliveTimeoutMs'],
+      maxRequestsPerSocket: settings['pool.maxRequestsPerSocket'],
+      http2: settings['pool.http2'],
+      verifyTls: settings['download.verifyTls'],
       onWarning: (message: string) => logger.warn(message),
+      // The socket connects to the address the IP slot was taken on (DESIGN.md §4).
+      lookup: dns.lookup,
       ...options.transport,
     });
-    const downloader = new Downloader(transport, context, options.downloaderMiddlewares ?? DEFAULT_DOWNLOADER_MIDDLEWARES);
+    const middlewareTable =
+      options.downloaderMiddlewares ??
+      resolveMiddlewareTable(
+        resolveMiddlewareTable(DEFAULT_DOWNLOADER_MIDDLEWARES, options.projectConfig?.downloaderMiddlewares),
+        options.spiderClass.customSettings?.downloaderMiddlewares,
+      );
+    const downloader = new Downloader(transport, context, middlewareTable);
     const spiderMwContext = { settings, stats, logger: logger.child('spidermw'), spiderClass: options.spiderClass };
     const spiderMiddlewares = (options.spiderMiddlewares ?? DEFAULT_SPIDER_MIDDLEWARES)
       .filter((M) => M.enabled?.(settings) ?? true)
@@ -117,21 +153,15 @@ export class Crawler {
       onItemScraped: (item) => events.emit('itemScraped', { item }),
       onItemDropped: (item, reason) => events.emit('itemDropped', { item, reason }),
     });
-    const runner = new InProcessRunner(spider);
-    const scheduler = new Scheduler({
-      stats,
-      globalLimit: settings['concurrency.global'],
-      slot: {
-        limit: settings['concurrency.perDomain'],
-        delayMs: settings['download.delayMs'],
-        randomizeDelay: settings['download.randomizeDelay'],
-      },
-      random,
-    });
+    const runner = this.#runner();
 
     await items.open();
     const engine = new Engine({ spider, settings, scheduler, downloader, runner, spiderMiddlewares, items, stats, events, logger, clock: this.#clock });
     this.#engine = engine;
+    dns.onResolved = (host) => {
+      scheduler.frontier.hostResolved(host, this.#clock.now());
+      engine.wake();
+    };
     const logStats = new LogStats(stats, logger, settings['log.statsIntervalMs'], this.#clock);
     const closeSpider = new CloseSpiderExtension(settings, events, stats, this.#clock, (reason) => engine.stop(reason));
     logger.info(`spider "${spider.name}" opened`);
@@ -148,7 +178,7 @@ export class Crawler {
       await items.close();
       await runner.close();
       await downloader.close();
-      this.#finalStats(scheduler, reason);
+      this.#finalStats(scheduler, rules, dns, reason);
       events.emit('spiderClosed', { spiderName: spider.name, reason });
       logger.info(`spider "${spider.name}" closed (${reason})`);
     }
@@ -166,7 +196,33 @@ export class Crawler {
     this.#engine?.abort('shutdown_forced');
   }
 
-  #finalStats(scheduler: Scheduler, reason: string): void {
+  /** Worker threads when `parse.workers` (resolved from "auto") > 0 and the spider's file is known. */
+  #runner(): CallbackRunner {
+    const { settings, spider } = this;
+    const setting = settings['parse.workers'];
+    const workers = setting === 'auto' ? Math.max(1, availableParallelism() - 1) : setting;
+    const spiderFile = this.#options.spiderFile;
+    if (workers === 0) return new InProcessRunner(spider);
+    if (spiderFile === undefined) {
+      this.logger.debug(`callbacks run in-process: spider class "${spider.name}" was not loaded from a file (no spiderFile), so parse workers cannot import it`);
+      return new InProcessRunner(spider);
+    }
+    this.logger.debug(`callbacks run on ${workers} parse worker thread(s), importing ${spiderFile}`);
+    return new WorkerRunner({
+      spider,
+      spiderFile,
+      args: this.#options.args ?? {},
+      workers,
+      maxQueue: settings['parse.maxQueue'],
+      timeoutMs: settings['parse.timeoutMs'],
+      maxOldGenerationSizeMb: settings['parse.maxOldGenerationSizeMb'],
+      logLevel: settings['log.level'],
+      logSink: this.#sink,
+      clock: this.#clock,
+    });
+  }
+
+  #finalStats(scheduler: Scheduler, rules: SlotRules, dns: DnsCache, reason: string): void {
     const { stats } = this;
     const start = Date.parse(String(stats.get('start_time') ?? ''));
     const now = this.#clock.now();
@@ -174,9 +230,8 @@ export class Crawler {
     stats.set('finish_reason', reason);
     if (!Number.isNaN(start)) stats.set('elapsed_seconds', Math.round((now - start) / 10) / 100);
     stats.set('scheduler/left_in_frontier', scheduler.size);
-    let peak = 0;
-    for (const slot of scheduler.frontier.slots()) peak = Math.max(peak, slot.peakActive);
-    stats.set('scheduler/peak_slot_concurrency', peak);
+    recordSlotStats(scheduler, rules, stats, this.logger);
+    if (dns.queries > 0) stats.set('dns/queries', dns.queries);
     const reused = stats.count('connections/reused');
     const opened = stats.count('connections/new');
     if (reused + opened > 0) stats.set('connections/reuse_rate', Math.round((reused / (reused + opened)) * 1000) / 1000);

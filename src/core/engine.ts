@@ -105,6 +105,11 @@ export class Engine {
     this.#finish(reason);
   }
 
+  /** Runs the pump soon: something outside the engine made a request dispatchable (a host resolved). */
+  wake(): void {
+    this.#schedulePump();
+  }
+
   /** Requests dispatched and not yet finished. */
   get inFlight(): number {
     return this.#o.scheduler.frontier.active;
@@ -124,8 +129,9 @@ export class Engine {
     const { scheduler, items, clock, settings } = this.#o;
     if (!this.#closing) {
       const now = clock.now();
-      // Backpressure: while pipelines hold too many items, downloading more only grows memory.
-      const itemRoom = items.pending < settings['items.concurrency'] * 2;
+      // Backpressure: while pipelines hold too many items, or the parse pool's queue is full
+      // (`runner.saturated`), downloading more only grows memory.
+      const itemRoom = items.pending < settings['items.concurrency'] * 2 && !this.#o.runner.saturated;
       let dispatch: Dispatch | undefined;
       while (itemRoom && (dispatch = scheduler.next(now))) void this.#download(dispatch);
       this.#pullStart();
@@ -219,7 +225,8 @@ export class Engine {
     }
   }
 
-  async #download({ request, slot }: Dispatch): Promise<void> {
+  async #download(dispatch: Dispatch): Promise<void> {
+    const { request } = dispatch;
     const { downloader, scheduler, clock } = this.#o;
     let result: Response | Request | undefined;
     let failure: unknown;
@@ -229,11 +236,11 @@ export class Engine {
       failure = error;
     }
     // Release first: the slot's unit is free whatever the callback then takes.
-    scheduler.frontier.release(slot, clock.now());
+    scheduler.frontier.release(dispatch, clock.now());
     this.#processing++;
     try {
       if (failure !== undefined) await this.#failed(request, failure, undefined);
-      else if (Request.isRequest(result)) scheduler.requeue(result, clock.now());
+      else if (Request.isRequest(result)) scheduler.enqueue(result, clock.now());
       else await this.#parse(result!);
     } finally {
       this.#processing--;

@@ -22,6 +22,18 @@ export interface MiddlewareContext {
   now(): number;
   /** Random source in [0, 1). */
   random(): number;
+  /** Feedback to the frontier's slots (throttle, Retry-After, Crawl-delay); absent outside a crawl. */
+  slots?: SlotFeedback;
+}
+
+/** What middlewares may tell the frontier about a slot, by slot key (`meta.slot` or the host). */
+export interface SlotFeedback {
+  /** One finished download, for the slot's adaptive throttle. */
+  observe(key: string, outcome: { dispatchedAt: number; latencyMs: number; status?: number; errorCode?: string }, now: number): void;
+  /** Nothing leaves the slot before `until` (Retry-After). */
+  pause(key: string, until: number, now: number): void;
+  /** A floor under the slot's delay (robots.txt Crawl-delay). */
+  setMinDelay(key: string, ms: number, now: number): void;
 }
 
 /**

@@ -47,8 +47,20 @@ export interface TransportOptions {
   connectionsPerOrigin?: number;
   /** How long an idle socket is kept when the server sends no `Keep-Alive` hint, in ms. Default 4 000. */
   keepAliveTimeoutMs?: number;
-  /** Close a socket after it carried this many requests; 0 = no limit. Default 0. */
+  /**
+   * Close a socket after it carried this many requests; 0 = no limit. Default 0. undici marks the
+   * socket for reset once its count passes the cap, so the last request goes out with
+   * `connection: close` (undici 7.30 client-h1.js `writeH1`, `kMaxRequests`).
+   */
   maxRequestsPerSocket?: number;
+  /**
+   * Offer HTTP/2 over TLS by ALPN (undici `allowH2`); servers without it get HTTP/1.1. Requests to
+   * one origin then share one socket as streams: each stream after the first counts as reused.
+   * Default false.
+   */
+  http2?: boolean;
+  /** Verify TLS certificates (setting `download.verifyTls`); false accepts any. Default true. */
+  verifyTls?: boolean;
   /**
    * A `dns.lookup`-compatible function used to connect (to pin the address a slot was keyed on).
    * On Node 20 it is called with `{all: true}` and must answer with an array. Default: `dns.lookup`.
@@ -306,6 +318,22 @@ function networkError(error: Error, url: string, timeoutMs: number): ArachneErro
         ...options,
         hint: 'check the host name',
       });
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'CERT_HAS_EXPIRED':
+    case 'CERT_NOT_YET_VALID':
+    case 'CERT_UNTRUSTED':
+    case 'CERT_REVOKED':
+    case 'CERT_SIGNATURE_FAILURE':
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      // A certificate does not get better on a retry: drop at once, and say how to test anyway.
+      return new DropRequestError('ERR_TLS_CERT', `the TLS certificate of ${url} was refused (${code}: ${error.message})`, {
+        ...options,
+        hint: 'fix the certificate; for testing only, -s download.verifyTls=false accepts any certificate',
+      });
     case 'UND_ERR_INVALID_ARG':
       // undici refused the request itself (a header value with CR/LF, a bad method): sending it
       // again cannot help.
@@ -314,6 +342,14 @@ function networkError(error: Error, url: string, timeoutMs: number): ArachneErro
         hint: 'check the request method and header values',
       });
     default:
+      // llhttp's parse errors (undici 7.30 client-h1.js: HTTPParserError with code HPE_*): a
+      // malformed status line or header. Sending the same request again gets the same bytes.
+      if (code.startsWith('HPE_')) {
+        return new DropRequestError('ERR_BAD_RESPONSE', `the response of ${url} is not valid HTTP (${code}: ${error.message})`, {
+          ...options,
+          hint: 'the server sent a malformed status line or header; nothing to fix on this side',
+        });
+      }
       return new RetryableError('ERR_DOWNLOAD_FAILED', `download of ${url} failed (${code}: ${error.message})`, options);
   }
 }
@@ -348,7 +384,11 @@ export class Transport {
       // Our one whole-download timer replaces undici's per-gap timers (0 = off).
       headersTimeout: 0,
       bodyTimeout: 0,
-      ...(options.lookup ? { connect: { lookup: options.lookup } } : {}),
+      allowH2: options.http2 ?? false,
+      connect: {
+        rejectUnauthorized: options.verifyTls ?? true,
+        ...(options.lookup ? { lookup: options.lookup } : {}),
+      },
     });
     this.#agent.on('connect', () => {
       this.#counters.connectionsOpened++;

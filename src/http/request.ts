@@ -1,4 +1,5 @@
 import { DropRequestError } from '../errors.js';
+import { parseCurl, toCurl, type FromCurlOptions } from './curl.js';
 
 /** Request headers: lower-case names, one string value each. */
 export type RequestHeaders = Record<string, string>;
@@ -30,6 +31,16 @@ export interface RequestMeta {
   referer?: string;
   /** True for requests that came from `spider.start()`. */
   start?: boolean;
+  /** Do not follow a redirect or meta refresh of this request: its 3xx response goes to the callback side. */
+  dontRedirect?: boolean;
+  /** The URLs this request was redirected from, oldest first (set by the redirect middleware). */
+  redirectUrls?: string[];
+  /** The cookie jar this request reads and fills (any key; default one shared jar). */
+  cookieJar?: string | number;
+  /** Skip the robots.txt check for this request. */
+  dontObeyRobots?: boolean;
+  /** Neither serve this request from the HTTP cache nor store its response. */
+  dontCache?: boolean;
 }
 
 /** A callback or errback: a method name, or a method reference (resolved to its name). */
@@ -167,6 +178,14 @@ export class Request implements RequestData {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[REQUEST_BRAND] === true;
   }
 
+  /**
+   * A request from a curl command line (as browsers' "Copy as cURL" give it). Unknown options
+   * throw `ERR_CURL_UNKNOWN_OPTION` listing them, unless `ignoreUnknownOptions` (see `http/curl.ts`).
+   */
+  static fromCurl(command: string, options?: FromCurlOptions): Request {
+    return new Request(parseCurl(command, options));
+  }
+
   /** Rebuild a request from its plain-data form. */
   static fromData(data: RequestData): Request {
     return new Request({ ...data, callback: data.callback ?? undefined, errback: data.errback ?? undefined });
@@ -220,6 +239,11 @@ export class Request implements RequestData {
       meta: this.meta,
       userData: this.userData,
     };
+  }
+
+  /** A curl command line that sends this request (method, headers, body). */
+  toCurl(): string {
+    return toCurl(this);
   }
 
   toString(): string {

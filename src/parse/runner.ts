@@ -12,5 +12,11 @@ export interface CallbackRunner {
   errback(name: string, failure: Failure): AsyncIterable<SpiderOutput>;
   /** True when the spider has a method of that name (checked when a request is scheduled). */
   hasMethod(name: string): boolean;
+  /**
+   * True while the runner holds as much work as it should (a full worker pool queue): the engine
+   * dispatches no downloads meanwhile, so bodies waiting to be parsed stay bounded. A finished
+   * callback ends a download's processing, which pumps the engine again. Absent means never.
+   */
+  readonly saturated?: boolean;
   close(): Promise<void>;
 }

@@ -1,20 +1,46 @@
 import type { Request } from '../http/request.js';
 import { IndexedHeap, PriorityQueue } from './heap.js';
+import { IpSlot } from './ip-slot.js';
 import { Slot, type SlotOptions } from './slot.js';
+import type { SlotRules } from './slot-rules.js';
+import type { Outcome, ThrottleDecision } from './throttle.js';
+
+/** Tells the frontier which address a host's requests go to (the DNS cache). */
+export interface HostResolver {
+  /**
+   * The address to slot `host` on now; `undefined` when it is not known yet (resolution starts,
+   * and `Frontier.hostResolved(host)` is called when it ends); `null` when resolution failed (the
+   * request leaves without an IP slot and the transport reports the DNS error).
+   */
+  addressFor(host: string, now: number): string | null | undefined;
+}
 
 export interface FrontierOptions {
   /** Requests in flight across all slots (`concurrency.global`). */
   globalLimit: number;
   /** Defaults for every new slot (`concurrency.perDomain`, `download.delayMs`...). */
   slot: SlotOptions;
+  /** Per-pattern overrides of the slot defaults (`slots`). */
+  rules?: SlotRules;
+  /** Requests in flight per target IP (`concurrency.perIp`); 0 = no IP slots. */
+  perIpLimit?: number;
+  /** Required when `perIpLimit > 0`. */
+  resolver?: HostResolver;
+  /** Grow the global limit from 1 to `globalLimit` over this long (`concurrency.rampUpMs`); 0 = off. */
+  rampUpMs?: number;
   /** Random source in [0, 1) for randomised delays; injectable for tests. */
   random?: () => number;
+  /** Called when a slot's throttle changes its limit (stats, debug logs). */
+  onThrottle?: (slot: Slot, decision: Exclude<ThrottleDecision, undefined>) => void;
 }
 
-/** A request leaving the frontier, with the slot whose unit it holds until `release`. */
+/** A request leaving the frontier, with the slots whose units it holds until `release`. */
 export interface Dispatch {
   request: Request;
   slot: Slot;
+  ipSlot: IpSlot | undefined;
+  /** The engine's clock when it left. */
+  at: number;
 }
 
 /** Idle slots are forgotten in batches once this many pile up. */
@@ -23,34 +49,44 @@ const SWEEP_AT = 512;
 /**
  * The frontier: per-slot queues and the ready set (DESIGN.md §4).
  *
- * `next(now)` returns a request only when its slot and the global budget both have room and the
- * slot's delay has passed. It takes the ready slot whose head has the highest priority; ties go
- * to the slot served longest ago, so no ready slot starves. A request that waits holds nothing.
+ * `next(now)` returns a request only when every budget it needs has room: its slot (concurrency,
+ * delay, token bucket, Retry-After pause, throttle), its target IP's slot when per-IP limits are
+ * on, and the global budget (ramped up at start when asked). It takes the ready slot whose head
+ * has the highest priority; ties go to the slot served longest ago, so no ready slot starves. A
+ * request that waits holds nothing: a slot blocked on its IP or on DNS is parked, not spun on.
  *
  * Time is passed in (`now`, ms): the frontier never reads a clock, so tests drive it directly.
- * `nextWakeAt()` tells the engine when the earliest time-blocked slot or delayed request becomes
- * due, so one timer serves them all.
+ * `nextWakeAt()` tells the engine when the earliest time-blocked slot, delayed request or ramp
+ * step is due, so one timer serves them all.
  */
 export class Frontier {
-  readonly #options: FrontierOptions;
+  readonly #o: FrontierOptions;
   readonly #random: () => number;
+  readonly #perIp: number;
   readonly #slots = new Map<string, Slot>();
-  /** Slots with a queued request, room, and their delay passed. */
+  readonly #ipSlots = new Map<string, IpSlot>();
+  /** Slots with a queued request, room, and nothing to wait for. */
   readonly #ready = new IndexedHeap<Slot>(
     (a, b) => a.headPriority > b.headPriority || (a.headPriority === b.headPriority && a.lastServed < b.lastServed),
   );
-  /** Slots with a queued request and room, waiting for their delay. */
-  readonly #waiting = new IndexedHeap<Slot>((a, b) => a.notBefore < b.notBefore);
+  /** Slots with a queued request and room, waiting for their delay, rate or pause. */
+  readonly #waiting = new IndexedHeap<Slot>((a, b) => a.wakeAt < b.wakeAt);
   /** Requests with a not-before time (retries with backoff): they hold no slot while they wait. */
   readonly #delayed = new PriorityQueue<Request>();
+  /** Slots parked until a host resolves. */
+  readonly #awaitingDns = new Map<string, Set<Slot>>();
   readonly #idle = new Set<Slot>();
   #globalActive = 0;
   #queued = 0;
   #served = 0;
+  #startedAt: number | undefined;
+  #peakIpActive = 0;
 
   constructor(options: FrontierOptions) {
-    this.#options = options;
+    this.#o = options;
     this.#random = options.random ?? Math.random;
+    this.#perIp = options.perIpLimit ?? 0;
+    if (this.#perIp > 0 && !options.resolver) throw new Error('Frontier: perIpLimit needs a resolver');
   }
 
   /** Requests waiting in the frontier (queued in slots or delayed). */
@@ -63,15 +99,34 @@ export class Frontier {
     return this.#globalActive;
   }
 
-  get globalLimit(): number {
-    return this.#options.globalLimit;
+  /** Peak requests in flight to one IP address (IP slots are forgotten when idle; this is kept). */
+  get peakIpActive(): number {
+    return this.#peakIpActive;
   }
 
-  /** The slot for a key, created with the default options on first use. */
+  get globalLimit(): number {
+    return this.#o.globalLimit;
+  }
+
+  /** The slot for a key, created from the defaults and any matching rule on first use. */
   slot(key: string): Slot {
     let slot = this.#slots.get(key);
     if (!slot) {
-      slot = new Slot(key, this.#options.slot);
+      const override = this.#o.rules?.match(key);
+      const defaults = this.#o.slot;
+      slot = new Slot(
+        key,
+        override
+          ? {
+              ...defaults,
+              limit: override.concurrency ?? defaults.limit,
+              delayMs: override.delayMs ?? defaults.delayMs,
+              randomizeDelay: override.randomizeDelay ?? defaults.randomizeDelay,
+              ratePerMinute: override.ratePerMinute ?? defaults.ratePerMinute,
+              burst: override.burst ?? defaults.burst,
+            }
+          : defaults,
+      );
       this.#slots.set(key, slot);
     }
     return slot;
@@ -80,6 +135,11 @@ export class Frontier {
   /** Every live slot (for stats). */
   slots(): IterableIterator<Slot> {
     return this.#slots.values();
+  }
+
+  /** Every live IP slot (for stats). */
+  ipSlots(): IterableIterator<IpSlot> {
+    return this.#ipSlots.values();
   }
 
   /** The slot key of a request: `meta.slot`, else its host name. */
@@ -99,37 +159,128 @@ export class Frontier {
     this.#refresh(slot, now);
   }
 
-  /** The next request that may leave now, taking one unit of its slot and of the global budget. */
-  next(now: number): Dispatch | undefined {
-    this.#promote(now);
-    if (this.#globalActive >= this.#options.globalLimit) return undefined;
-    const slot = this.#ready.peek();
-    if (!slot) return undefined;
-    const request = slot.queue.pop()!;
-    this.#queued--;
-    slot.active++;
-    if (slot.active > slot.peakActive) slot.peakActive = slot.active;
-    slot.lastServed = ++this.#served;
-    slot.notBefore = now + slot.nextDelay(this.#random);
-    this.#globalActive++;
-    this.#refresh(slot, now);
-    return { request, slot };
+  /** The global limit in force at `now` (ramping up from 1 when `rampUpMs` is set). */
+  effectiveGlobalLimit(now: number): number {
+    const { globalLimit, rampUpMs = 0 } = this.#o;
+    if (rampUpMs <= 0 || this.#startedAt === undefined) return globalLimit;
+    const elapsed = now - this.#startedAt;
+    if (elapsed >= rampUpMs) return globalLimit;
+    return Math.max(1, Math.floor(1 + ((globalLimit - 1) * elapsed) / rampUpMs));
   }
 
-  /** Give back the units a dispatch held. */
-  release(slot: Slot, now: number): void {
+  /** The next request that may leave now, taking one unit of each budget it needs. */
+  next(now: number): Dispatch | undefined {
+    this.#startedAt ??= now;
+    this.#promote(now);
+    if (this.#globalActive >= this.effectiveGlobalLimit(now)) return undefined;
+    for (let slot = this.#ready.peek(); slot; slot = this.#ready.peek()) {
+      let ipSlot: IpSlot | undefined;
+      if (this.#perIp > 0) {
+        const host = slot.queue.peek()!.host;
+        const ip = this.#o.resolver!.addressFor(host, now);
+        if (ip === undefined) {
+          this.#park(slot, 'dns');
+          let waiting = this.#awaitingDns.get(host);
+          if (!waiting) this.#awaitingDns.set(host, (waiting = new Set()));
+          waiting.add(slot);
+          continue;
+        }
+        if (ip !== null) {
+          ipSlot = this.#ipSlot(ip);
+          if (ipSlot.active >= this.#perIp) {
+            this.#park(slot, 'ip');
+            ipSlot.waiters.add(slot);
+            continue;
+          }
+          ipSlot.take();
+          if (ipSlot.active > this.#peakIpActive) this.#peakIpActive = ipSlot.active;
+        }
+      }
+      const request = slot.queue.pop()!;
+      this.#queued--;
+      slot.take(now, this.#random);
+      slot.lastServed = ++this.#served;
+      this.#globalActive++;
+      this.#refresh(slot, now);
+      return { request, slot, ipSlot, at: now };
+    }
+    return undefined;
+  }
+
+  /** Gives back the units a dispatch held. */
+  release(dispatch: Dispatch, now: number): void {
+    const { slot, ipSlot } = dispatch;
     slot.active--;
     this.#globalActive--;
     this.#refresh(slot, now);
+    if (ipSlot) {
+      ipSlot.active--;
+      this.#wake(ipSlot.waiters, now);
+      if (ipSlot.active === 0 && ipSlot.waiters.size === 0) this.#ipSlots.delete(ipSlot.key);
+    }
   }
 
-  /** When the earliest waiting slot or delayed request becomes due; undefined when none waits on time. */
+  /** Lets a slot's throttle learn from one finished download (the throttle middleware reports it). */
+  observe(key: string, outcome: Outcome, now: number): void {
+    const slot = this.#slots.get(key);
+    const decision = slot?.throttle?.observe(outcome, now);
+    if (!slot || !decision) return;
+    this.#o.onThrottle?.(slot, decision);
+    this.#refresh(slot, now);
+  }
+
+  /** Pauses a slot until `until` (a Retry-After). */
+  pause(key: string, until: number, now: number): void {
+    const slot = this.slot(key);
+    slot.pause(until, now);
+    this.#refresh(slot, now);
+  }
+
+  /** A host's address became known (or failed): its parked slots may go again. */
+  hostResolved(host: string, now: number): void {
+    const waiting = this.#awaitingDns.get(host);
+    if (!waiting) return;
+    this.#awaitingDns.delete(host);
+    this.#wake(waiting, now);
+  }
+
+  /** Sets a floor under a slot's delay (robots.txt Crawl-delay). */
+  setMinDelay(key: string, ms: number, now: number): void {
+    const slot = this.slot(key);
+    slot.minDelayMs = ms;
+    this.#refresh(slot, now);
+  }
+
+  /** When the earliest waiting slot, delayed request or ramp step is due; undefined when nothing waits on time. */
   nextWakeAt(): number | undefined {
-    const slotAt = this.#waiting.peek()?.notBefore;
-    const delayedAt = this.#delayed.peekKey();
-    if (slotAt === undefined) return delayedAt;
-    if (delayedAt === undefined) return slotAt;
-    return Math.min(slotAt, delayedAt);
+    let at = Math.min(this.#waiting.peek()?.wakeAt ?? Infinity, this.#delayed.peekKey() ?? Infinity);
+    const { globalLimit, rampUpMs = 0 } = this.#o;
+    if (rampUpMs > 0 && globalLimit > 1 && this.#startedAt !== undefined && this.#ready.size > 0 && this.#globalActive < globalLimit) {
+      // Blocked by the ramp: wake when the limit grows past what is in flight.
+      at = Math.min(at, this.#startedAt + Math.ceil((rampUpMs * this.#globalActive) / (globalLimit - 1)));
+    }
+    return at === Infinity ? undefined : at;
+  }
+
+  #ipSlot(ip: string): IpSlot {
+    let ipSlot = this.#ipSlots.get(ip);
+    if (!ipSlot) this.#ipSlots.set(ip, (ipSlot = new IpSlot(ip)));
+    return ipSlot;
+  }
+
+  #park(slot: Slot, state: 'dns' | 'ip'): void {
+    if (slot.state === 'ready') this.#ready.delete(slot);
+    else if (slot.state === 'waiting') this.#waiting.delete(slot);
+    slot.state = state;
+  }
+
+  #wake(slots: Set<Slot>, now: number): void {
+    const woken = [...slots];
+    slots.clear();
+    for (const slot of woken) {
+      if (slot.state === 'dns' || slot.state === 'ip') slot.state = 'idle';
+      this.#refresh(slot, now);
+    }
   }
 
   /** Moves due delayed requests into their slots and due waiting slots into the ready set. */
@@ -142,26 +293,32 @@ export class Frontier {
       this.#refresh(slot, now);
     }
     let slot = this.#waiting.peek();
-    while (slot && slot.notBefore <= now) {
+    while (slot && slot.wakeAt <= now) {
       this.#refresh(slot, now);
-      slot = this.#waiting.peek();
+      const next = this.#waiting.peek();
+      // A slot whose bucket pushed its wake time later moved down the heap; stop when the head is not due.
+      if (next === slot) break;
+      slot = next;
     }
   }
 
-  /** Puts a slot where its state says it belongs: ready, waiting on time, or neither. */
+  /** Puts a slot where its state says it belongs: ready, waiting on time, or neither. Parked slots stay parked. */
   #refresh(slot: Slot, now: number): void {
-    let state: Slot['state'];
-    if (slot.queue.size === 0 || !slot.hasRoom()) state = 'idle';
-    else if (slot.notBefore > now) state = 'waiting';
-    else state = 'ready';
-
-    if (slot.state !== state) {
-      if (slot.state === 'ready') this.#ready.delete(slot);
-      else if (slot.state === 'waiting') this.#waiting.delete(slot);
-      slot.state = state;
+    if (slot.state !== 'dns' && slot.state !== 'ip') {
+      let state: 'idle' | 'ready' | 'waiting';
+      if (slot.queue.size === 0 || !slot.hasRoom()) state = 'idle';
+      else {
+        slot.wakeAt = slot.readyAt(now);
+        state = slot.wakeAt > now ? 'waiting' : 'ready';
+      }
+      if (slot.state !== state) {
+        if (slot.state === 'ready') this.#ready.delete(slot);
+        else if (slot.state === 'waiting') this.#waiting.delete(slot);
+        slot.state = state;
+      }
+      if (state === 'ready') this.#ready.update(slot);
+      else if (state === 'waiting') this.#waiting.update(slot);
     }
-    if (state === 'ready') this.#ready.update(slot);
-    else if (state === 'waiting') this.#waiting.update(slot);
 
     if (slot.queue.size === 0 && slot.active === 0) {
       this.#idle.add(slot);
@@ -171,10 +328,12 @@ export class Frontier {
     }
   }
 
-  /** Forgets slots with nothing queued, nothing in flight and no delay pending. */
+  /** Forgets slots with nothing queued, nothing in flight and no delay or pause pending. */
   #sweep(now: number): void {
     for (const slot of this.#idle) {
-      if (slot.queue.size === 0 && slot.active === 0 && slot.notBefore <= now) {
+      // Keep slots whose state would be lost: a pending delay or pause, a Crawl-delay floor, a throttled limit.
+      const throttled = slot.throttle !== undefined && slot.throttle.limit < slot.configuredLimit;
+      if (slot.queue.size === 0 && slot.active === 0 && slot.readyAt(now) <= now && slot.minDelayMs === 0 && !throttled) {
         this.#slots.delete(slot.key);
         this.#idle.delete(slot);
       }

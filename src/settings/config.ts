@@ -7,6 +7,7 @@
  */
 import { ConfigError } from '../errors.js';
 import type { ItemPipeline } from '../items/pipeline.js';
+import type { DownloaderMiddlewaresRef } from '../downloader/downloader.js';
 import { DEFAULTS, SETTING_KEYS, defaultValues, type SettingKey, type SettingValues } from './defaults.js';
 import { SpecMismatch, mismatchMessage, type SettingSpec } from './spec.js';
 
@@ -21,9 +22,14 @@ export type PipelineRef = ItemPipeline | (new () => ItemPipeline);
 export interface ConfigComponents {
   /** Item pipelines, run in this order (project ones before the spider's). */
   pipelines?: readonly PipelineRef[];
+  /**
+   * The downloader middleware table, outermost first: the classes in order, or a function of the
+   * table below (`(defaults) => [...defaults, MyMiddleware]`). Default `DEFAULT_DOWNLOADER_MIDDLEWARES`.
+   */
+  downloaderMiddlewares?: DownloaderMiddlewaresRef;
 }
 
-const COMPONENT_KEYS = new Set(['pipelines']);
+const COMPONENT_KEYS = new Set(['pipelines', 'downloaderMiddlewares']);
 
 /** Nested, all-optional form of the settings, derived from the defaults table, plus components. */
 export type ConfigInput = ConfigComponents & {

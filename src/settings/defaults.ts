@@ -5,7 +5,8 @@
  *
  * Keys are camelCase, grouped by the component that owns them, with the unit in the name.
  */
-import { bool, int, intList, oneOf, str, strMap, structured, SpecMismatch, type SettingSpec } from './spec.js';
+import { checkSlotRules, type SlotOverride } from './slots.js';
+import { bool, int, intList, num, oneOf, str, strMap, structured, SpecMismatch, type SettingSpec } from './spec.js';
 
 export const FEED_FORMATS = ['jsonl', 'json', 'csv'] as const;
 export type FeedFormat = (typeof FEED_FORMATS)[number];
@@ -45,6 +46,23 @@ function checkFeeds(value: unknown): Record<string, FeedConfig> | SpecMismatch {
 export const DEFAULTS = {
   'concurrency.global': int(16, 'Requests in flight across the whole crawl.', { min: 1 }),
   'concurrency.perDomain': int(8, 'Requests in flight per domain slot (host name, or `meta.slot`).', { min: 1 }),
+  'concurrency.perIp': int(0, 'Requests in flight per target IP address, resolved by Arachne itself (0 = no IP slots).', { min: 0 }),
+  'concurrency.rampUpMs': int(0, 'Grow the global limit from 1 to `concurrency.global` over this long at start (0 = no ramp).', { min: 0 }),
+  slots: structured<Record<string, SlotOverride>>(
+    'Record<pattern, {concurrency?, delayMs?, randomizeDelay?, ratePerMinute?, burst?}>',
+    {},
+    'Per-slot overrides by host, `*.domain` or `meta.slot` key.',
+    checkSlotRules,
+  ),
+  'rateLimit.perDomainPerMinute': int(0, 'Token-bucket rate per domain slot (0 = no rate limit).', { min: 0 }),
+  'rateLimit.burst': int(1, 'Token-bucket capacity: requests a rested slot may send at once.', { min: 1 }),
+
+  'throttle.enabled': bool(false, 'Adapt each slot\'s concurrency (AIMD) to 429/503, timeouts, resets and rising latency.'),
+  'throttle.windowSize': int(20, 'Responses per throttle window; a healthy window adds 1 to the limit.', { min: 1 }),
+  'throttle.decreaseFactor': num(0.5, 'The limit is multiplied by this on a 429/503, timeout, reset or latency spike.', { min: 0.05, max: 0.95 }),
+  'throttle.latencyFactor': num(3, 'A window p95 latency above baseline x this is a decrease signal.', { min: 1.1 }),
+  'throttle.latencyMinDeltaMs': int(50, '... and only when it is also this much above the baseline.', { min: 0 }),
+  'throttle.maxRetryAfterMs': int(600_000, 'Cap on how long a Retry-After may pause a slot.', { min: 0 }),
 
   'download.delayMs': int(0, 'Minimum gap between two requests leaving the same slot.', { min: 0 }),
   'download.randomizeDelay': bool(false, 'Randomise each slot delay between 0.5x and 1.5x `download.delayMs`.'),
@@ -52,9 +70,30 @@ export const DEFAULTS = {
   'download.connectTimeoutMs': int(10_000, 'Time allowed to open a connection.', { min: 1 }),
   'download.maxResponseBytes': int(32 * 1024 * 1024, 'Cap on a body after decompression; larger downloads are aborted (0 = no cap).', { min: 0 }),
   'download.warnResponseBytes': int(8 * 1024 * 1024, 'Log a warning for bodies larger than this (0 = never).', { min: 0 }),
+  'download.verifyTls': bool(true, 'Verify HTTPS certificates; false accepts any certificate (for testing only).'),
 
   'pool.connectionsPerOrigin': int(0, 'Sockets kept per origin (0 = `concurrency.perDomain`).', { min: 0 }),
   'pool.keepAliveTimeoutMs': int(4_000, 'How long an idle kept-alive socket is kept when the server gives no hint.', { min: 1 }),
+  'pool.maxRequestsPerSocket': int(0, 'Close a socket after it carried this many requests (0 = no limit).', { min: 0 }),
+  'pool.http2': bool(false, 'Offer HTTP/2 over TLS (ALPN); HTTP/1.1 stays the fallback.'),
+
+  'robots.obey': bool(false, 'Fetch robots.txt per origin and drop the requests it disallows.'),
+
+  'httpAuth.user': str('', 'HTTP Basic auth user name ("" = off).'),
+  'httpAuth.password': str('', 'HTTP Basic auth password.'),
+  'httpAuth.domain': str('', 'Host (and its subdomains) that gets the Basic auth header; required with `httpAuth.user`.'),
+
+  'redirect.enabled': bool(true, 'Follow 301/302/303/307/308 redirects, each hop through the frontier.'),
+  'redirect.maxTimes': int(20, 'Redirect hops allowed per request chain.', { min: 1 }),
+  'redirect.metaRefresh': bool(true, 'Follow `<meta http-equiv="refresh">` in HTML responses.'),
+  'redirect.metaRefreshMaxDelayMs': int(100_000, 'Meta refreshes with a longer delay are not followed.', { min: 0 }),
+
+  'cookies.enabled': bool(true, 'Keep cookies per `meta.cookieJar` jar and send them back.'),
+
+  'httpCache.enabled': bool(false, 'Cache responses on disk and serve re-runs from it (for development).'),
+  'httpCache.dir': str('.arachne/httpcache', 'Directory of the HTTP cache, relative to the working directory.'),
+  'httpCache.expirationMs': int(0, 'Cached responses older than this are fetched again (0 = never expire).', { min: 0 }),
+  'httpCache.ignoreHttpCodes': intList([], 'Statuses that are never cached.'),
 
   userAgent: str('Arachne/0.1 (+crawler)', 'The User-Agent header of every request that does not set its own.'),
   defaultHeaders: strMap(
@@ -85,6 +124,16 @@ export const DEFAULTS = {
     checkFeeds,
   ),
 
+  'parse.workers': structured<number | 'auto'>(
+    'integer >= 0 | "auto"',
+    'auto',
+    'Parse worker threads running callbacks (0 = in-process; "auto" = available cores - 1, at least 1).',
+    (value) => (value === 'auto' || (Number.isInteger(value) && (value as number) >= 0) ? (value as number | 'auto') : new SpecMismatch('integer >= 0 | "auto"')),
+  ),
+  'parse.maxQueue': int(32, 'Responses waiting for a parse thread before downloading pauses.', { min: 0 }),
+  'parse.timeoutMs': int(60_000, 'A callback running longer on a worker is stopped and its response fails (0 = no limit).', { min: 0 }),
+  'parse.maxOldGenerationSizeMb': int(0, "Heap limit of each parse worker; a worker over it is replaced (0 = V8's default).", { min: 0 }),
+
   'closeSpider.itemCount': int(0, 'Close the crawl after this many items (0 = off).', { min: 0 }),
   'closeSpider.pageCount': int(0, 'Close the crawl after this many responses (0 = off).', { min: 0 }),
   'closeSpider.errorCount': int(0, 'Close the crawl after this many callback errors (0 = off).', { min: 0 }),
@@ -92,6 +141,9 @@ export const DEFAULTS = {
 
   'log.level': oneOf(['debug', 'info', 'warn', 'error', 'silent'], 'info', 'Least severe log level shown.'),
   'log.statsIntervalMs': int(60_000, 'Log pages/min and items/min this often (0 = off).', { min: 0 }),
+  'log.file': str('', 'Also append every log line to this file (empty = off).'),
+  'log.json': bool(false, 'Write log lines as JSON objects, one per line: time, level, logger, message (also `--json`).'),
+  'progress.enabled': bool(true, 'On a terminal (stderr is a TTY), show a live status line instead of the periodic stats line.'),
 } satisfies Record<string, SettingSpec<unknown>>;
 
 export type SettingKey = keyof typeof DEFAULTS;

@@ -42,9 +42,9 @@ test('per-slot limit holds and a waiting request holds no global capacity', () =
   assert.deepEqual(first.map((d) => d?.request.host).sort(), ['fast.test', 'fast2.test', 'slow.test']);
   assert.equal(f.next(0), undefined, 'global limit of 3 reached');
   assert.equal(f.active, 3);
-  f.release(first.find((d) => d?.request.host === 'fast.test')!.slot, 0);
+  f.release(first.find((d) => d?.request.host === 'fast.test')!, 0);
   assert.equal(f.next(0), undefined, 'slow.test is at its limit, nothing else queued');
-  f.release(first.find((d) => d?.request.host === 'slow.test')!.slot, 0);
+  f.release(first.find((d) => d?.request.host === 'slow.test')!, 0);
   assert.equal(f.next(0)?.request.host, 'slow.test');
 });
 
@@ -89,7 +89,7 @@ test('requests with notBefore wait outside their slot', () => {
   assert.equal(f.size, 2);
   const d = f.next(0);
   assert.equal(d?.request.url, 'http://a.test/now');
-  f.release(d!.slot, 10);
+  f.release(d!, 10);
   assert.equal(f.next(10), undefined);
   assert.equal(f.nextWakeAt(), 5000);
   assert.equal(f.next(5000)?.request.url, 'http://a.test/retry');
@@ -109,7 +109,7 @@ test('idle slots are swept without losing queued work', () => {
   for (let i = 0; i < 2000; i++) {
     f.push(req(`http://h${i}.test/`), 0);
     const d = f.next(0)!;
-    f.release(d.slot, 0);
+    f.release(d, 0);
   }
   assert.ok([...f.slots()].length < 600, 'most idle slots were forgotten');
   f.push(req('http://h1.test/again'), 0);

@@ -12,6 +12,6 @@ export function runCommand(): Command {
   ).action(async (name: string, values: CrawlOptionValues) => {
     const project = await requireProject(process.cwd());
     const entry = await findSpider(project.spidersDir, name);
-    process.exitCode = await runCrawl(entry.spiderClass, project.config, values);
+    process.exitCode = await runCrawl(entry.spiderClass, project.config, values, entry.file);
   });
 }

@@ -24,6 +24,6 @@ export function runspiderCommand(): Command {
       );
     }
     const project = await loadProject(process.cwd());
-    process.exitCode = await runCrawl(chosen[0]!.spiderClass, project?.config, values);
+    process.exitCode = await runCrawl(chosen[0]!.spiderClass, project?.config, values, chosen[0]!.file);
   });
 }

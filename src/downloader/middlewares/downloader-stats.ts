@@ -3,8 +3,10 @@ import { Request } from '../../http/request.js';
 import type { DownloaderMiddleware, Handler, MiddlewareContext } from '../middleware.js';
 
 /**
- * Counts what actually goes over the wire: the innermost middleware, so retries and redirects are
- * counted once per attempt (Scrapy's DownloaderStats).
+ * Counts what actually goes over the wire: next to the transport (only the HTTP cache is inside
+ * it), so retries and redirects are counted once per attempt (Scrapy's DownloaderStats).
+ * `connections/new` and `connections/reused` count responses by the socket they came on; the
+ * downloader adds the transport's `connections/opened` at close, and the crawler the reuse rate.
  */
 export class DownloaderStatsMiddleware implements DownloaderMiddleware {
   readonly #context: MiddlewareContext;
@@ -25,7 +27,11 @@ export class DownloaderStatsMiddleware implements DownloaderMiddleware {
           stats.inc(`downloader/status/${result.status}`);
           stats.inc('downloader/response_bytes', result.body.byteLength);
           if (result.reusedConnection === true) stats.inc('connections/reused');
-          else if (result.reusedConnection === false) stats.inc('connections/new');
+          else if (result.reusedConnection === false) {
+            stats.inc('connections/new');
+            // Per host only on a new socket: rare on a healthy crawl, so the key is built rarely.
+            stats.inc(`connections/new_by_host/${request.host}`);
+          }
         }
         return result;
       } catch (error) {

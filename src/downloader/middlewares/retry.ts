@@ -1,6 +1,7 @@
 import { ArachneError } from '../../errors.js';
 import { Request } from '../../http/request.js';
 import type { Response } from '../../http/response.js';
+import { parseRetryAfter } from '../../scheduler/retry-after.js';
 import type { SettingValues } from '../../settings/defaults.js';
 import type { DownloaderMiddleware, DownloadResult, Handler, MiddlewareContext } from '../middleware.js';
 
@@ -36,12 +37,15 @@ export class RetryMiddleware implements DownloaderMiddleware {
         throw error;
       }
       if (Request.isRequest(result) || request.meta.dontRetry || !this.#codes.has(result.status)) return result;
-      return this.#retry(request, `status/${(result as Response).status}`) ?? result;
+      const response = result as Response;
+      // A Retry-After the server sent is preferred to our own backoff (when it is longer).
+      const retryAfterMs = parseRetryAfter(response.header('retry-after'), this.#context.now());
+      return this.#retry(request, `status/${response.status}`, retryAfterMs) ?? result;
     };
   }
 
   /** The retry request, or undefined when the request has used up its retries. */
-  #retry(request: Request, reason: string): Request | undefined {
+  #retry(request: Request, reason: string, retryAfterMs?: number): Request | undefined {
     const { settings, stats, logger } = this.#context;
     const attempt = (request.meta.retryTimes ?? 0) + 1;
     if (attempt > settings['retry.times']) {
@@ -56,7 +60,12 @@ export class RetryMiddleware implements DownloaderMiddleware {
       dontFilter: true,
       // Scrapy lowers a retry's priority by one, so fresh work is not starved by a failing host.
       priority: request.priority - 1,
-      meta: { retryTimes: attempt, notBefore: this.#context.now() + this.backoffMs(attempt) },
+      meta: {
+        retryTimes: attempt,
+        notBefore:
+          this.#context.now() +
+          Math.max(this.backoffMs(attempt), Math.min(retryAfterMs ?? 0, this.#context.settings['throttle.maxRetryAfterMs'])),
+      },
     });
   }
 

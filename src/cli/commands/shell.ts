@@ -1,0 +1,72 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { start as startRepl } from 'node:repl';
+import { Command } from 'commander';
+import { findSpider } from '../../core/spider-loader.js';
+import { Request } from '../../http/request.js';
+import type { Response } from '../../http/response.js';
+import { createLogger } from '../../log.js';
+import type { Spider } from '../../spider/spider.js';
+import { commandSettings } from '../cli-settings.js';
+import { Fetcher } from '../fetcher.js';
+import { collect, parseSpiderArgs } from '../options.js';
+import { requireProject } from '../project.js';
+import { checkUrl } from './fetch.js';
+
+const HELP = `Available:
+  response          the last response (status, headers, text, css(), follow()...)
+  request           its request
+  $                 response.$ (cheerio): $('h1').text()
+  fetch(url)        download another URL (await it): rebinds response, request and $
+  view(response)    write the body to a temporary .html file and print its path
+  settings          the effective settings
+  spider            the spider given with --spider
+  .exit             leave
+`;
+
+export function shellCommand(): Command {
+  return new Command('shell')
+    .description('an interactive REPL to try selectors: response, request, $, fetch(url), view(response), settings, spider')
+    .argument('[url]', 'download this URL first')
+    .option('--spider <name>', "a spider of the project, as `spider` (its customSettings apply)")
+    .option('-a, --arg <key=value>', 'spider argument (repeatable)', collect)
+    .option('-s, --set <key=value>', 'setting override (repeatable)', collect)
+    .action(async (url: string | undefined, options: { spider?: string; arg?: string[]; set?: string[] }) => {
+      const spiderArgs = parseSpiderArgs(options.arg);
+      const entry = options.spider ? await findSpider((await requireProject(process.cwd())).spidersDir, options.spider) : undefined;
+      const { settings } = await commandSettings(process.cwd(), options.set, entry?.spiderClass);
+      const logger = createLogger('shell', settings['log.level'] === 'silent' ? 'silent' : 'warn');
+      const spider: Spider | undefined = entry ? new entry.spiderClass({ args: spiderArgs, logger }) : undefined;
+      const fetcher = new Fetcher({ settings, logger });
+      const scope: Record<string, unknown> = { settings, spider, response: undefined, request: undefined, $: undefined };
+
+      const bind = (response: Response): Response => {
+        Object.assign(scope, { response, request: response.request, $: response.$ });
+        return response;
+      };
+      const fetchInto = async (target: string | Request): Promise<Response> =>
+        bind(await fetcher.fetch(typeof target === 'string' ? new Request({ url: checkUrl(target) }) : target));
+      const view = (response: Response | undefined = scope.response as Response | undefined): string => {
+        if (!response) throw new Error('no response yet: fetch(url) first');
+        const file = join(mkdtempSync(join(tmpdir(), 'arachne-view-')), 'response.html');
+        writeFileSync(file, response.body);
+        process.stdout.write(`${file}\n`);
+        return file;
+      };
+
+      if (url) {
+        const response = await fetchInto(url);
+        process.stdout.write(`fetched ${response.url} (${response.status}, ${response.body.length} bytes)\n`);
+      }
+      process.stdout.write(HELP);
+      const repl = startRepl({ prompt: 'arachne> ', input: process.stdin, output: process.stdout, terminal: Boolean(process.stdin.isTTY) });
+      // Getters, so `$` and `response` follow fetch(): a plain assignment would be a stale copy.
+      for (const name of Object.keys(scope)) {
+        Object.defineProperty(repl.context, name, { get: () => scope[name], set: (v: unknown) => (scope[name] = v), configurable: true, enumerable: true });
+      }
+      Object.assign(repl.context, { fetch: fetchInto, view });
+      await new Promise<void>((resolve) => repl.on('exit', resolve));
+      await fetcher.close();
+    });
+}

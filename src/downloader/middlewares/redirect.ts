@@ -1,0 +1,143 @@
+import { DropRequestError } from '../../errors.js';
+import { Request, hostOf } from '../../http/request.js';
+import type { Response } from '../../http/response.js';
+import type { SettingValues } from '../../settings/defaults.js';
+import type { DownloaderMiddleware, Handler, MiddlewareContext } from '../middleware.js';
+
+/** Statuses with a Location to follow (RFC 9110 section 15.4). */
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/** Meta refresh is looked for only in the head of a page, as browsers find it there. */
+const META_REFRESH_SCAN_BYTES = 4096;
+// Bounded by the tag (`[^>]*`), so no backtracking blow-up on hostile pages.
+const META_REFRESH_TAG = /<meta\b[^>]*http-equiv\s*=\s*["']?refresh["']?[^>]*>/i;
+const CONTENT_ATTR = /\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i;
+// HTML's "shared declarative refresh steps": a delay, then optionally `; url=...`.
+const REFRESH_CONTENT = /^\s*(\d+(?:\.\d*)?)\s*(?:[;,]\s*(?:url\s*=\s*)?["']?([^"']*)["']?)?/i;
+
+/** The URL and delay (ms) of a `<meta http-equiv="refresh">` in an HTML body, if any. */
+export function metaRefresh(response: Response): { url: string; delayMs: number } | undefined {
+  const type = response.header('content-type');
+  if (type !== undefined && !type.includes('html')) return undefined;
+  const head = Buffer.from(response.body.buffer, response.body.byteOffset, Math.min(response.body.byteLength, META_REFRESH_SCAN_BYTES)).toString('latin1');
+  const tag = META_REFRESH_TAG.exec(head)?.[0];
+  if (tag === undefined) return undefined;
+  const attr = CONTENT_ATTR.exec(tag);
+  const content = attr?.[1] ?? attr?.[2] ?? attr?.[3];
+  const parsed = content === undefined ? null : REFRESH_CONTENT.exec(content);
+  if (!parsed || !parsed[2]) return undefined;
+  return { url: parsed[2].trim(), delayMs: Number(parsed[1]) * 1000 };
+}
+
+/**
+ * Follows 301/302/303/307/308 redirects and meta refreshes. Each hop is returned as a new
+ * request, so it goes back through the frontier: it takes its slot, passes robots.txt and the
+ * seen set (hops are never `dontFilter`), and gets the cookies of its own host.
+ *
+ * - 301/302 turn a POST into a GET without body, as every browser does (RFC 9110 section
+ *   15.4.2-3 allows it); 303 turns anything but HEAD into a GET; 307/308 keep method and body.
+ * - Authorization and Cookie headers are dropped when the host changes (RFC 9110 section 15.4:
+ *   credentials are for the origin that asked for them; the cookie middleware adds the new
+ *   host's cookies).
+ * - A loop (a URL already in the chain) or more than `redirect.maxTimes` hops fail with
+ *   `ERR_REDIRECT_LOOP` / `ERR_REDIRECT_MAX`; a Location that is not a valid URL, or not http(s),
+ *   fails with `ERR_REDIRECT_INVALID` / `ERR_REDIRECT_SCHEME`. The engine counts them under
+ *   `request/failed/<code>`; `meta.dontRedirect` returns the 3xx response as it is.
+ */
+export class RedirectMiddleware implements DownloaderMiddleware {
+  static enabled(settings: Readonly<SettingValues>): boolean {
+    return settings['redirect.enabled'];
+  }
+
+  readonly #context: MiddlewareContext;
+  readonly #maxTimes: number;
+  readonly #metaRefresh: boolean;
+  readonly #metaRefreshMaxDelayMs: number;
+
+  constructor(context: MiddlewareContext) {
+    this.#context = context;
+    this.#maxTimes = context.settings['redirect.maxTimes'];
+    this.#metaRefresh = context.settings['redirect.metaRefresh'];
+    this.#metaRefreshMaxDelayMs = context.settings['redirect.metaRefreshMaxDelayMs'];
+  }
+
+  wrap(next: Handler): Handler {
+    return async (request) => {
+      const result = await next(request);
+      if (Request.isRequest(result) || request.meta.dontRedirect) return result;
+      if (REDIRECT_STATUSES.has(result.status)) {
+        const location = result.header('location');
+        // A 3xx without Location is a final response (RFC 9110 section 15.4): the callback side judges it.
+        if (location === undefined) return result;
+        return this.#hop(request, result, location, result.status);
+      }
+      if (this.#metaRefresh && result.status === 200) {
+        const refresh = metaRefresh(result);
+        if (refresh && refresh.delayMs <= this.#metaRefreshMaxDelayMs) return this.#hop(request, result, refresh.url, 0);
+      }
+      return result;
+    };
+  }
+
+  /** The next hop for `location`, or a coded error. `status` 0 stands for a meta refresh. */
+  #hop(request: Request, response: Response, location: string, status: number): Request {
+    const { stats, logger } = this.#context;
+    let target: URL;
+    try {
+      target = new URL(location, response.url);
+    } catch {
+      throw this.#fail('ERR_REDIRECT_INVALID', `${request} redirected to an invalid Location ${JSON.stringify(location)}`);
+    }
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+      throw this.#fail('ERR_REDIRECT_SCHEME', `${request} redirected to ${JSON.stringify(target.href.slice(0, 200))}, not an http(s) URL`);
+    }
+    target.hash = '';
+    const chain = request.meta.redirectUrls ?? [];
+    if (target.href === request.url || chain.includes(target.href)) {
+      throw this.#fail('ERR_REDIRECT_LOOP', `redirect loop: ${[...chain, request.url, target.href].join(' -> ')}`);
+    }
+    if (chain.length >= this.#maxTimes) {
+      throw this.#fail('ERR_REDIRECT_MAX', `${request} was redirected more than redirect.maxTimes (${this.#maxTimes}) times`);
+    }
+
+    let method = request.method;
+    let body = request.body;
+    let headers = request.headers;
+    if ((status === 303 && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST') || status === 0) {
+      if (method !== 'GET' && method !== 'HEAD') {
+        method = 'GET';
+        body = null;
+        headers = withoutHeaders(headers, BODY_HEADERS);
+      }
+    }
+    if (hostOf(target.href) !== request.host) headers = withoutHeaders(headers, CREDENTIAL_HEADERS);
+
+    stats.inc('redirect/count');
+    stats.inc(`redirect/status/${status === 0 ? 'meta_refresh' : status}`);
+    logger.debug(`redirecting (${status === 0 ? 'meta refresh' : status}) ${request} to ${target.href}`);
+    return request.replace({
+      url: target.href,
+      method,
+      body,
+      headers,
+      dontFilter: false,
+      meta: { redirectUrls: [...chain, request.url], retryTimes: 0, notBefore: 0 },
+    });
+  }
+
+  #fail(code: string, message: string): DropRequestError {
+    this.#context.stats.inc(`redirect/failed/${code}`);
+    return new DropRequestError(code, message, {
+      hint: 'the site redirects somewhere Arachne cannot follow; set meta.dontRedirect to get the 3xx response instead',
+    });
+  }
+}
+
+const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location', 'transfer-encoding'];
+const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+
+function withoutHeaders(headers: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {
+  const out = { ...headers };
+  for (const name of names) delete out[name];
+  return out;
+}

@@ -1,0 +1,154 @@
+import { LRUCache } from 'lru-cache';
+import robotsParser from 'robots-parser';
+import { DropRequestError } from '../../errors.js';
+import { Request } from '../../http/request.js';
+import type { SettingValues } from '../../settings/defaults.js';
+import type { DownloaderMiddleware, DownloadResult, Handler, MiddlewareContext } from '../middleware.js';
+
+type Robot = ReturnType<typeof robotsParser>;
+
+/** What one origin's robots.txt allows: parsed rules, or a blanket answer. */
+interface RobotsRules {
+  /** Parsed rules; null with `allowAll` deciding. */
+  robot: Robot | null;
+  allowAll: boolean;
+  /** `Crawl-delay` for our user agent, in ms. */
+  crawlDelayMs: number | undefined;
+  /** When a blanket disallow (5xx, unreachable) is fetched again, ms since the epoch. */
+  expiresAt: number;
+}
+
+/** Origins whose robots.txt is kept; an LRU so a crawl of millions of hosts stays bounded. */
+const MAX_ORIGINS = 10_000;
+/** Redirect hops followed for robots.txt itself (Google follows at least five). */
+const MAX_ROBOTS_HOPS = 5;
+/**
+ * A 5xx or unreachable robots.txt disallows everything, and is asked again after this long rather
+ * than for the rest of the crawl: Google retries such robots.txt files too, and a one-off outage
+ * at startup should not lose the whole site.
+ */
+const ERROR_TTL_MS = 60_000;
+
+const ALLOW_ALL: Omit<RobotsRules, 'expiresAt'> = { robot: null, allowAll: true, crawlDelayMs: undefined };
+const DISALLOW_ALL: Omit<RobotsRules, 'expiresAt'> = { robot: null, allowAll: false, crawlDelayMs: undefined };
+
+const HTML_START = /^\s*<(?:!doctype\s+html|html|head|body)[\s>]/i;
+
+/**
+ * Obeys robots.txt (`robots.obey`). Each origin's robots.txt is fetched once, through the rest
+ * of the chain to the transport (headers, user agent, cookies, stats, cache: it is a request of
+ * the crawl, not a side channel), parsed with robots-parser, and kept per origin in an LRU.
+ * Requests waiting for the same origin share one fetch.
+ *
+ * Answers follow Google's documented handling (developers.google.com/search/docs/crawling-indexing/
+ * robots/robots_txt, "Handling of errors and HTTP status codes"): 2xx parsed; a body that is HTML
+ * (a soft-404 page) allows all; 4xx allows all, except 429 which like 5xx and network errors
+ * disallows all. Redirects of robots.txt are followed up to five hops.
+ *
+ * A disallowed request fails with `ERR_ROBOTS_DISALLOWED` (counted by the engine under
+ * `request/failed/ERR_ROBOTS_DISALLOWED` and here under `robots/forbidden`); its errback runs.
+ * `meta.dontObeyRobots` skips the check. The parsed `Crawl-delay` is handed to the request's
+ * slot as a minimum delay (`context.slots.setMinDelay`) and exposed per origin by
+ * `robotsCrawlDelayMs(origin)`.
+ */
+export class RobotsMiddleware implements DownloaderMiddleware {
+  static enabled(settings: Readonly<SettingValues>): boolean {
+    return settings['robots.obey'];
+  }
+
+  readonly #context: MiddlewareContext;
+  readonly #userAgent: string;
+  readonly #rules = new LRUCache<string, RobotsRules>({ max: MAX_ORIGINS });
+  readonly #pending = new Map<string, Promise<RobotsRules>>();
+
+  constructor(context: MiddlewareContext) {
+    this.#context = context;
+    this.#userAgent = context.settings.userAgent || '*';
+  }
+
+  /**
+   * The `Crawl-delay` of `origin`'s robots.txt for our user agent, in ms; undefined when it has
+   * none or has not been fetched yet. `origin` as `new URL(url).origin` gives it.
+   */
+  robotsCrawlDelayMs(origin: string): number | undefined {
+    return this.#rules.peek(origin)?.crawlDelayMs;
+  }
+
+  wrap(next: Handler): Handler {
+    return async (request) => {
+      if (request.meta.dontObeyRobots) return next(request);
+      const url = new URL(request.url);
+      // robots.txt itself is always allowed (Google's doc: it is how a crawler learns the rules).
+      if (url.pathname === '/robots.txt') return next(request);
+      const rules = await this.#rulesFor(url.origin, request, next);
+      // Crawl-delay becomes a floor under the slot's delay (the frontier owns delays).
+      if (rules.crawlDelayMs !== undefined) this.#context.slots?.setMinDelay(request.meta.slot ?? request.host, rules.crawlDelayMs, this.#context.now());
+      const allowed = rules.robot === null ? rules.allowAll : rules.robot.isAllowed(request.url, this.#userAgent) !== false;
+      if (!allowed) {
+        this.#context.stats.inc('robots/forbidden');
+        throw new DropRequestError('ERR_ROBOTS_DISALLOWED', `${request} is disallowed by ${url.origin}/robots.txt`, {
+          hint: 'robots.obey is on; set meta.dontObeyRobots on this request or -s robots.obey=false if you may crawl it',
+        });
+      }
+      return next(request);
+    };
+  }
+
+  #rulesFor(origin: string, request: Request, next: Handler): Promise<RobotsRules> | RobotsRules {
+    const cached = this.#rules.get(origin);
+    if (cached !== undefined && cached.expiresAt > this.#context.now()) return cached;
+    let pending = this.#pending.get(origin);
+    if (pending === undefined) {
+      pending = this.#fetch(origin, request, next).then((rules) => {
+        this.#rules.set(origin, rules);
+        this.#pending.delete(origin);
+        return rules;
+      });
+      this.#pending.set(origin, pending);
+    }
+    return pending;
+  }
+
+  async #fetch(origin: string, request: Request, next: Handler): Promise<RobotsRules> {
+    const { stats, logger } = this.#context;
+    const robotsUrl = `${origin}/robots.txt`;
+    stats.inc('robots/request_count');
+    let current = new Request({
+      url: robotsUrl,
+      dontFilter: true,
+      priority: request.priority,
+      meta: { dontRetry: true, dontObeyRobots: true, ...(request.meta.cookieJar === undefined ? {} : { cookieJar: request.meta.cookieJar }) },
+    });
+    const final = (rules: Omit<RobotsRules, 'expiresAt'>, ttlMs = Infinity): RobotsRules => ({ ...rules, expiresAt: this.#context.now() + ttlMs });
+    try {
+      let result: DownloadResult = await next(current);
+      for (let hops = 0; Request.isRequest(result) && hops < MAX_ROBOTS_HOPS; hops++) {
+        current = result;
+        result = await next(current);
+      }
+      if (Request.isRequest(result)) {
+        stats.inc('robots/response_status/redirect_max');
+        return final(ALLOW_ALL);
+      }
+      stats.inc(`robots/response_status/${result.status}`);
+      if (result.status === 429 || result.status >= 500) {
+        logger.warn(`${robotsUrl} answered ${result.status}: every request to ${origin} is disallowed for now (Google's rule)`);
+        return final(DISALLOW_ALL, ERROR_TTL_MS);
+      }
+      if (result.status >= 400) return final(ALLOW_ALL);
+      if (result.status < 200 || result.status >= 300) return final(ALLOW_ALL);
+      const text = Buffer.from(result.body.buffer, result.body.byteOffset, result.body.byteLength).toString('utf8');
+      if ((result.header('content-type') ?? '').includes('html') || HTML_START.test(text)) {
+        stats.inc('robots/html');
+        return final(ALLOW_ALL);
+      }
+      const robot = robotsParser(robotsUrl, text);
+      const delayS = robot.getCrawlDelay(this.#userAgent);
+      return final({ robot, allowAll: true, crawlDelayMs: delayS === undefined ? undefined : Math.round(delayS * 1000) });
+    } catch (error) {
+      stats.inc('robots/unreachable');
+      logger.warn(`${robotsUrl} is unreachable (${(error as Error).message}): every request to ${origin} is disallowed for now`);
+      return final(DISALLOW_ALL, ERROR_TTL_MS);
+    }
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * What crosses the parse-pool thread boundary, and how (DESIGN.md §4 "Parsing off the event loop").
+ *
+ * - Responses go over as plain data plus the body as an `ArrayBuffer` in piscina's `transferList`
+ *   (moved, not copied). A body that does not own its whole `ArrayBuffer` (a small `Buffer` on
+ *   Node's shared 8 KiB slab, or a view into a larger buffer) is copied into its own buffer first:
+ *   transferring the slab would hand the worker other data, and Node 22 refuses (DESIGN.md §8).
+ * - Requests go over as `RequestData` (callbacks by name) and are rebuilt with `Request.fromData`.
+ * - Items go over by structured clone, which silently turns class instances into plain objects
+ *   and throws a bare `DataCloneError` on functions: `uncloneablePath` finds the offending field
+ *   first so the error can name it (`ERR_ITEM_NOT_CLONEABLE`).
+ * - Errors go over as `ErrorData`: piscina keeps only name, message and stack (DESIGN.md §8), so a
+ *   thrown error is flattened with `toErrorData` and rebuilt with its `code`.
+ */
+import { CallbackError, CloseSpider, fromErrorData, toErrorData, type ArachneError, type ErrorData } from '../errors.js';
+import { Request, type RequestData } from '../http/request.js';
+import { Response, type ResponseHeaders, type Timings } from '../http/response.js';
+import type { Failure, SpiderOutput } from '../spider/spider.js';
+
+/** A response as plain data; its body travels separately, in the transfer list. */
+export interface ResponseWire {
+  url: string;
+  status: number;
+  headers: ResponseHeaders;
+  body: ArrayBuffer;
+  request: RequestData;
+  ip: string | undefined;
+  timings: Timings;
+  reusedConnection: boolean | undefined;
+  flags: string[];
+}
+
+/** An error as data, plus `CloseSpider`'s reason, which `ErrorData` has no field for. */
+export interface ErrorWire extends ErrorData {
+  closeReason?: string;
+}
+
+/** One unit of work for a parse worker: a callback on a response, or an errback on a failure. */
+export type ParseTask =
+  | { id: number; kind: 'callback'; response: ResponseWire }
+  | { id: number; kind: 'errback'; method: string; request: RequestData; error: ErrorWire; response?: ResponseWire };
+
+/** One output of a callback: a request (as data) or an item (structured-cloned as is). */
+export type OutputWire = { request: RequestData } | { item: Record<string, unknown> };
+
+/** What a worker sends back: the outputs yielded before the end (or before a failure) and the failure. */
+export interface ParseResult {
+  outputs: OutputWire[];
+  error?: ErrorWire;
+  /** Log lines the worker posted for this task, so the runner can wait until all have arrived. */
+  logCount: number;
+}
+
+/** A spider log line forwarded from a worker over its `parentPort`. */
+export interface LogWire {
+  arachneLog: { task: number; level: 'debug' | 'info' | 'warn' | 'error'; name: string; message: string };
+}
+
+/** Posted by a worker when it starts running a task (after loading the spider): the timeout starts here. */
+export interface StartWire {
+  arachneStart: number;
+}
+
+/** The body's bytes in an `ArrayBuffer` of their own, safe to transfer. */
+export function ownBuffer(body: Uint8Array): ArrayBuffer {
+  const buffer = body.buffer;
+  if (buffer instanceof ArrayBuffer && body.byteOffset === 0 && body.byteLength === buffer.byteLength) return buffer;
+  // A view into a shared slab or a larger buffer: copy exactly its bytes.
+  return buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
+}
+
+/**
+ * The response as data, and the buffers to transfer. After the transfer the main thread's
+ * `response.body` is detached (length 0) when it owned its buffer: nothing reads it after parsing.
+ */
+export function encodeResponse(response: Response, transferList: ArrayBuffer[]): ResponseWire {
+  const body = ownBuffer(response.body);
+  transferList.push(body);
+  return {
+    url: response.url,
+    status: response.status,
+    headers: response.headers,
+    body,
+    request: response.request.toData(),
+    ip: response.ip,
+    timings: response.timings,
+    reusedConnection: response.reusedConnection,
+    flags: response.flags,
+  };
+}
+
+export function decodeResponse(wire: ResponseWire): Response {
+  return new Response({
+    url: wire.url,
+    status: wire.status,
+    headers: wire.headers,
+    // A Buffer over the transferred memory (no copy): callbacks may call `body.toString()`.
+    body: Buffer.from(wire.body),
+    request: Request.fromData(wire.request),
+    ...(wire.ip !== undefined ? { ip: wire.ip } : {}),
+    timings: wire.timings,
+    ...(wire.reusedConnection !== undefined ? { reusedConnection: wire.reusedConnection } : {}),
+    flags: wire.flags,
+  });
+}
+
+export function encodeError(error: unknown): ErrorWire {
+  const data: ErrorWire = toErrorData(error);
+  if (error instanceof CloseSpider || (data.code === 'ERR_CLOSE_SPIDER' && typeof (error as CloseSpider).reason === 'string')) {
+    data.closeReason = (error as CloseSpider).reason;
+  }
+  return data;
+}
+
+/** The error rebuilt with its code; `CloseSpider` comes back as itself, with its reason. */
+export function decodeError(wire: ErrorWire): ArachneError {
+  if (wire.code === 'ERR_CLOSE_SPIDER') return new CloseSpider(wire.closeReason ?? 'cancelled');
+  return fromErrorData(wire);
+}
+
+export function encodeFailure(id: number, method: string, failure: Failure, transferList: ArrayBuffer[]): ParseTask {
+  return {
+    id,
+    kind: 'errback',
+    method,
+    request: failure.request.toData(),
+    error: encodeError(failure.error),
+    ...(failure.response ? { response: encodeResponse(failure.response, transferList) } : {}),
+  };
+}
+
+export function decodeFailure(task: Extract<ParseTask, { kind: 'errback' }>): Failure {
+  return {
+    request: Request.fromData(task.request),
+    error: decodeError(task.error),
+    ...(task.response ? { response: decodeResponse(task.response) } : {}),
+  };
+}
+
+/** True for a prototype that is some realm's `Object.prototype` (or no prototype at all). */
+function isPlainPrototype(proto: unknown): boolean {
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+// Built-ins that structured clone copies faithfully (HTML spec, "StructuredSerializeInternal").
+const CLONEABLE_BUILTINS: readonly (abstract new (...args: never[]) => unknown)[] = [
+  Date, RegExp, Map, Set, ArrayBuffer, DataView, Boolean, Number, String, Error,
+];
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
+  if (typeof value === 'symbol') return 'a symbol';
+  const name = (value as object).constructor?.name;
+  if ((value as { cheerio?: unknown }).cheerio === '[cheerio object]') return 'a cheerio selection';
+  return `an instance of ${name ?? 'a class'}`;
+}
+
+/**
+ * The path of the first field structured clone would reject or silently change (a function, a
+ * symbol, a class instance whose prototype and methods would be lost), with what it holds;
+ * undefined when the value is safe to clone. Walks at most `limit` values (items are small).
+ */
+export function uncloneablePath(value: unknown, path = 'item', limit = 100_000): { path: string; what: string } | undefined {
+  const seen = new Set<object>();
+  const stack: [unknown, string][] = [[value, path]];
+  let visited = 0;
+  while (stack.length > 0 && visited++ < limit) {
+    const [current, at] = stack.pop()!;
+    if (typeof current === 'function' || typeof current === 'symbol') return { path: at, what: describeValue(current) };
+    if (typeof current !== 'object' || current === null || seen.has(current)) continue;
+    seen.add(current);
+    if (ArrayBuffer.isView(current)) continue;
+    if (Array.isArray(current)) {
+      for (let i = current.length - 1; i >= 0; i--) stack.push([current[i], `${at}[${i}]`]);
+      continue;
+    }
+    if (current instanceof Map) {
+      for (const [k, v] of current) stack.push([k, `${at}.<key>`], [v, `${at}.get(${JSON.stringify(String(k))})`]);
+      continue;
+    }
+    if (current instanceof Set) {
+      for (const v of current) stack.push([v, `${at}.<entry>`]);
+      continue;
+    }
+    if (CLONEABLE_BUILTINS.some((C) => current instanceof C)) continue;
+    if (!isPlainPrototype(Object.getPrototypeOf(current))) return { path: at, what: describeValue(current) };
+    const keys = Object.keys(current);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const key = keys[i]!;
+      stack.push([(current as Record<string, unknown>)[key], /^[A-Za-z_$][\w$]*$/.test(key) ? `${at}.${key}` : `${at}[${JSON.stringify(key)}]`]);
+    }
+  }
+  return undefined;
+}
+
+/** A callback output as wire data; throws `ERR_ITEM_NOT_CLONEABLE` naming the field that cannot cross. */
+export function encodeOutput(output: SpiderOutput, url: string): OutputWire {
+  if (Request.isRequest(output)) {
+    const data = output.toData();
+    const bad = uncloneablePath({ cbKwargs: data.cbKwargs, meta: data.meta, userData: data.userData }, 'request');
+    if (bad) throw notCloneable(`request ${output.url}`, bad, url);
+    return { request: data };
+  }
+  const bad = uncloneablePath(output);
+  if (bad) throw notCloneable('an item', bad, url);
+  return { item: output };
+}
+
+function notCloneable(what: string, bad: { path: string; what: string }, url: string): CallbackError {
+  return new CallbackError('ERR_ITEM_NOT_CLONEABLE', `${what} yielded on ${url} cannot cross to the main thread: ${bad.path} is ${bad.what}`, {
+    hint: `yield plain data: convert ${bad.path} to a string, number, array or plain object (e.g. \`.text()\` or \`.attr(...)\` of a cheerio selection)`,
+  });
+}
+
+export function decodeOutput(wire: OutputWire): SpiderOutput {
+  return 'request' in wire ? Request.fromData(wire.request) : wire.item;
+}
+
+export function isLogWire(message: unknown): message is LogWire {
+  return typeof message === 'object' && message !== null && 'arachneLog' in message;
+}
+
+export function isStartWire(message: unknown): message is StartWire {
+  return typeof message === 'object' && message !== null && 'arachneStart' in message;
+}

@@ -1,0 +1,193 @@
+/**
+ * Runs spider callbacks on a piscina pool of worker threads (`parse.workers > 0`), so the main
+ * thread's event loop only does I/O (DESIGN.md §2 step 8, §4).
+ *
+ * - One task per response (or failure): the body is transferred, the worker runs the callback by
+ *   name and sends back every output at once; they are yielded here in order, then the callback's
+ *   own failure, if any, is thrown (outputs yielded before a failure are kept, as in-process).
+ * - Backpressure: `saturated` is true while as many tasks are pending as there are threads plus
+ *   `parse.maxQueue`; the engine then stops dispatching downloads, so response bodies waiting for
+ *   a thread cannot grow without bound. Downloads already in flight still get parsed, so the
+ *   pool's own queue is unbounded and never rejects.
+ * - A task whose callback runs longer than `parse.timeoutMs` is aborted (piscina terminates that
+ *   thread and starts another): `ERR_PARSE_TIMEOUT`. The clock starts when the worker reports it
+ *   has begun the task, so loading the spider in a fresh worker does not count against it.
+ * - A thread that dies (process.exit, an uncaught error, `parse.maxOldGenerationSizeMb`) fails the
+ *   one task it held with `ERR_PARSE_WORKER_CRASHED`; piscina replaces the thread.
+ */
+import { Piscina } from 'piscina';
+import { CallbackError } from '../errors.js';
+import type { Response } from '../http/response.js';
+import type { LogLevel, LogSink } from '../log.js';
+import type { Clock } from '../core/clock.js';
+import type { Failure, Spider, SpiderOutput } from '../spider/spider.js';
+import { decodeError, decodeOutput, encodeFailure, encodeResponse, isLogWire, isStartWire, type ParseResult, type ParseTask } from './codec.js';
+import type { CallbackRunner } from './runner.js';
+import type { ParseWorkerData } from './worker.js';
+
+export interface WorkerRunnerOptions {
+  /** The main thread's spider instance: `hasMethod` checks it (the workers have their own). */
+  spider: Spider;
+  /** The module the spider class was loaded from; each worker imports it once. */
+  spiderFile: string;
+  /** Spider arguments (`-a`), given to every worker's spider instance. */
+  args: Record<string, string>;
+  /** Threads in the pool (`parse.workers`, >= 1). */
+  workers: number;
+  /** Tasks waiting for a thread before `saturated` turns true (`parse.maxQueue`). */
+  maxQueue: number;
+  /** Per-callback time limit in ms; 0 = none (`parse.timeoutMs`). */
+  timeoutMs: number;
+  /** V8 old-generation limit per worker in MB; 0 = V8's default (`parse.maxOldGenerationSizeMb`). */
+  maxOldGenerationSizeMb: number;
+  /** Least severe spider log level workers forward (filtered in the worker, before posting). */
+  logLevel: LogLevel;
+  /** Where forwarded spider log lines go: the crawl's sink, under the spider logger's name. */
+  logSink: LogSink;
+  /** Timer for `timeoutMs` (default: the system's). */
+  clock?: Clock;
+}
+
+interface Pending {
+  controller: AbortController;
+  timer: unknown;
+  timedOut: boolean;
+  /** Log lines received for this task, and a waiter for the rest once the result says how many. */
+  logs: number;
+  logsExpected: number;
+  logsDone: (() => void) | undefined;
+}
+
+// The worker entry next to this file: `.ts` when running from source under tsx (tests, the bench),
+// the compiled `.js` otherwise. piscina loads it by path.
+const WORKER_FILE = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
+
+export class WorkerRunner implements CallbackRunner {
+  readonly #o: WorkerRunnerOptions;
+  readonly #pool: Piscina<ParseTask, ParseResult>;
+  readonly #pending = new Map<number, Pending>();
+  readonly #clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
+  #nextId = 1;
+  #closed = false;
+
+  constructor(options: WorkerRunnerOptions) {
+    this.#o = options;
+    this.#clock = options.clock ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+    const workerData: ParseWorkerData = {
+      spiderFile: options.spiderFile,
+      spiderName: (options.spider.constructor as { name: string }).name,
+      args: options.args,
+      logLevel: options.logLevel,
+    };
+    this.#pool = new Piscina<ParseTask, ParseResult>({
+      filename: WORKER_FILE.href,
+      minThreads: options.workers,
+      maxThreads: options.workers,
+      // One task per thread at a time: the spider logger tags lines with the running task.
+      concurrentTasksPerWorker: 1,
+      // Never reject: backpressure is `saturated`, applied before downloading (see the header).
+      maxQueue: Infinity,
+      // Threads stay up for the whole crawl: a worker's spider module is imported once.
+      idleTimeout: Infinity,
+      workerData,
+      ...(options.maxOldGenerationSizeMb > 0 ? { resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb } } : {}),
+    });
+    this.#pool.on('message', (message: unknown) => this.#onMessage(message));
+    // piscina emits 'error' for a worker failure no task was waiting on; unhandled it would throw.
+    this.#pool.on('error', (error: unknown) => {
+      options.logSink('error', 'arachne.parse', `a parse worker failed outside any task: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+
+  /** True while the pool holds as many tasks as threads plus `parse.maxQueue`: pause downloading. */
+  get saturated(): boolean {
+    return this.#pending.size >= this.#o.workers + this.#o.maxQueue;
+  }
+
+  hasMethod(name: string): boolean {
+    return typeof (this.#o.spider as unknown as Record<string, unknown>)[name] === 'function';
+  }
+
+  async *callback(response: Response): AsyncIterable<SpiderOutput> {
+    const transferList: ArrayBuffer[] = [];
+    const id = this.#nextId++;
+    yield* this.#outputs(this.#run({ id, kind: 'callback', response: encodeResponse(response, transferList) }, transferList, response.url));
+  }
+
+  async *errback(name: string, failure: Failure): AsyncIterable<SpiderOutput> {
+    const transferList: ArrayBuffer[] = [];
+    const id = this.#nextId++;
+    yield* this.#outputs(this.#run(encodeFailure(id, name, failure, transferList), transferList, failure.request.url));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const pending of this.#pending.values()) {
+      this.#clock.clearTimeout(pending.timer);
+      pending.logsDone?.();
+    }
+    await this.#pool.destroy();
+  }
+
+  async *#outputs(result: Promise<ParseResult>): AsyncIterable<SpiderOutput> {
+    const { outputs, error } = await result;
+    for (const output of outputs) yield decodeOutput(output);
+    if (error) throw decodeError(error);
+  }
+
+  async #run(task: ParseTask, transferList: ArrayBuffer[], url: string): Promise<ParseResult> {
+    const pending: Pending = { controller: new AbortController(), timer: undefined, timedOut: false, logs: 0, logsExpected: 0, logsDone: undefined };
+    this.#pending.set(task.id, pending);
+    try {
+      const result = await this.#pool.run(task, { transferList, signal: pending.controller.signal });
+      // Log lines travel on the worker's parentPort, results on piscina's own port: no order
+      // between the two. Wait for this task's lines so they precede its outputs in the log.
+      if (pending.logs < result.logCount) {
+        pending.logsExpected = result.logCount;
+        await new Promise<void>((resolve) => (pending.logsDone = resolve));
+      }
+      return result;
+    } catch (error) {
+      throw this.#poolError(error, pending, url);
+    } finally {
+      this.#clock.clearTimeout(pending.timer);
+      this.#pending.delete(task.id);
+    }
+  }
+
+  #poolError(error: unknown, pending: Pending, url: string): CallbackError {
+    const message = error instanceof Error ? error.message : String(error);
+    if (pending.timedOut) {
+      return new CallbackError('ERR_PARSE_TIMEOUT', `the callback on ${url} ran longer than parse.timeoutMs (${this.#o.timeoutMs} ms): its worker was stopped`, {
+        hint: 'find what blocks in the callback (a loop, a promise that never settles), or raise parse.timeoutMs',
+      });
+    }
+    if (this.#closed) {
+      return new CallbackError('ERR_PARSE_CLOSED', `the parse pool closed before the callback on ${url} finished`, { hint: 'the crawl was stopped at once' });
+    }
+    return new CallbackError('ERR_PARSE_WORKER_CRASHED', `the parse worker running the callback on ${url} died: ${message}`, {
+      hint: 'a callback called process.exit(), threw outside its promise chain, or exceeded parse.maxOldGenerationSizeMb; the worker was replaced',
+      cause: error,
+    });
+  }
+
+  #onMessage(message: unknown): void {
+    if (isStartWire(message)) {
+      const pending = this.#pending.get(message.arachneStart);
+      if (!pending || this.#o.timeoutMs <= 0) return;
+      pending.timer = this.#clock.setTimeout(() => {
+        pending.timedOut = true;
+        pending.controller.abort();
+      }, this.#o.timeoutMs);
+      return;
+    }
+    if (!isLogWire(message)) return;
+    const { task, level, name, message: text } = message.arachneLog;
+    this.#o.logSink(level, name, text);
+    const pending = this.#pending.get(task);
+    if (!pending) return;
+    pending.logs++;
+    if (pending.logsDone && pending.logs >= pending.logsExpected) pending.logsDone();
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The parse worker: the piscina task handler that runs spider callbacks on a worker thread.
+ *
+ * Each worker imports the spider module once (on its first task), builds its own spider instance
+ * with the crawl's arguments and a logger whose lines are posted to the main thread, then runs one
+ * task at a time (`concurrentTasksPerWorker: 1`): rebuild the response from its transferred body,
+ * call the callback (or errback) by name, collect what it yields, and send back plain data.
+ *
+ * A failure inside a callback is returned as data (`ParseResult.error`), never thrown: piscina
+ * would drop its `code` (DESIGN.md §8). Only the death of the thread itself (process.exit, an
+ * uncaught error, the memory limit) or an abort on timeout reaches the pool as a rejection.
+ *
+ * TypeScript spiders: `--import tsx` in the parent's execArgv does not reach a worker's dynamic
+ * `import()` on Node 20, so the tsx loader is registered inside the worker (DESIGN.md §8) before
+ * the spider is imported. When tests run from source, piscina loads this file through tsx's
+ * CommonJS hook (its `require()` comes first): there, a static import of 'tsx/esm/api' would be
+ * the CommonJS build, whose `register()` fails to find its own ESM half (tsx 4.20, checked), so
+ * the ESM build is loaded with a dynamic `import()`, which stays ESM in both modes. For the same
+ * reason this file must not use `import.meta`.
+ */
+import { pathToFileURL } from 'node:url';
+import { parentPort, workerData } from 'node:worker_threads';
+import { CallbackError, ConfigError } from '../errors.js';
+import { createLogger, type LogLevel } from '../log.js';
+import { spidersOf } from '../core/spider-loader.js';
+import type { Spider } from '../spider/spider.js';
+import { decodeFailure, decodeResponse, encodeError, encodeOutput, type LogWire, type OutputWire, type ParseResult, type ParseTask } from './codec.js';
+import { outputsOf } from './in-process.js';
+
+/** What every worker of a pool is started with (piscina's `workerData`). */
+export interface ParseWorkerData {
+  /** Absolute path of the module the spider class was loaded from. */
+  spiderFile: string;
+  /** The class's static `name`. */
+  spiderName: string;
+  args: Record<string, string>;
+  logLevel: LogLevel;
+}
+
+type Method = (this: Spider, ...args: unknown[]) => ReturnType<Spider['parse']>;
+
+let spiderPromise: Promise<Spider> | undefined;
+/** The task running now (one at a time per worker); log lines are tagged with it. */
+let currentTask = 0;
+let logCount = 0;
+
+function post(level: LogWire['arachneLog']['level'], name: string, message: string): void {
+  if (currentTask !== 0) logCount++;
+  const wire: LogWire = { arachneLog: { task: currentTask, level, name, message } };
+  parentPort?.postMessage(wire);
+}
+
+async function loadSpider(): Promise<Spider> {
+  const data = workerData as ParseWorkerData;
+  let module: Record<string, unknown>;
+  try {
+    const { register } = await import('tsx/esm/api');
+    register();
+    module = (await import(pathToFileURL(data.spiderFile).href)) as Record<string, unknown>;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ConfigError('ERR_SPIDER_LOAD', `a parse worker cannot load spider file ${data.spiderFile}: ${message.split('\n').slice(0, 6).join('\n')}`, {
+      hint: `fix the error in ${data.spiderFile}, or set parse.workers=0 to run callbacks on the main thread`,
+      cause: error,
+    });
+  }
+  const spiderClass = spidersOf(module).find((c) => c.name === data.spiderName);
+  if (!spiderClass) {
+    throw new ConfigError('ERR_SPIDER_NOT_FOUND', `parse worker: no spider named "${data.spiderName}" in ${data.spiderFile}`, {
+      hint: 'the spider class must be exported from the file it was loaded from (set parse.workers=0 to run callbacks in-process)',
+    });
+  }
+  return new spiderClass({ args: data.args, logger: createLogger(spiderClass.name, data.logLevel, post) });
+}
+
+function methodOf(spider: Spider, name: string): Method {
+  const method = (spider as unknown as Record<string, unknown>)[name];
+  if (typeof method !== 'function') {
+    throw new CallbackError('ERR_CALLBACK_NOT_FOUND', `spider "${spider.name}" has no method "${name}"`, {
+      hint: `define ${name}(response) on the spider class, or fix the callback name`,
+    });
+  }
+  return method as Method;
+}
+
+/** Runs one task; every failure comes back in the result, with the outputs yielded before it. */
+export default async function runTask(task: ParseTask): Promise<ParseResult> {
+  const outputs: OutputWire[] = [];
+  let spider: Spider;
+  try {
+    spider = await (spiderPromise ??= loadSpider());
+  } catch (error) {
+    return { outputs, error: encodeError(error), logCount: 0 };
+  }
+  currentTask = task.id;
+  logCount = 0;
+  parentPort?.postMessage({ arachneStart: task.id });
+  let url = task.kind === 'callback' ? task.response.url : task.request.url;
+  try {
+    let result: ReturnType<Spider['parse']>;
+    if (task.kind === 'callback') {
+      const response = decodeResponse(task.response);
+      url = response.url;
+      result = methodOf(spider, response.request.callback ?? 'parse').call(spider, response, response.request.cbKwargs);
+    } else {
+      result = methodOf(spider, task.method).call(spider, decodeFailure(task));
+    }
+    for await (const output of outputsOf(result)) outputs.push(encodeOutput(output, url));
+    return { outputs, logCount };
+  } catch (error) {
+    return { outputs, error: encodeError(error), logCount };
+  } finally {
+    currentTask = 0;
+  }
+}

@@ -1,0 +1,75 @@
+import type { Stats } from '../core/stats.js';
+import type { Logger } from '../log.js';
+import type { SettingValues } from '../settings/defaults.js';
+import type { HostResolver } from './frontier.js';
+import { Scheduler } from './scheduler.js';
+import { SlotRules } from './slot-rules.js';
+
+export interface SchedulerWiring {
+  settings: Readonly<SettingValues>;
+  stats: Stats;
+  logger: Logger;
+  random: () => number;
+  /** The DNS cache; used for IP slots when `concurrency.perIp` > 0. */
+  resolver: HostResolver;
+}
+
+/** Builds the scheduler and its frontier from the `concurrency.*`, `download.*`, `rateLimit.*`, `throttle.*` and `slots` settings. */
+export function schedulerFromSettings({ settings, stats, logger, random, resolver }: SchedulerWiring): { scheduler: Scheduler; rules: SlotRules } {
+  const rules = new SlotRules(settings.slots);
+  const scheduler = new Scheduler({
+    stats,
+    globalLimit: settings['concurrency.global'],
+    perIpLimit: settings['concurrency.perIp'],
+    resolver,
+    rampUpMs: settings['concurrency.rampUpMs'],
+    rules,
+    random,
+    slot: {
+      limit: settings['concurrency.perDomain'],
+      delayMs: settings['download.delayMs'],
+      randomizeDelay: settings['download.randomizeDelay'],
+      ratePerMinute: settings['rateLimit.perDomainPerMinute'],
+      burst: settings['rateLimit.burst'],
+      throttle: settings['throttle.enabled']
+        ? {
+            windowSize: settings['throttle.windowSize'],
+            decreaseFactor: settings['throttle.decreaseFactor'],
+            latencyFactor: settings['throttle.latencyFactor'],
+            latencyMinDeltaMs: settings['throttle.latencyMinDeltaMs'],
+          }
+        : undefined,
+    },
+    onThrottle: (slot, decision) => {
+      stats.inc(`throttle/${decision === 'increase' ? 'increases' : 'decreases'}`);
+      logger.debug(`throttle: slot ${slot.key} ${decision}d its limit to ${slot.limit} (configured ${slot.configuredLimit})`);
+    },
+  });
+  return { scheduler, rules };
+}
+
+/** Most slots reported one by one in the final stats (the busiest); the rest only in totals. */
+const SLOTS_IN_STATS = 20;
+
+/** Per-slot figures for the final stats: peak concurrency, current limit, time paused. */
+export function recordSlotStats(scheduler: Scheduler, rules: SlotRules, stats: Stats, logger: Logger): void {
+  const slots = [...scheduler.frontier.slots()].sort((a, b) => b.dispatched - a.dispatched);
+  let peak = 0;
+  let pausedMs = 0;
+  for (const slot of slots) {
+    peak = Math.max(peak, slot.peakActive);
+    pausedMs += slot.pausedMs;
+  }
+  stats.set('scheduler/peak_slot_concurrency', peak);
+  if (pausedMs > 0) stats.set('scheduler/paused_ms', Math.round(pausedMs));
+  for (const slot of slots.slice(0, SLOTS_IN_STATS)) {
+    stats.set(`slot/${slot.key}/peak`, slot.peakActive);
+    if (slot.throttle) stats.set(`slot/${slot.key}/limit`, slot.limit);
+    if (slot.pausedMs > 0) stats.set(`slot/${slot.key}/paused_ms`, Math.round(slot.pausedMs));
+  }
+  if (scheduler.frontier.peakIpActive > 0) stats.set('scheduler/peak_ip_concurrency', scheduler.frontier.peakIpActive);
+  for (const pattern of rules.unused()) {
+    stats.inc('scheduler/unused_slot_patterns');
+    logger.warn(`ERR_SLOT_PATTERN_UNUSED: the slots pattern "${pattern}" matched no request; check it against the hosts crawled`);
+  }
+}

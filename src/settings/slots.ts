@@ -1,0 +1,47 @@
+/**
+ * The shape and check of the `slots` setting: per-slot overrides by pattern. The frontier applies
+ * them (src/scheduler/slot-rules.ts); here is only what a valid value looks like.
+ */
+import { SpecMismatch } from './spec.js';
+
+export interface SlotOverride {
+  /** Requests of the slot in flight at once. */
+  concurrency?: number;
+  delayMs?: number;
+  randomizeDelay?: boolean;
+  /** Token-bucket rate; 0 = no rate limit. */
+  ratePerMinute?: number;
+  /** Token-bucket capacity. */
+  burst?: number;
+}
+
+const OVERRIDE_KEYS: Record<keyof SlotOverride, 'posint' | 'nonneg' | 'boolean'> = {
+  concurrency: 'posint',
+  delayMs: 'nonneg',
+  randomizeDelay: 'boolean',
+  ratePerMinute: 'nonneg',
+  burst: 'posint',
+};
+
+const PATTERN = /^(\*\.)?[a-z0-9_]([a-z0-9_.:-]*[a-z0-9_])?$/i;
+
+/** The settings check for `slots`: each pattern well-formed, each option of the right type. */
+export function checkSlotRules(value: unknown): Record<string, SlotOverride> | SpecMismatch {
+  const type = 'Record<pattern, {concurrency?, delayMs?, randomizeDelay?, ratePerMinute?, burst?}>';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return new SpecMismatch(type);
+  const out: Record<string, SlotOverride> = {};
+  for (const [pattern, raw] of Object.entries(value)) {
+    if (!PATTERN.test(pattern)) return new SpecMismatch(`${type}; "${pattern}" is not a host name, "*.domain" or slot key`);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return new SpecMismatch(type);
+    for (const [key, v] of Object.entries(raw as Record<string, unknown>)) {
+      const kind = OVERRIDE_KEYS[key as keyof SlotOverride];
+      if (!kind) return new SpecMismatch(`${type}; unknown slot option "${key}" for "${pattern}"`);
+      const ok =
+        kind === 'boolean' ? typeof v === 'boolean' : typeof v === 'number' && Number.isFinite(v) && (kind === 'posint' ? Number.isInteger(v) && v >= 1 : v >= 0);
+      if (!ok) return new SpecMismatch(`${type}; "${pattern}".${key} must be ${kind === 'boolean' ? 'a boolean' : kind === 'posint' ? 'an integer >= 1' : 'a number >= 0'}`);
+    }
+    out[pattern.toLowerCase()] = { ...(raw as SlotOverride) };
+  }
+  return out;
+}
+

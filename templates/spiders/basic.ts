@@ -1,0 +1,22 @@
+/**
+ * The {{name}} spider. Run it with `npx crawl run {{name}} -O {{name}}.jsonl`;
+ * `-a startUrl=URL` starts from another URL than `startUrls`.
+ */
+import { Spider, type Response } from 'arachne';
+
+export default class {{className}} extends Spider {
+  static override name = '{{name}}';
+  static override allowedDomains = ['{{domain}}'];
+  static override startUrls = ['{{startUrl}}'];
+
+  override async *start() {
+    const urls = this.args.startUrl ? [this.args.startUrl] : {{className}}.startUrls;
+    for (const url of urls) yield this.request(url, { dontFilter: true });
+  }
+
+  async *parse(response: Response) {
+    yield { url: response.url, title: response.css('title').first().text().trim() };
+    // Follow the page's links; `callback` names the method that parses their responses.
+    yield* response.followAll('a', { callback: this.parse });
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * The {{name}} spider: a CrawlSpider that follows the links its rules extract. Run it with
+ * `npx crawl run {{name}} -O {{name}}.jsonl`; `-a startUrl=URL` starts from another URL.
+ */
+import { CrawlSpider, LinkExtractor, Rule, type Response } from 'arachne';
+
+export default class {{className}} extends CrawlSpider {
+  static override name = '{{name}}';
+  static override allowedDomains = ['{{domain}}'];
+  static override startUrls = ['{{startUrl}}'];
+  // Rules run in order on every response; the first rule whose extractor matches a link wins.
+  static override rules = [
+    // Follow every link of the site; parse each page with parseItem.
+    new Rule({ linkExtractor: new LinkExtractor({ allow: /.*/ }), callback: 'parseItem', follow: true }),
+  ];
+
+  override async *start() {
+    const urls = this.args.startUrl ? [this.args.startUrl] : {{className}}.startUrls;
+    for (const url of urls) yield this.request(url, { dontFilter: true });
+  }
+
+  async *parseItem(response: Response) {
+    yield { url: response.url, title: response.css('title').first().text().trim() };
+  }
+}
