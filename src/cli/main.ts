@@ -11,6 +11,12 @@ import { runCommand } from './commands/run.js';
 import { runspiderCommand } from './commands/runspider.js';
 import { settingsCommand } from './commands/settings.js';
 import { versionCommand } from './commands/version.js';
+import { checkCommand } from './commands/check.js';
+import { fetchCommand } from './commands/fetch.js';
+import { genspiderCommand } from './commands/genspider.js';
+import { parseCommand } from './commands/parse.js';
+import { shellCommand } from './commands/shell.js';
+import { startprojectCommand } from './commands/startproject.js';
 import { packageVersion } from './package-info.js';
 
 export function buildProgram(): Command {
@@ -19,7 +25,8 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError()
     .exitOverride();
-  for (const command of [runCommand(), runspiderCommand(), listCommand(), settingsCommand(), versionCommand()]) {
+  const toolbox = [startprojectCommand(), genspiderCommand(), fetchCommand(), shellCommand(), parseCommand(), checkCommand()];
+  for (const command of [runCommand(), runspiderCommand(), listCommand(), settingsCommand(), versionCommand(), ...toolbox]) {
     program.addCommand(command.exitOverride());
   }
   return program;

@@ -16,6 +16,8 @@ export interface CrawlOptionValues {
   overwriteOutput?: string[];
   loglevel?: string;
   statsJson?: string;
+  json?: boolean;
+  logFile?: string;
 }
 
 export function addCrawlOptions(command: Command): Command {
@@ -25,7 +27,9 @@ export function addCrawlOptions(command: Command): Command {
     .option('-o, --output <file[:format]>', 'append items to a feed file; format jsonl, json or csv (from the extension by default); {name} and {time} are replaced; - is stdout (repeatable)', collect)
     .option('-O, --overwrite-output <file[:format]>', 'like -o, but replace the file (repeatable)', collect)
     .addOption(new Option('-L, --loglevel <level>', 'log level (same as -s log.level=...)').choices(['debug', 'info', 'warn', 'error', 'silent']))
-    .option('--stats-json <file>', 'also write the final stats as JSON to this file');
+    .option('--stats-json <file>', 'also write the final stats as JSON to this file')
+    .option('--json', 'log lines as JSON, one object per line (same as -s log.json=true)')
+    .option('--log-file <file>', 'also append log lines to this file (same as -s log.file=...)');
 }
 
 /** `-a key=value` pairs as an object; a pair without `=` is a coded error. */
@@ -52,6 +56,8 @@ export interface ParsedCrawlOptions {
 export function parseCrawlOptions(values: CrawlOptionValues): ParsedCrawlOptions {
   const cliSettings = parseSettingArgs(values.set ?? []);
   if (values.loglevel) Object.assign(cliSettings, parseSettingArgs([`log.level=${values.loglevel}`]));
+  if (values.json) cliSettings['log.json'] = true;
+  if (values.logFile) cliSettings['log.file'] = values.logFile;
   const feeds: Record<string, FeedConfig> = {};
   for (const arg of values.output ?? []) {
     const [path, feed] = parseFeedArg(arg, false);

@@ -1,17 +1,54 @@
 import { writeFile } from 'node:fs/promises';
-import { Crawler } from '../core/crawler.js';
+import { systemClock } from '../core/clock.js';
+import { Crawler, type CrawlerOptions } from '../core/crawler.js';
+import { ProgressLine, type ProgressStream } from '../extensions/progress.js';
 import type { ConfigInput } from '../settings/config.js';
 import type { SpiderClass } from '../spider/spider.js';
+import { LogOutput } from './log-output.js';
 import { parseCrawlOptions, type CrawlOptionValues } from './options.js';
+
+/** What tests may add to the crawler (a clock, a transport), and where log lines go. */
+export interface RunCrawlExtras extends Partial<Omit<CrawlerOptions, 'spiderClass' | 'projectConfig' | 'cliSettings' | 'args' | 'feeds' | 'logSink' | 'spiderFile'>> {
+  /** Where log lines and the progress line go. Default `process.stderr`. */
+  stderr?: ProgressStream;
+}
 
 /**
  * Runs one crawl for `run` and `runspider`: builds the crawler (settings errors surface here,
- * before anything starts), wires SIGINT (first: graceful, second: at once), prints the stats.
+ * before anything starts), routes log lines (text or JSON, to stderr and `log.file`), shows the
+ * live progress line on a terminal, wires SIGINT (first: graceful, second: at once), prints the
+ * stats.
  */
-export async function runCrawl(spiderClass: SpiderClass, projectConfig: ConfigInput | undefined, values: CrawlOptionValues, spiderFile?: string): Promise<number> {
+export async function runCrawl(
+  spiderClass: SpiderClass,
+  projectConfig: ConfigInput | undefined,
+  values: CrawlOptionValues,
+  spiderFile?: string,
+  extras: RunCrawlExtras = {},
+): Promise<number> {
+  const { stderr = process.stderr, ...crawlerExtras } = extras;
   const { args, cliSettings, feeds } = parseCrawlOptions(values);
+  const output = new LogOutput(stderr);
   // The spider's file lets parse workers import the class (`parse.workers`).
-  const crawler = new Crawler({ spiderClass, projectConfig, cliSettings, args, feeds, ...(spiderFile ? { spiderFile } : {}) });
+  const crawler = new Crawler({
+    ...crawlerExtras,
+    spiderClass,
+    projectConfig,
+    cliSettings,
+    args,
+    feeds,
+    logSink: output.sink,
+    ...(spiderFile ? { spiderFile } : {}),
+  });
+  const { settings } = crawler;
+  output.configure({ json: settings['log.json'], file: settings['log.file'] });
+  // JSON logs are for machines: no terminal decoration in between them.
+  const progress =
+    settings['progress.enabled'] && !settings['log.json'] && settings['log.level'] !== 'silent' && ProgressLine.supported(stderr)
+      ? new ProgressLine({ stream: stderr, stats: crawler.stats, settings, clock: extras.clock ?? systemClock, counts: () => ({ inFlight: crawler.inFlight, queued: crawler.queued }) })
+      : undefined;
+  output.progress = progress;
+
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     interrupts++;
@@ -26,14 +63,16 @@ export async function runCrawl(spiderClass: SpiderClass, projectConfig: ConfigIn
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
+    progress?.start();
     const result = await crawler.crawl();
-    if (crawler.settings['log.level'] !== 'silent') {
-      process.stderr.write(`Stats (${spiderClass.name}):\n${JSON.stringify(result.stats, null, 2)}\n`);
-    }
+    progress?.stop();
+    if (settings['log.level'] !== 'silent') output.writeStats(spiderClass.name, result.stats);
     if (values.statsJson) await writeFile(values.statsJson, `${JSON.stringify(result.stats, null, 2)}\n`);
     return result.reason === 'shutdown_forced' ? 130 : 0;
   } finally {
+    progress?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await output.close();
   }
 }

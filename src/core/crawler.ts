@@ -75,6 +75,7 @@ export class Crawler {
   readonly #options: CrawlerOptions;
   readonly #clock: Clock;
   #engine: Engine | undefined;
+  #scheduler: Scheduler | undefined;
   #stopRequested: string | undefined;
   #sink: LogSink = stderrSink;
 
@@ -158,6 +159,7 @@ export class Crawler {
     await items.open();
     const engine = new Engine({ spider, settings, scheduler, downloader, runner, spiderMiddlewares, items, stats, events, logger, clock: this.#clock });
     this.#engine = engine;
+    this.#scheduler = scheduler;
     dns.onResolved = (host) => {
       scheduler.frontier.hostResolved(host, this.#clock.now());
       engine.wake();
@@ -183,6 +185,16 @@ export class Crawler {
       logger.info(`spider "${spider.name}" closed (${reason})`);
     }
     return { reason, stats: stats.toJSON() };
+  }
+
+  /** Requests dispatched and not yet finished (0 before the crawl starts): for progress displays. */
+  get inFlight(): number {
+    return this.#scheduler?.frontier.active ?? 0;
+  }
+
+  /** Requests waiting in the frontier (0 before the crawl starts): for progress displays. */
+  get queued(): number {
+    return this.#scheduler?.size ?? 0;
   }
 
   /** Graceful stop (first SIGINT): in-flight work finishes, feeds are flushed. */

@@ -9,9 +9,10 @@ export default class {{className}} extends Spider {
   static override allowedDomains = ['{{domain}}'];
   static override startUrls = ['{{startUrl}}'];
 
+  /** `-a startUrl=URL` starts from that URL instead of `startUrls` (a staging copy, a local mirror). */
   override async *start() {
-    const urls = this.args.startUrl ? [this.args.startUrl] : {{className}}.startUrls;
-    for (const url of urls) yield this.request(url, { dontFilter: true });
+    if (this.args.startUrl) yield this.request(this.args.startUrl, { dontFilter: true });
+    else yield* super.start();
   }
 
   async *parse(response: Response) {

@@ -14,9 +14,10 @@ export default class {{className}} extends CrawlSpider {
     new Rule({ linkExtractor: new LinkExtractor({ allow: /.*/ }), callback: 'parseItem', follow: true }),
   ];
 
+  /** `-a startUrl=URL` starts from that URL instead of `startUrls` (a staging copy, a local mirror). */
   override async *start() {
-    const urls = this.args.startUrl ? [this.args.startUrl] : {{className}}.startUrls;
-    for (const url of urls) yield this.request(url, { dontFilter: true });
+    if (this.args.startUrl) yield this.request(this.args.startUrl, { dontFilter: true });
+    else yield* super.start();
   }
 
   async *parseItem(response: Response) {

@@ -46,7 +46,7 @@ export function parseCommand(): Command {
       const spider = new entry.spiderClass({ args, logger });
       requireCallback(spider, options.callback);
       const fetcher = new Fetcher({ settings, logger });
-      const seen = new Set<string>();
+      const seen = new Set<string>([`GET ${href}`]);
       let level: Request[] = [new Request({ url: href, callback: options.callback, meta: { depth: 0 } })];
       let totals = { items: 0, requests: 0 };
       try {

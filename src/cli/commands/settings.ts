@@ -18,7 +18,7 @@ export function settingsCommand(): Command {
       const project = await loadProject(process.cwd());
       const values = mergeSettings(flattenConfig(project?.config, project?.configFile ?? 'crawl.config.ts'), parseSettingArgs(options.set ?? []));
       if (options.get !== undefined) {
-        if (!(options.get in values)) flattenConfig({ [options.get]: undefined }, '--get');
+        if (!Object.hasOwn(values, options.get)) flattenConfig({ [options.get]: undefined }, '--get');
         process.stdout.write(`${JSON.stringify(values[options.get as keyof typeof values])}\n`);
         return;
       }

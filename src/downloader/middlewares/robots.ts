@@ -1,11 +1,19 @@
 import { LRUCache } from 'lru-cache';
-import robotsParser from 'robots-parser';
+import robotsParserModule from 'robots-parser';
 import { DropRequestError } from '../../errors.js';
 import { Request } from '../../http/request.js';
 import type { SettingValues } from '../../settings/defaults.js';
 import type { DownloaderMiddleware, DownloadResult, Handler, MiddlewareContext } from '../middleware.js';
 
-type Robot = ReturnType<typeof robotsParser>;
+/** The part of robots-parser's `Robot` used here (its index.d.ts). */
+interface Robot {
+  isAllowed(url: string, ua?: string): boolean | undefined;
+  getCrawlDelay(ua?: string): number | undefined;
+}
+
+// robots-parser is CommonJS (`module.exports = function`) and its index.d.ts opens with a bare
+// `declare module`, which hides the call signature under NodeNext: restate it.
+const robotsParser = robotsParserModule as unknown as (url: string, contents: string) => Robot;
 
 /** What one origin's robots.txt allows: parsed rules, or a blanket answer. */
 interface RobotsRules {

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CallbackError, CloseSpider, errorCode } from '../../src/errors.js';
+import { Request } from '../../src/http/request.js';
+import { Response } from '../../src/http/response.js';
+import { decodeError, decodeOutput, decodeResponse, encodeError, encodeOutput, encodeResponse, ownBuffer, uncloneablePath } from '../../src/parse/codec.js';
+
+function response(body: Uint8Array): Response {
+  return new Response({ url: 'http://127.0.0.1/a', status: 200, headers: { 'content-type': 'text/html' }, body, request: new Request({ url: 'http://127.0.0.1/a', callback: 'parseA', cbKwargs: { n: 1 } }) });
+}
+
+test('a small Buffer on the shared slab is copied into its own ArrayBuffer, never handed over whole', () => {
+  const small = Buffer.from('<p>hello</p>');
+  assert.ok(small.buffer.byteLength > small.byteLength, 'Buffer.from of a short string sits on the pool slab');
+  const own = ownBuffer(small);
+  assert.notEqual(own, small.buffer);
+  assert.equal(own.byteLength, small.byteLength);
+  assert.equal(Buffer.from(own).toString(), '<p>hello</p>');
+});
+
+test('a body that owns its ArrayBuffer is transferred as is, and arrives intact on the other side', () => {
+  const big = Buffer.alloc(200_000, 'a');
+  const transfer: ArrayBuffer[] = [];
+  const wire = encodeResponse(response(big), transfer);
+  assert.equal(transfer[0], big.buffer);
+  const copy = structuredClone(wire, { transfer });
+  assert.equal(big.byteLength, 0, 'the main thread copy is detached: moved, not copied');
+  const back = decodeResponse(copy);
+  assert.equal(back.body.byteLength, 200_000);
+  assert.equal(back.request.callback, 'parseA');
+  assert.deepEqual(back.request.cbKwargs, { n: 1 });
+  assert.equal(back.text.slice(0, 3), 'aaa');
+});
+
+test('uncloneablePath names the field a structured clone would reject or flatten', () => {
+  assert.equal(uncloneablePath({ a: 1, b: ['x', { c: new Date(0) }], m: new Map([['k', 1]]), u: new Uint8Array(2) }), undefined);
+  assert.deepEqual(uncloneablePath({ a: { b: [1, () => 2] } }), { path: 'item.a.b[1]', what: 'a function' });
+  class Money {
+    amount = 1;
+  }
+  assert.deepEqual(uncloneablePath({ 'odd key': new Money() }), { path: 'item["odd key"]', what: 'an instance of Money' });
+  assert.deepEqual(uncloneablePath({ s: Symbol('x') }), { path: 'item.s', what: 'a symbol' });
+  const cyclic: Record<string, unknown> = { a: 1 };
+  cyclic.self = cyclic;
+  assert.equal(uncloneablePath(cyclic), undefined, 'cycles survive structured clone');
+});
+
+test('encodeOutput: requests go as data and come back as Requests; bad items and request kwargs are coded errors', () => {
+  const request = new Request({ url: 'http://127.0.0.1/b', callback: 'parseB', meta: { depth: 2 } });
+  const back = decodeOutput(structuredClone(encodeOutput(request, 'http://127.0.0.1/a')));
+  assert.ok(Request.isRequest(back));
+  assert.equal((back as Request).callback, 'parseB');
+  assert.equal((back as Request).meta.depth, 2);
+  assert.deepEqual(decodeOutput(encodeOutput({ x: 1 }, 'u')), { x: 1 });
+  assert.throws(() => encodeOutput({ f: Math.max }, 'http://127.0.0.1/a'), (e: unknown) => e instanceof CallbackError && e.code === 'ERR_ITEM_NOT_CLONEABLE' && /item\.f is a function \(max\)/.test(e.message) && /http:\/\/127\.0\.0\.1\/a/.test(e.message));
+  const withFn = new Request({ url: 'http://127.0.0.1/c', cbKwargs: { cb: () => 1 } });
+  assert.throws(() => encodeOutput(withFn, 'u'), /request\.cbKwargs\.cb is a function/);
+});
+
+test('errors keep their code and hint across the boundary; CloseSpider keeps its reason', () => {
+  const coded = decodeError(structuredClone(encodeError(new CallbackError('ERR_X', 'boom', { hint: 'do y' }))));
+  assert.equal(coded.code, 'ERR_X');
+  assert.equal(coded.hint, 'do y');
+  const plain = decodeError(structuredClone(encodeError(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))));
+  assert.equal(errorCode(plain), 'ECONNRESET');
+  const close = decodeError(structuredClone(encodeError(new CloseSpider('enough'))));
+  assert.ok(close instanceof CloseSpider);
+  assert.equal((close as CloseSpider).reason, 'enough');
+});

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { Request } from '../../src/http/request.js';
+import { Response } from '../../src/http/response.js';
+import type { LogLevel } from '../../src/log.js';
+import { WorkerRunner } from '../../src/parse/worker-runner.js';
+import FaultsSpider from '../fixtures/spiders/faults.js';
+
+const FAULTS_FILE = fileURLToPath(new URL('../fixtures/spiders/faults.ts', import.meta.url));
+
+function page(url: string): Response {
+  const body = Buffer.from(`<!doctype html><html><head><title>t</title></head><body><p class="value">v ${url}</p></body></html>`);
+  return new Response({ url, status: 200, headers: { 'content-type': 'text/html' }, body, request: new Request({ url }) });
+}
+
+function runner(maxQueue: number): WorkerRunner {
+  const lines: string[] = [];
+  return new WorkerRunner({
+    spider: new FaultsSpider(),
+    spiderFile: FAULTS_FILE,
+    args: {},
+    workers: 1,
+    maxQueue,
+    timeoutMs: 0,
+    maxOldGenerationSizeMb: 0,
+    logLevel: 'info' as LogLevel,
+    logSink: (level, name, message) => lines.push(`${level} ${name} ${message}`),
+  });
+}
+
+async function collect(iterable: AsyncIterable<unknown>): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for await (const value of iterable) out.push(value);
+  return out;
+}
+
+test('saturated turns true at threads + maxQueue pending tasks and false once they finish', async () => {
+  const pool = runner(1);
+  try {
+    assert.equal(pool.saturated, false);
+    const first = pool.callback(page('http://127.0.0.1/page/1'))[Symbol.asyncIterator]().next();
+    assert.equal(pool.saturated, false, 'one task, room for one more in the queue');
+    const second = pool.callback(page('http://127.0.0.1/page/2'))[Symbol.asyncIterator]().next();
+    assert.equal(pool.saturated, true, 'one running and one queued: the engine stops downloading');
+    const results = await Promise.all([first, second]);
+    assert.deepEqual(results.map((r) => (r.value as { value: string }).value), ['v http://127.0.0.1/page/1', 'v http://127.0.0.1/page/2']);
+    assert.equal(pool.saturated, false);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('hasMethod checks the main-thread spider; close() fails nothing already finished and is idempotent', async () => {
+  const pool = runner(4);
+  assert.equal(pool.hasMethod('parse'), true);
+  assert.equal(pool.hasMethod('nope'), false);
+  assert.deepEqual(await collect(pool.callback(page('http://127.0.0.1/page/3'))), [{ url: 'http://127.0.0.1/page/3', value: 'v http://127.0.0.1/page/3' }]);
+  await pool.close();
+  await pool.close();
+});
+
+test('a callback name the worker spider lacks fails with ERR_CALLBACK_NOT_FOUND', async () => {
+  const pool = runner(4);
+  try {
+    const response = page('http://127.0.0.1/page/4');
+    const missing = new Response({ url: response.url, status: 200, headers: response.headers, body: response.body, request: new Request({ url: response.url, callback: 'nope' }) });
+    await assert.rejects(collect(pool.callback(missing)), (e: unknown) => (e as { code?: string }).code === 'ERR_CALLBACK_NOT_FOUND');
+  } finally {
+    await pool.close();
+  }
+});
