@@ -14,6 +14,8 @@ import type { CallbackRunner } from '../parse/runner.js';
 import { WorkerRunner } from '../parse/worker-runner.js';
 import { availableParallelism } from 'node:os';
 import { DnsCache, type Resolve } from '../downloader/dns-cache.js';
+import type { ProxyPool } from '../proxy/pool.js';
+import { proxyPoolFromSettings, recordProxyStats } from '../proxy/from-settings.js';
 import { recordSlotStats, schedulerFromSettings } from '../scheduler/from-settings.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { SlotRules } from '../scheduler/slot-rules.js';
@@ -77,6 +79,7 @@ export class Crawler {
   #engine: Engine | undefined;
   #scheduler: Scheduler | undefined;
   #stopRequested: string | undefined;
+  readonly #proxies: ProxyPool | undefined;
   #sink: LogSink = stderrSink;
 
   /** Validates every settings layer at once: a bad key fails here, before anything starts. */
@@ -96,6 +99,8 @@ export class Crawler {
     this.#sink = sink;
     this.logger = createLogger('arachne', settings['log.level'], sink);
     this.spider = new spiderClass({ args: options.args ?? {}, logger: createLogger(spiderClass.name, settings['log.level'], sink) });
+    // Parsed now, so a bad proxy entry is a coded error before anything starts.
+    this.#proxies = proxyPoolFromSettings(settings, this.logger.child('proxy'), options.random ?? Math.random);
     this.events.onListenerError = (error, event) => this.logger.error(`a listener of ${String(event)} failed: ${String(error)}`);
   }
 
@@ -105,7 +110,8 @@ export class Crawler {
     const options = this.#options;
     const random = options.random ?? Math.random;
     const dns = new DnsCache({ resolve: options.resolve, now: () => this.#clock.now() });
-    const { scheduler, rules } = schedulerFromSettings({ settings, stats, logger: logger.child('scheduler'), random, resolver: dns });
+    const proxies = this.#proxies;
+    const { scheduler, rules } = schedulerFromSettings({ settings, stats, logger: logger.child('scheduler'), random, resolver: dns, proxies });
     const context: MiddlewareContext = {
       settings,
       stats,
@@ -113,6 +119,7 @@ export class Crawler {
       now: () => this.#clock.now(),
       random,
       slots: scheduler.frontier,
+      ...(proxies ? { proxies } : {}),
     };
 
     const transport = new Transport({
@@ -128,6 +135,7 @@ export class Crawler {
       onWarning: (message: string) => logger.warn(message),
       // The socket connects to the address the IP slot was taken on (DESIGN.md §4).
       lookup: dns.lookup,
+      proxies: proxies?.states.map((p) => ({ id: p.id, url: p.config.url })),
       ...options.transport,
     });
     const middlewareTable =
@@ -244,6 +252,7 @@ export class Crawler {
     stats.set('scheduler/left_in_frontier', scheduler.size);
     recordSlotStats(scheduler, rules, stats, this.logger);
     if (dns.queries > 0) stats.set('dns/queries', dns.queries);
+    if (this.#proxies) recordProxyStats(this.#proxies, stats);
     const reused = stats.count('connections/reused');
     const opened = stats.count('connections/new');
     if (reused + opened > 0) stats.set('connections/reuse_rate', Math.round((reused / (reused + opened)) * 1000) / 1000);

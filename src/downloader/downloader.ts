@@ -8,6 +8,7 @@ import { HttpCacheMiddleware } from './middlewares/http-cache.js';
 import { RedirectMiddleware } from './middlewares/redirect.js';
 import { RetryMiddleware } from './middlewares/retry.js';
 import { RobotsMiddleware } from './middlewares/robots.js';
+import { ProxyMiddleware } from './middlewares/proxy.js';
 import { ThrottleMiddleware } from './middlewares/throttle.js';
 import { UserAgentMiddleware } from './middlewares/user-agent.js';
 import type { Transport } from './transport.js';
@@ -42,6 +43,7 @@ export const DEFAULT_DOWNLOADER_MIDDLEWARES: readonly DownloaderMiddlewareClass[
   HttpCacheMiddleware,
   // Innermost: it reports only real network attempts (not cache hits) to the slots' throttle.
   ThrottleMiddleware,
+  ProxyMiddleware,
 ];
 
 /**

@@ -24,6 +24,13 @@ export interface MiddlewareContext {
   random(): number;
   /** Feedback to the frontier's slots (throttle, Retry-After, Crawl-delay); absent outside a crawl. */
   slots?: SlotFeedback;
+  /** Feedback to the proxy pool (health); present when `proxy.enabled`. */
+  proxies?: ProxyFeedback;
+}
+
+/** How a download through a pool proxy went, for the proxy's health. */
+export interface ProxyFeedback {
+  report(id: string, kind: 'success' | 'target_error' | 'proxy_failure', latencyMs: number, now: number, failureCode?: string): void;
 }
 
 /** What middlewares may tell the frontier about a slot, by slot key (`meta.slot` or the host). */

@@ -18,7 +18,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import type { LookupFunction, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Agent } from 'undici';
+import { Agent, ProxyAgent } from 'undici';
 import type { Dispatcher } from 'undici';
 import { ArachneError, DropRequestError, RetryableError, errorCode } from '../errors.js';
 import type { Request } from '../http/request.js';
@@ -68,6 +68,11 @@ export interface TransportOptions {
   lookup?: LookupFunction;
   /** Receives one message per response larger than `warnResponseBytes`. Default: none. */
   onWarning?: (message: string) => void;
+  /**
+   * The proxy pool's proxies: a request whose `meta.proxyId` names one goes through its own
+   * `ProxyAgent` (CONNECT tunnels, one keep-alive pool per (proxy, origin)). Default: none.
+   */
+  proxies?: readonly { id: string; url: string }[];
 }
 
 /** Counters since the transport was built. */
@@ -342,10 +347,11 @@ function networkError(error: Error, url: string, timeoutMs: number): ArachneErro
         hint: 'check the request method and header values',
       });
     default:
-      // llhttp's parse errors (undici 7.30 client-h1.js: HTTPParserError with code HPE_*): a
-      // malformed status line or header. Sending the same request again gets the same bytes.
-      if (code.startsWith('HPE_')) {
-        return new DropRequestError('ERR_BAD_RESPONSE', `the response of ${url} is not valid HTTP (${code}: ${error.message})`, {
+      // llhttp's parse errors (undici 7.30 core/errors.js HTTPParserError; its `code` is often
+      // unset, e.g. for an invalid header token: checked): a malformed status line or header.
+      // Sending the same request again gets the same bytes.
+      if (code.startsWith('HPE_') || error.name === 'HTTPParserError') {
+        return new DropRequestError('ERR_BAD_RESPONSE', `the response of ${url} is not valid HTTP (${error.message})`, {
           ...options,
           hint: 'the server sent a malformed status line or header; nothing to fix on this side',
         });
@@ -361,6 +367,11 @@ function networkError(error: Error, url: string, timeoutMs: number): ArachneErro
  */
 export class Transport {
   readonly #agent: Agent;
+  /** The options every dispatcher shares, direct or through a proxy. */
+  readonly #agentOptions: Agent.Options;
+  readonly #proxyUrls: Map<string, string>;
+  /** One ProxyAgent per pool proxy (by id) or per `meta.proxy` URL, made on first use. */
+  readonly #proxyAgents = new Map<string, ProxyAgent>();
   readonly #timeoutMs: number;
   readonly #maxResponseBytes: number;
   readonly #warnResponseBytes: number;
@@ -373,7 +384,8 @@ export class Transport {
     this.#maxResponseBytes = options.maxResponseBytes ?? 32 * 1024 * 1024;
     this.#warnResponseBytes = options.warnResponseBytes ?? 8 * 1024 * 1024;
     this.#onWarning = options.onWarning;
-    this.#agent = new Agent({
+    this.#proxyUrls = new Map((options.proxies ?? []).map((p) => [p.id, p.url]));
+    this.#agent = new Agent((this.#agentOptions = {
       connections: options.connectionsPerOrigin || null,
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
       // undici subtracts this from the server's `Keep-Alive: timeout=N` hint; its 2 s default
@@ -389,7 +401,7 @@ export class Transport {
         rejectUnauthorized: options.verifyTls ?? true,
         ...(options.lookup ? { lookup: options.lookup } : {}),
       },
-    });
+    }));
     this.#agent.on('connect', () => {
       this.#counters.connectionsOpened++;
     });
@@ -408,7 +420,7 @@ export class Transport {
       request.headers['accept-encoding'] === undefined
         ? { ...request.headers, 'accept-encoding': ACCEPT_ENCODING }
         : request.headers;
-    download.send(this.#dispatcherFor(download), {
+    download.send(this.#dispatcherFor(request), {
       origin: url.origin,
       path: download.path,
       method: request.method,
@@ -445,11 +457,23 @@ export class Transport {
     if (this.#closed) return;
     this.#closed = true;
     if (--openTransports === 0) diagnostics.unsubscribe('undici:client:sendHeaders', Download.onSendHeaders);
-    await this.#agent.close();
+    await Promise.all([this.#agent.close(), ...[...this.#proxyAgents.values()].map((a) => a.close())]);
   }
 
-  /** The dispatcher for a download: the direct agent, until proxies bring one `ProxyAgent` each. */
-  #dispatcherFor(_download: Download): Dispatcher {
-    return this.#agent;
+  /** The direct agent, or the ProxyAgent of the request's pool proxy or `meta.proxy` URL. */
+  #dispatcherFor(request: Request): Dispatcher {
+    const key = request.meta.proxyId ?? (typeof request.meta.proxy === 'string' ? request.meta.proxy : undefined);
+    if (key === undefined) return this.#agent;
+    let agent = this.#proxyAgents.get(key);
+    if (!agent) {
+      const uri = this.#proxyUrls.get(key) ?? key;
+      const { connect, ...shared } = this.#agentOptions;
+      // The tunnel's own connect is undici's (never override it in a ProxyAgent, DESIGN.md §8);
+      // TLS verification applies to the proxy and to the target through the tunnel.
+      const tls = { rejectUnauthorized: (connect as { rejectUnauthorized?: boolean } | undefined)?.rejectUnauthorized ?? true };
+      agent = new ProxyAgent({ ...shared, uri, proxyTls: tls, requestTls: tls });
+      this.#proxyAgents.set(key, agent);
+    }
+    return agent;
   }
 }

@@ -31,6 +31,17 @@ export interface RequestMeta {
   referer?: string;
   /** True for requests that came from `spider.start()`. */
   start?: boolean;
+  /**
+   * Proxy override: a proxy URL for this request only, or `null` to go direct. Unset: the proxy
+   * pool picks (when `proxy.enabled`).
+   */
+  proxy?: string | null;
+  /** Sticky-session key: requests with the same key keep one proxy (`proxy.sticky = "session"`). */
+  proxySession?: string;
+  /** The pool's proxy (its id) for this attempt: set by the frontier when the request leaves. */
+  proxyId?: string;
+  /** Proxies this request already failed on: a retry goes elsewhere when it can. */
+  avoidProxies?: string[];
   /** Do not follow a redirect or meta refresh of this request: its 3xx response goes to the callback side. */
   dontRedirect?: boolean;
   /** The URLs this request was redirected from, oldest first (set by the redirect middleware). */

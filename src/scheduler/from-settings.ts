@@ -1,7 +1,7 @@
 import type { Stats } from '../core/stats.js';
 import type { Logger } from '../log.js';
 import type { SettingValues } from '../settings/defaults.js';
-import type { HostResolver } from './frontier.js';
+import type { HostResolver, ProxyGate } from './frontier.js';
 import { Scheduler } from './scheduler.js';
 import { SlotRules } from './slot-rules.js';
 
@@ -12,16 +12,19 @@ export interface SchedulerWiring {
   random: () => number;
   /** The DNS cache; used for IP slots when `concurrency.perIp` > 0. */
   resolver: HostResolver;
+  /** The proxy pool, when `proxy.enabled`. */
+  proxies?: ProxyGate;
 }
 
 /** Builds the scheduler and its frontier from the `concurrency.*`, `download.*`, `rateLimit.*`, `throttle.*` and `slots` settings. */
-export function schedulerFromSettings({ settings, stats, logger, random, resolver }: SchedulerWiring): { scheduler: Scheduler; rules: SlotRules } {
+export function schedulerFromSettings({ settings, stats, logger, random, resolver, proxies }: SchedulerWiring): { scheduler: Scheduler; rules: SlotRules } {
   const rules = new SlotRules(settings.slots);
   const scheduler = new Scheduler({
     stats,
     globalLimit: settings['concurrency.global'],
     perIpLimit: settings['concurrency.perIp'],
     resolver,
+    ...(proxies ? { proxies } : {}),
     rampUpMs: settings['concurrency.rampUpMs'],
     rules,
     random,

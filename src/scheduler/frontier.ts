@@ -15,6 +15,20 @@ export interface HostResolver {
   addressFor(host: string, now: number): string | null | undefined;
 }
 
+/** A proxy the pool lent a request; given back on release. */
+export interface ProxyLease {
+  readonly id: string;
+}
+
+/** The proxy pool as the frontier sees it: one more budget a request may need. */
+export interface ProxyGate {
+  /** A proxy with room, `direct` (the request names its own proxy or none), `wait`, or `refused` (no proxy may serve it). */
+  acquire(request: Request, now: number): ProxyLease | 'direct' | 'wait' | 'refused';
+  release(lease: ProxyLease): void;
+  /** When the earliest cool-down ends, so a waiting request can probe. */
+  nextWakeAt(now: number): number | undefined;
+}
+
 export interface FrontierOptions {
   /** Requests in flight across all slots (`concurrency.global`). */
   globalLimit: number;
@@ -26,6 +40,8 @@ export interface FrontierOptions {
   perIpLimit?: number;
   /** Required when `perIpLimit > 0`. */
   resolver?: HostResolver;
+  /** The proxy pool, when proxies are on: a request also needs a proxy with room. */
+  proxies?: ProxyGate;
   /** Grow the global limit from 1 to `globalLimit` over this long (`concurrency.rampUpMs`); 0 = off. */
   rampUpMs?: number;
   /** Random source in [0, 1) for randomised delays; injectable for tests. */
@@ -39,6 +55,7 @@ export interface Dispatch {
   request: Request;
   slot: Slot;
   ipSlot: IpSlot | undefined;
+  proxy: ProxyLease | undefined;
   /** The engine's clock when it left. */
   at: number;
 }
@@ -73,6 +90,9 @@ export class Frontier {
   readonly #waiting = new IndexedHeap<Slot>((a, b) => a.wakeAt < b.wakeAt);
   /** Requests with a not-before time (retries with backoff): they hold no slot while they wait. */
   readonly #delayed = new PriorityQueue<Request>();
+  /** Slots parked until a proxy has room or ends its cool-down. */
+  readonly #proxyWaiters = new Set<Slot>();
+  #proxyWakeAt = Infinity;
   /** Slots parked until a host resolves. */
   readonly #awaitingDns = new Map<string, Set<Slot>>();
   readonly #idle = new Set<Slot>();
@@ -192,9 +212,25 @@ export class Frontier {
             ipSlot.waiters.add(slot);
             continue;
           }
-          ipSlot.take();
-          if (ipSlot.active > this.#peakIpActive) this.#peakIpActive = ipSlot.active;
         }
+      }
+      let proxy: ProxyLease | undefined;
+      if (this.#o.proxies) {
+        const head = slot.queue.peek()!;
+        const got = this.#o.proxies.acquire(head, now);
+        if (got === 'wait') {
+          this.#park(slot, 'proxy');
+          this.#proxyWaiters.add(slot);
+          this.#proxyWakeAt = Math.min(this.#proxyWakeAt, this.#o.proxies.nextWakeAt(now) ?? Infinity);
+          continue;
+        }
+        if (got !== 'direct' && got !== 'refused') proxy = got;
+        // meta is the framework's own per-request object: the downloader reads the pick from it.
+        head.meta.proxyId = proxy?.id;
+      }
+      if (ipSlot) {
+        ipSlot.take();
+        if (ipSlot.active > this.#peakIpActive) this.#peakIpActive = ipSlot.active;
       }
       const request = slot.queue.pop()!;
       this.#queued--;
@@ -202,17 +238,21 @@ export class Frontier {
       slot.lastServed = ++this.#served;
       this.#globalActive++;
       this.#refresh(slot, now);
-      return { request, slot, ipSlot, at: now };
+      return { request, slot, ipSlot, proxy, at: now };
     }
     return undefined;
   }
 
   /** Gives back the units a dispatch held. */
   release(dispatch: Dispatch, now: number): void {
-    const { slot, ipSlot } = dispatch;
+    const { slot, ipSlot, proxy } = dispatch;
     slot.active--;
     this.#globalActive--;
     this.#refresh(slot, now);
+    if (proxy) {
+      this.#o.proxies!.release(proxy);
+      this.#wake(this.#proxyWaiters, now);
+    }
     if (ipSlot) {
       ipSlot.active--;
       this.#wake(ipSlot.waiters, now);
@@ -254,6 +294,7 @@ export class Frontier {
   /** When the earliest waiting slot, delayed request or ramp step is due; undefined when nothing waits on time. */
   nextWakeAt(): number | undefined {
     let at = Math.min(this.#waiting.peek()?.wakeAt ?? Infinity, this.#delayed.peekKey() ?? Infinity);
+    if (this.#proxyWaiters.size > 0) at = Math.min(at, this.#proxyWakeAt);
     const { globalLimit, rampUpMs = 0 } = this.#o;
     if (rampUpMs > 0 && globalLimit > 1 && this.#startedAt !== undefined && this.#ready.size > 0 && this.#globalActive < globalLimit) {
       // Blocked by the ramp: wake when the limit grows past what is in flight.
@@ -268,7 +309,7 @@ export class Frontier {
     return ipSlot;
   }
 
-  #park(slot: Slot, state: 'dns' | 'ip'): void {
+  #park(slot: Slot, state: 'dns' | 'ip' | 'proxy'): void {
     if (slot.state === 'ready') this.#ready.delete(slot);
     else if (slot.state === 'waiting') this.#waiting.delete(slot);
     slot.state = state;
@@ -278,13 +319,18 @@ export class Frontier {
     const woken = [...slots];
     slots.clear();
     for (const slot of woken) {
-      if (slot.state === 'dns' || slot.state === 'ip') slot.state = 'idle';
+      if (slot.state === 'dns' || slot.state === 'ip' || slot.state === 'proxy') slot.state = 'idle';
       this.#refresh(slot, now);
     }
   }
 
   /** Moves due delayed requests into their slots and due waiting slots into the ready set. */
   #promote(now: number): void {
+    if (this.#proxyWakeAt <= now) {
+      // A proxy's cool-down ended: parked slots may probe it.
+      this.#proxyWakeAt = Infinity;
+      this.#wake(this.#proxyWaiters, now);
+    }
     while ((this.#delayed.peekKey() ?? Infinity) <= now) {
       const request = this.#delayed.pop()!;
       const slot = this.slot(this.slotKey(request));
@@ -304,7 +350,7 @@ export class Frontier {
 
   /** Puts a slot where its state says it belongs: ready, waiting on time, or neither. Parked slots stay parked. */
   #refresh(slot: Slot, now: number): void {
-    if (slot.state !== 'dns' && slot.state !== 'ip') {
+    if (slot.state !== 'dns' && slot.state !== 'ip' && slot.state !== 'proxy') {
       let state: 'idle' | 'ready' | 'waiting';
       if (slot.queue.size === 0 || !slot.hasRoom()) state = 'idle';
       else {

@@ -24,7 +24,8 @@ export type SlotState =
   | 'ready' // can send now
   | 'waiting' // waiting for its delay, rate or Retry-After pause
   | 'dns' // its next request's host is being resolved
-  | 'ip'; // its next request's IP slot is full
+  | 'ip' // its next request's IP slot is full
+  | 'proxy'; // no proxy has room for its next request
 
 /**
  * A concurrency budget with its own queue: one per domain (or `meta.slot` key). Scrapy's slot is

@@ -5,6 +5,7 @@
  *
  * Keys are camelCase, grouped by the component that owns them, with the unit in the name.
  */
+import { checkPartition, checkProxyList, checkRegExp, type ProxyEntry } from './proxies.js';
 import { checkSlotRules, type SlotOverride } from './slots.js';
 import { bool, int, intList, num, oneOf, str, strMap, structured, SpecMismatch, type SettingSpec } from './spec.js';
 
@@ -94,6 +95,23 @@ export const DEFAULTS = {
   'httpCache.dir': str('.arachne/httpcache', 'Directory of the HTTP cache, relative to the working directory.'),
   'httpCache.expirationMs': int(0, 'Cached responses older than this are fetched again (0 = never expire).', { min: 0 }),
   'httpCache.ignoreHttpCodes': intList([], 'Statuses that are never cached.'),
+
+  'proxy.enabled': bool(false, 'Send requests through the proxy pool.'),
+  'proxy.list': structured<ProxyEntry[]>('Array<url | {url, maxConcurrency?, tags?, domains?}>', [], 'The proxies: URLs (credentials allowed; never logged), or objects with per-proxy options.', checkProxyList),
+  'proxy.file': str('', 'A file with one proxy URL per line, added to `proxy.list`.'),
+  'proxy.strategy': oneOf(['lru-weighted', 'round-robin', 'random'], 'lru-weighted', 'How a proxy is picked among those with room.'),
+  'proxy.successExponent': num(2, 'lru-weighted: the weight of the success rate (idle time x successRate^k).', { min: 0 }),
+  'proxy.sticky': oneOf(['none', 'domain', 'session'], 'none', 'Keep one proxy per domain, or per `meta.proxySession` key.'),
+  'proxy.stickyTtlMs': int(300_000, 'A sticky binding unused this long is dropped.', { min: 1 }),
+  'proxy.stickyMaxRequests': int(1_000, 'Requests one sticky binding carries before a fresh pick.', { min: 1 }),
+  'proxy.maxConcurrencyPerProxy': int(8, 'Requests through one proxy at once (a gateway limit); entries may override it.', { min: 1 }),
+  'proxy.partition': structured<Record<string, string[]>>('Record<pattern, tag[]>', {}, 'Dedicate proxies with these tags to the matching domains, and only to them.', checkPartition),
+  'proxy.banStatuses': intList([403, 429], 'Statuses that count as a ban of the proxy (the request is retried through another).'),
+  'proxy.banPattern': structured<string>('string (a regular expression)', '', 'A body matching this regular expression counts as a ban (empty = off).', checkRegExp),
+  'proxy.failureThreshold': int(3, 'Proxy failures in a row that start a cool-down.', { min: 1 }),
+  'proxy.cooldownMs': int(30_000, 'First cool-down of a failing proxy; doubles each time, then one probe request.', { min: 1 }),
+  'proxy.cooldownMaxMs': int(600_000, 'Cap on a cool-down.', { min: 1 }),
+  'proxy.windowSize': int(50, 'Outcomes kept per proxy for its success rate and latency.', { min: 1 }),
 
   userAgent: str('Arachne/0.1 (+crawler)', 'The User-Agent header of every request that does not set its own.'),
   defaultHeaders: strMap(

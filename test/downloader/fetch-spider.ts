@@ -2,7 +2,7 @@
  * A spider for downloader tests: fetches the requests it is given and yields one item per
  * response (or failure) describing what arrived, so tests assert on plain data.
  */
-import { Request } from '../../src/http/request.js';
+import type { Request } from '../../src/http/request.js';
 import type { Response } from '../../src/http/response.js';
 import type { ConfigInput } from '../../src/settings/config.js';
 import { Spider, type Failure, type SpiderClass } from '../../src/spider/spider.js';

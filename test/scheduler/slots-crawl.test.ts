@@ -231,7 +231,11 @@ test('an unparsable Retry-After is counted and ignored; the crawl goes on', asyn
 
 test("robots.txt Crawl-delay is the slot's minimum delay when robots are obeyed", async () => {
   const site = await startSite({
-    routes: { '/robots.txt': (_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('User-agent: *\nCrawl-delay: 0.3\nAllow: /\n') },
+    routes: {
+      '/robots.txt': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('User-agent: *\nCrawl-delay: 0.3\nAllow: /\n');
+      },
+    },
   });
   try {
     const urls = () => Array.from({ length: 4 }, (_, i) => `${site.url}/page/${i}`);

@@ -62,6 +62,8 @@ export class RetryMiddleware implements DownloaderMiddleware {
       priority: request.priority - 1,
       meta: {
         retryTimes: attempt,
+        // Through another proxy next time when the pool has one (a failure may be the exit's).
+        ...(request.meta.proxyId ? { avoidProxies: [...(request.meta.avoidProxies ?? []), request.meta.proxyId] } : {}),
         notBefore:
           this.#context.now() +
           Math.max(this.backoffMs(attempt), Math.min(retryAfterMs ?? 0, this.#context.settings['throttle.maxRetryAfterMs'])),

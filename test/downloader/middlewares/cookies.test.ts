@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, test } from 'node:test';
 import { Request } from '../../../src/http/request.js';
 import { closeSites, startSites, type Site } from '../../fixtures/site.js';
@@ -9,12 +10,12 @@ let a: Site;
 let b: Site;
 before(async () => {
   const routes = {
-    '/login': (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+    '/login': (req: IncomingMessage, res: ServerResponse) => {
       const user = new URL(req.url!, 'http://x').searchParams.get('user') ?? 'anon';
       res.writeHead(200, { 'set-cookie': [`session=${user}; Path=/`, 'evil=1; Domain=example.com', 'theme=dark'], 'content-length': '2' });
       res.end('ok');
     },
-    '/login-and-go': (_req: unknown, res: import('node:http').ServerResponse) => {
+    '/login-and-go': (_req: unknown, res: ServerResponse) => {
       res.writeHead(302, { 'set-cookie': 'hop=yes; Path=/', location: '/echo?after-hop', 'content-length': '0' });
       res.end();
     },

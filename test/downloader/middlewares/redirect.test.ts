@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
 import { after, before, test } from 'node:test';
 import { Request } from '../../../src/http/request.js';
 import { closeSites, startSites, type Site } from '../../fixtures/site.js';
@@ -8,7 +9,7 @@ import { fetchAll } from '../fetch-spider.js';
 let a: Site;
 let b: Site;
 before(async () => {
-  const redirect = (to: string, status = 302) => (_req: unknown, res: import('node:http').ServerResponse) => {
+  const redirect = (to: string, status = 302) => (_req: unknown, res: ServerResponse) => {
     res.writeHead(status, { location: to, 'content-length': '0' });
     res.end();
   };
