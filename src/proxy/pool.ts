@@ -151,7 +151,10 @@ export class ProxyPool {
     state.active++;
     state.requests++;
     state.lastUsedAt = now;
-    state.health.acquired(now);
+    if (state.health.state === 'cooling') {
+      state.health.acquired(now);
+      this.#o.logger.info(`proxy ${state.id}: cooling -> probing (one request)`);
+    }
     return state;
   }
 
