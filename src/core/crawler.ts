@@ -15,6 +15,7 @@ import { WorkerRunner } from '../parse/worker-runner.js';
 import { availableParallelism } from 'node:os';
 import { DnsCache, type Resolve } from '../downloader/dns-cache.js';
 import type { ProxyPool } from '../proxy/pool.js';
+import { redactSecrets, type ProxyConfig } from '../proxy/proxy-config.js';
 import { proxyPoolFromSettings, recordProxyStats } from '../proxy/from-settings.js';
 import { recordSlotStats, schedulerFromSettings } from '../scheduler/from-settings.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -95,12 +96,16 @@ export class Crawler {
     const settings = mergeSettings(...layers);
     if (options.feeds) settings.feeds = { ...settings.feeds, ...options.feeds };
     this.settings = settings;
-    const sink = options.logSink ?? stderrSink;
+    const baseSink = options.logSink ?? stderrSink;
+    // Proxy passwords never reach a log line, whatever library message carries them.
+    let secrets: readonly ProxyConfig[] = [];
+    const sink: LogSink = (level, name, message) => baseSink(level, name, secrets.length > 0 ? redactSecrets(message, secrets) : message);
     this.#sink = sink;
     this.logger = createLogger('arachne', settings['log.level'], sink);
     this.spider = new spiderClass({ args: options.args ?? {}, logger: createLogger(spiderClass.name, settings['log.level'], sink) });
     // Parsed now, so a bad proxy entry is a coded error before anything starts.
     this.#proxies = proxyPoolFromSettings(settings, this.logger.child('proxy'), options.random ?? Math.random);
+    secrets = this.#proxies?.states.map((p) => p.config) ?? [];
     this.events.onListenerError = (error, event) => this.logger.error(`a listener of ${String(event)} failed: ${String(error)}`);
   }
 

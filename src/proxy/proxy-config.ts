@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import type { ProxyEntry } from '../settings/proxies.js';
+import { redactUrl } from '../settings/redact.js';
 
 export interface ProxyConfig {
   /** `host:port` (plus `#n` when two entries share it): safe for logs, stats and traces. */
@@ -17,19 +18,6 @@ export interface ProxyConfig {
   readonly maxConcurrency: number | undefined;
   readonly tags: readonly string[];
   readonly domains: readonly string[];
-}
-
-/** The URL with user info's password (or a lone token) replaced by `***`. */
-export function redactUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    if (url.password) url.password = '***';
-    else if (url.username) url.username = '***';
-    return url.href.replace(/\/$/, '');
-  } catch {
-    // Not a URL: hide anything between "//" and "@", where credentials would be.
-    return raw.replace(/\/\/[^/@]*@/, '//***@');
-  }
 }
 
 /** Also hides every known proxy password in free text (error messages from libraries). */

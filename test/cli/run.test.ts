@@ -132,7 +132,7 @@ test('SIGINT finishes in-flight work and writes every item scraped so far', asyn
   try {
     const run = startCli(['run', 'books', '-O', 'partial.jsonl', '-a', `baseUrl=${slow.url}`, '--stats-json', 'partial-stats.json'], project.dir);
     // Interrupt once the crawl is well under way (bounded: 400 pages take far longer than this).
-    for (let i = 0; i < 200 && slow.requests < 12; i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 800 && slow.requests < 12; i++) await new Promise((r) => setTimeout(r, 25));
     assert.ok(slow.requests >= 12, 'the crawl got under way');
     run.child.kill('SIGINT');
     const result = await run.done;

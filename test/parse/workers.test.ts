@@ -78,7 +78,7 @@ for (const workers of [1, 2]) {
     const modes = ['throw', 'hang', 'exit', 'function', 'class', 'cheerio'];
     const { items, stats, reason, logs } = await crawl(
       FaultsSpider,
-      { parse: { workers, timeoutMs: 300 } },
+      { parse: { workers, timeoutMs: 2000 } },
       { spiderFile: FAULTS_FILE, args: { base: site.url, pages: '6', modes: modes.join(',') } },
     );
     assert.equal(reason, 'finished');
@@ -95,7 +95,7 @@ for (const workers of [1, 2]) {
     assert.equal(stat(stats, 'spider/exceptions/ERR_ITEM_NOT_CLONEABLE'), 3);
     const errors = logs.filter((l) => l.startsWith('error [arachne] callback failed on'));
     const about = (mode: string): string => errors.find((l) => l.includes(`?mode=${mode}>`)) ?? '';
-    assert.match(about('hang'), /ERR_PARSE_TIMEOUT: .*parse\.timeoutMs \(300 ms\)/);
+    assert.match(about('hang'), /ERR_PARSE_TIMEOUT: .*parse\.timeoutMs \(2000 ms\)/);
     assert.match(about('exit'), /ERR_PARSE_WORKER_CRASHED: .*exited with code: 3/);
     assert.match(about('function'), /ERR_ITEM_NOT_CLONEABLE: .*item\.nested\.fn is a function \(fn\)/);
     assert.match(about('class'), /ERR_ITEM_NOT_CLONEABLE: .*item\.price is an instance of Price/);

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import type { DnsAnswer } from '../../src/downloader/dns-cache.js';
 import { Request } from '../../src/http/request.js';
 import { Spider } from '../../src/spider/spider.js';
-import { startSite, type Site } from '../fixtures/site.js';
+import { startSite } from '../fixtures/site.js';
 import { crawl, stat } from '../helpers/crawl.js';
 
 /** A resolver mapping test host names to loopback addresses. */

@@ -1,4 +1,5 @@
-import { ArachneError, DropRequestError, RetryableError, errorCode } from '../../errors.js';
+import type { ArachneError} from '../../errors.js';
+import { DropRequestError, RetryableError, errorCode } from '../../errors.js';
 import { Request } from '../../http/request.js';
 import type { Response } from '../../http/response.js';
 import type { SettingValues } from '../../settings/defaults.js';
