@@ -25,6 +25,7 @@
  *    being parsed; or early on `stop(reason)` (SIGINT, close conditions), after in-flight work
  *    finishes. `abort()` ends it at once.
  */
+import { performance } from 'node:perf_hooks';
 import { ArachneError, CloseSpider, errorCode } from '../errors.js';
 import { Request } from '../http/request.js';
 import type { Response } from '../http/response.js';
@@ -227,7 +228,10 @@ export class Engine {
 
   async #download(dispatch: Dispatch): Promise<void> {
     const { request } = dispatch;
-    const { downloader, scheduler, clock } = this.#o;
+    const { downloader, scheduler, clock, events } = this.#o;
+    // The trace's timing costs one check when no one listens (`requestDone` has no listener).
+    const traced = events.has('requestDone');
+    const dispatchedAt = traced ? performance.now() : 0;
     let result: Response | Request | undefined;
     let failure: unknown;
     try {
@@ -237,6 +241,7 @@ export class Engine {
     }
     // Release first: the slot's unit is free whatever the callback then takes.
     scheduler.frontier.release(dispatch, clock.now());
+    if (traced) events.emit('requestDone', { dispatch, result, error: failure, dispatchedAt, doneAt: performance.now() });
     this.#processing++;
     try {
       if (failure !== undefined) await this.#failed(request, failure, undefined);

@@ -1,5 +1,6 @@
 import type { Request } from '../http/request.js';
 import type { Response } from '../http/response.js';
+import type { Dispatch } from '../scheduler/frontier.js';
 
 /** The engine's events: name to payload. Extensions subscribe with `crawler.events.on(name, fn)`. */
 export interface CrawlEvents {
@@ -12,6 +13,12 @@ export interface CrawlEvents {
   itemDropped: { item: Record<string, unknown>; reason: string };
   spiderError: { request: Request; error: Error & { code?: string } };
   spiderClosed: { spiderName: string; reason: string };
+  /**
+   * A download attempt finished: a response, an error, or a request a middleware sent back (a
+   * retry, a redirect hop). `dispatchedAt` and `doneAt` are `performance.now()` ms. Emitted only
+   * while someone listens (the trace recorder), so it costs nothing otherwise.
+   */
+  requestDone: { dispatch: Dispatch; result: Response | Request | undefined; error: unknown; dispatchedAt: number; doneAt: number };
 }
 
 type Listener<P> = (payload: P) => void;

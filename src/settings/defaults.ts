@@ -157,6 +157,11 @@ export const DEFAULTS = {
   'closeSpider.errorCount': int(0, 'Close the crawl after this many callback errors (0 = off).', { min: 0 }),
   'closeSpider.timeoutMs': int(0, 'Close the crawl after this long (0 = off).', { min: 0 }),
 
+  'trace.file': str('', 'Write one JSON line per download attempt (times, slots, proxy id, connection, outcome) to this file (also `--trace`; empty = off).'),
+  'trace.sampleRate': num(1, 'Share of requests traced, chosen by fingerprint so a re-run traces the same ones.', { min: 0.000001, max: 1 }),
+  'report.file': str('', 'At close, write an HTML report (waterfall, concurrency, latency, per-domain and per-proxy tables) here (also `--report`; empty = off).'),
+  'metrics.port': int(0, 'Serve live Prometheus metrics on http://127.0.0.1:PORT/metrics during the crawl (0 = off).', { min: 0, max: 65535 }),
+
   'log.level': oneOf(['debug', 'info', 'warn', 'error', 'silent'], 'info', 'Least severe log level shown.'),
   'log.statsIntervalMs': int(60_000, 'Log pages/min and items/min this often (0 = off).', { min: 0 }),
   'log.file': str('', 'Also append every log line to this file (empty = off).'),

@@ -1,5 +1,7 @@
 /** Runs a spider class through a real Crawler and collects what it produced. */
 import { Crawler, type CrawlerOptions } from '../../src/core/crawler.js';
+import { DEFAULT_DOWNLOADER_MIDDLEWARES } from '../../src/downloader/downloader.js';
+import type { DownloaderMiddleware, DownloaderMiddlewareClass, Handler } from '../../src/downloader/middleware.js';
 import type { ConfigInput } from '../../src/settings/config.js';
 import type { SpiderClass } from '../../src/spider/spider.js';
 
@@ -39,4 +41,28 @@ export async function crawl(
 export function stat(stats: Record<string, number | string>, key: string): number {
   const value = stats[key];
   return typeof value === 'number' ? value : 0;
+}
+
+/**
+ * A downloader middleware, appended innermost, that records when each request went out
+ * (`performance.now()`): what the frontier's delays and rates govern, free of the network and
+ * server-side noise that server arrival times carry on a loaded machine.
+ */
+export function dispatchRecorder(): { middlewares: readonly DownloaderMiddlewareClass[]; sent: { url: string; at: number }[] } {
+  const sent: { url: string; at: number }[] = [];
+  class RecordDispatch implements DownloaderMiddleware {
+    wrap(next: Handler): Handler {
+      return (request) => {
+        sent.push({ url: request.url, at: performance.now() });
+        return next(request);
+      };
+    }
+  }
+  return { middlewares: [...DEFAULT_DOWNLOADER_MIDDLEWARES, RecordDispatch], sent };
+}
+
+/** Gaps between consecutive times, sorted ascending first. */
+export function gaps(times: readonly number[]): number[] {
+  const sorted = [...times].sort((a, b) => a - b);
+  return sorted.slice(1).map((t, i) => t - sorted[i]!);
 }

@@ -88,15 +88,23 @@ export class RobotsMiddleware implements DownloaderMiddleware {
       const url = new URL(request.url);
       // robots.txt itself is always allowed (Google's doc: it is how a crawler learns the rules).
       if (url.pathname === '/robots.txt') return next(request);
-      const rules = await this.#rulesFor(url.origin, request, next);
-      // Crawl-delay becomes a floor under the slot's delay (the frontier owns delays).
-      if (rules.crawlDelayMs !== undefined) this.#context.slots?.setMinDelay(request.meta.slot ?? request.host, rules.crawlDelayMs, this.#context.now());
+      const known = this.#rules.get(url.origin);
+      const rules = known !== undefined && known.expiresAt > this.#context.now() ? known : await this.#rulesFor(url.origin, request, next);
       const allowed = rules.robot === null ? rules.allowAll : rules.robot.isAllowed(request.url, this.#userAgent) !== false;
       if (!allowed) {
         this.#context.stats.inc('robots/forbidden');
         throw new DropRequestError('ERR_ROBOTS_DISALLOWED', `${request} is disallowed by ${url.origin}/robots.txt`, {
           hint: 'robots.obey is on; set meta.dontObeyRobots on this request or -s robots.obey=false if you may crawl it',
         });
+      }
+      if (rules.crawlDelayMs !== undefined) {
+        // Crawl-delay becomes a floor under the slot's delay (the frontier owns delays).
+        this.#context.slots?.setMinDelay(request.meta.slot ?? request.host, rules.crawlDelayMs, this.#context.now());
+        // Requests that left the slot before the rules were known go back to it, to be spaced out.
+        if (rules !== known && this.#context.slots) {
+          this.#context.stats.inc('robots/requeued_for_crawl_delay');
+          return request.replace({ dontFilter: true });
+        }
       }
       return next(request);
     };

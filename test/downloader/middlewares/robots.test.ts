@@ -60,11 +60,14 @@ test('Crawl-delay is exposed per origin; another user agent group applies to its
     return { downloader: h.downloader, stats: h.stats, delays: h.minDelays };
   };
   const arachne = make('Arachne/0.1 (+crawler)');
-  const response = await arachne.downloader.fetch(new Request(`${rules.url}/page/1`));
+  let response = await arachne.downloader.fetch(new Request(`${rules.url}/page/1`));
+  // A request that left its slot before the Crawl-delay was known is handed back to the frontier.
+  if (Request.isRequest(response)) response = await arachne.downloader.fetch(response);
   assert.equal('status' in response && response.status, 200);
   const robots = arachne.downloader.middleware(RobotsMiddleware);
   assert.equal(robots?.robotsCrawlDelayMs(rules.url), 2_000);
-  assert.deepEqual(arachne.delays, [[rules.address, 2_000]]);
+  assert.ok(arachne.delays.length >= 1, 'the slot was told');
+  for (const call of arachne.delays) assert.deepEqual(call, [rules.address, 2_000]);
   await arachne.downloader.close();
 
   const other = make('OtherBot/2.0');
