@@ -17,6 +17,7 @@ import { genspiderCommand } from './commands/genspider.js';
 import { parseCommand } from './commands/parse.js';
 import { shellCommand } from './commands/shell.js';
 import { startprojectCommand } from './commands/startproject.js';
+import { reportCommand } from './commands/report.js';
 import { packageVersion } from './package-info.js';
 
 export function buildProgram(): Command {
@@ -26,7 +27,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   const toolbox = [startprojectCommand(), genspiderCommand(), fetchCommand(), shellCommand(), parseCommand(), checkCommand()];
-  for (const command of [runCommand(), runspiderCommand(), listCommand(), settingsCommand(), versionCommand(), ...toolbox]) {
+  for (const command of [runCommand(), runspiderCommand(), listCommand(), settingsCommand(), versionCommand(), reportCommand(), ...toolbox]) {
     program.addCommand(command.exitOverride());
   }
   return program;

@@ -18,6 +18,8 @@ export interface CrawlOptionValues {
   statsJson?: string;
   json?: boolean;
   logFile?: string;
+  trace?: string;
+  report?: string;
 }
 
 export function addCrawlOptions(command: Command): Command {
@@ -29,7 +31,9 @@ export function addCrawlOptions(command: Command): Command {
     .addOption(new Option('-L, --loglevel <level>', 'log level (same as -s log.level=...)').choices(['debug', 'info', 'warn', 'error', 'silent']))
     .option('--stats-json <file>', 'also write the final stats as JSON to this file')
     .option('--json', 'log lines as JSON, one object per line (same as -s log.json=true)')
-    .option('--log-file <file>', 'also append log lines to this file (same as -s log.file=...)');
+    .option('--log-file <file>', 'also append log lines to this file (same as -s log.file=...)')
+    .option('--trace <file>', 'write one JSON line per download attempt to this file (same as -s trace.file=...)')
+    .option('--report <file>', 'at close, write an HTML report of the crawl to this file (same as -s report.file=...)');
 }
 
 /** `-a key=value` pairs as an object; a pair without `=` is a coded error. */
@@ -58,6 +62,8 @@ export function parseCrawlOptions(values: CrawlOptionValues): ParsedCrawlOptions
   if (values.loglevel) Object.assign(cliSettings, parseSettingArgs([`log.level=${values.loglevel}`]));
   if (values.json) cliSettings['log.json'] = true;
   if (values.logFile) cliSettings['log.file'] = values.logFile;
+  if (values.trace) cliSettings['trace.file'] = values.trace;
+  if (values.report) cliSettings['report.file'] = values.report;
   const feeds: Record<string, FeedConfig> = {};
   for (const arg of values.output ?? []) {
     const [path, feed] = parseFeedArg(arg, false);

@@ -31,6 +31,9 @@ import { EventBus } from './events.js';
 import { Stats } from './stats.js';
 import { CloseSpiderExtension } from '../extensions/close-spider.js';
 import { LogStats } from '../extensions/log-stats.js';
+import { MetricsServer } from '../extensions/metrics.js';
+import { TraceRecorder } from '../extensions/trace.js';
+import { finishTrace } from '../report/write-report.js';
 
 export interface CrawlerOptions {
   spiderClass: SpiderClass;
@@ -113,6 +116,14 @@ export class Crawler {
   async crawl(): Promise<CrawlResult> {
     const { settings, stats, logger, events, spider } = this;
     const options = this.#options;
+    // Trace and metrics first, so a bad trace path or a busy metrics port fails before any feed
+    // opens; the metrics read in-flight and queued through this crawler, so they need no engine yet.
+    const trace = await TraceRecorder.fromSettings(settings, { events, logger: logger.child('trace'), spiderName: spider.name, proxies: this.#proxies?.states.length ?? 0 });
+    const metrics = await MetricsServer.fromSettings(settings, { stats, logger, counts: () => ({ inFlight: this.inFlight, queued: this.queued }) }).catch(async (error: unknown) => {
+      await trace?.close('failed', stats);
+      await trace?.dispose();
+      throw error;
+    });
     const random = options.random ?? Math.random;
     const dns = new DnsCache({ resolve: options.resolve, now: () => this.#clock.now() });
     const proxies = this.#proxies;
@@ -194,6 +205,8 @@ export class Crawler {
       await runner.close();
       await downloader.close();
       this.#finalStats(scheduler, rules, dns, reason);
+      await metrics?.close();
+      if (trace) await finishTrace(trace, { reason, stats, reportFile: settings['report.file'], logger });
       events.emit('spiderClosed', { spiderName: spider.name, reason });
       logger.info(`spider "${spider.name}" closed (${reason})`);
     }

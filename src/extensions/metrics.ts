@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import type { StatValue, Stats } from '../core/stats.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { SettingValues } from '../settings/defaults.js';
 
 /** Live figures that are not stats. */
 export interface LiveCounts {
@@ -119,6 +120,15 @@ export class MetricsServer {
 
   private constructor(server: Server) {
     this.#server = server;
+  }
+
+  /** The server `metrics.port` asks for; undefined when it is 0 (off). */
+  static async fromSettings(
+    settings: Readonly<SettingValues>,
+    context: Omit<MetricsServerOptions, 'port'>,
+  ): Promise<MetricsServer | undefined> {
+    const port = settings['metrics.port'];
+    return port === 0 ? undefined : MetricsServer.start({ ...context, port });
   }
 
   /** Listens on 127.0.0.1; a busy port is `ERR_METRICS_PORT`. */
