@@ -9,6 +9,7 @@
 import { DEFAULT_DOWNLOADER_MIDDLEWARES, Downloader } from '../downloader/downloader.js';
 import type { DownloaderMiddlewareClass, MiddlewareContext } from '../downloader/middleware.js';
 import { Transport } from '../downloader/transport.js';
+import { transportOptionsFrom } from '../downloader/transport-settings.js';
 import { ArachneError } from '../errors.js';
 import { Request } from '../http/request.js';
 import type { Response } from '../http/response.js';
@@ -37,15 +38,7 @@ export class Fetcher {
   constructor(options: FetcherOptions) {
     const { settings, logger } = options;
     const context: MiddlewareContext = { settings, stats: this.stats, logger: logger.child('downloader'), now: () => Date.now(), random: Math.random };
-    const transport = new Transport({
-      connectTimeoutMs: settings['download.connectTimeoutMs'],
-      timeoutMs: settings['download.timeoutMs'],
-      maxResponseBytes: settings['download.maxResponseBytes'],
-      warnResponseBytes: settings['download.warnResponseBytes'],
-      connectionsPerOrigin: settings['pool.connectionsPerOrigin'] || settings['concurrency.perDomain'],
-      keepAliveTimeoutMs: settings['pool.keepAliveTimeoutMs'],
-      onWarning: (message: string) => logger.warn(message),
-    });
+    const transport = new Transport(transportOptionsFrom(settings, logger));
     this.#downloader = new Downloader(transport, context, options.middlewares ?? DEFAULT_DOWNLOADER_MIDDLEWARES);
     this.#maxHops = optionalNumber(settings, 'redirect.maxTimes') + (settings['retry.enabled'] ? settings['retry.times'] : 0) + 1;
   }

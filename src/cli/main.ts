@@ -17,6 +17,7 @@ import { genspiderCommand } from './commands/genspider.js';
 import { parseCommand } from './commands/parse.js';
 import { shellCommand } from './commands/shell.js';
 import { startprojectCommand } from './commands/startproject.js';
+import { benchCommand } from './commands/bench.js';
 import { reportCommand } from './commands/report.js';
 import { packageVersion } from './package-info.js';
 
@@ -26,7 +27,7 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError()
     .exitOverride();
-  const toolbox = [startprojectCommand(), genspiderCommand(), fetchCommand(), shellCommand(), parseCommand(), checkCommand()];
+  const toolbox = [startprojectCommand(), genspiderCommand(), fetchCommand(), shellCommand(), parseCommand(), checkCommand(), benchCommand()];
   for (const command of [runCommand(), runspiderCommand(), listCommand(), settingsCommand(), versionCommand(), reportCommand(), ...toolbox]) {
     program.addCommand(command.exitOverride());
   }

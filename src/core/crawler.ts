@@ -6,6 +6,7 @@
 import { DEFAULT_DOWNLOADER_MIDDLEWARES, Downloader, resolveMiddlewareTable } from '../downloader/downloader.js';
 import type { DownloaderMiddlewareClass, MiddlewareContext } from '../downloader/middleware.js';
 import { Transport, type TransportOptions } from '../downloader/transport.js';
+import { transportOptionsFrom } from '../downloader/transport-settings.js';
 import { ItemProcessor } from '../items/item-processor.js';
 import type { ItemPipeline } from '../items/pipeline.js';
 import { createLogger, stderrSink, type LogSink, type Logger } from '../log.js';
@@ -139,16 +140,7 @@ export class Crawler {
     };
 
     const transport = new Transport({
-      connectTimeoutMs: settings['download.connectTimeoutMs'],
-      timeoutMs: settings['download.timeoutMs'],
-      maxResponseBytes: settings['download.maxResponseBytes'],
-      warnResponseBytes: settings['download.warnResponseBytes'],
-      connectionsPerOrigin: settings['pool.connectionsPerOrigin'] || settings['concurrency.perDomain'],
-      keepAliveTimeoutMs: settings['pool.keepAliveTimeoutMs'],
-      maxRequestsPerSocket: settings['pool.maxRequestsPerSocket'],
-      http2: settings['pool.http2'],
-      verifyTls: settings['download.verifyTls'],
-      onWarning: (message: string) => logger.warn(message),
+      ...transportOptionsFrom(settings, logger),
       // The socket connects to the address the IP slot was taken on (DESIGN.md §4).
       lookup: dns.lookup,
       proxies: proxies?.states.map((p) => ({ id: p.id, url: p.config.url })),

@@ -97,10 +97,12 @@ export function lineChart(options: LineChartOptions): string {
       parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="1.5"><title>${escapeHtml(s.label)}</title></path>`);
     }
   }
-  for (const m of options.hLines ?? []) {
+  (options.hLines ?? []).forEach((m, k) => {
     parts.push(`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(m.value).toFixed(1)}" y2="${y(m.value).toFixed(1)}" stroke="${m.color}" stroke-dasharray="6 4"/>`);
-    parts.push(`<text x="${W - PAD.right - 4}" y="${(y(m.value) - 4).toFixed(1)}" text-anchor="end" fill="${m.color}">${escapeHtml(m.label)}</text>`);
-  }
+    // Alternate sides, so two limits of the same value do not print over each other.
+    const [x, anchor] = k % 2 ? [PAD.left + 4, 'start'] : [W - PAD.right - 4, 'end'];
+    parts.push(`<text x="${x}" y="${(y(m.value) - 4).toFixed(1)}" text-anchor="${anchor}" fill="${m.color}">${escapeHtml(m.label)}</text>`);
+  });
   parts.push(`<text x="12" y="${PAD.top + plotH / 2}" transform="rotate(-90 12 ${PAD.top + plotH / 2})" text-anchor="middle">${escapeHtml(options.yLabel)}</text>`);
   const legend = options.series.map((s) => `<span><i style="background:${s.color}"></i>${escapeHtml(s.label)}</span>`).join('');
   return `<svg viewBox="0 0 ${W} ${height}" class="chart" role="img">${parts.join('')}</svg><div class="legend">${legend}</div>`;
