@@ -9,18 +9,24 @@
  *    than `scheduler.startHighWaterMark` requests, so millions of start URLs never sit in memory.
  * 3. Every request (start or yielded) passes the spider middlewares' `processRequest` (offsite,
  *    URL length, depth), is fingerprinted against the seen set and queued in its slot.
- * 4. `pump()` runs on events (a request queued, a download finished, the frontier's one timer
- *    due), never on polling: it takes requests from `frontier.next(now)` while a slot and the
- *    global budget have room. A request that waits holds nothing.
- * 5. The downloader runs the middleware chain (headers, user agent, retry, stats) to the undici
- *    transport (pooled keep-alive connections per origin, caps, decompression).
- * 6. On completion the slot unit is released at once. A returned request (a retry with its
- *    not-before time) goes back to the frontier, holding no slot while it waits.
+ * 4. `pump()` runs on events (a request queued, a download finished, a host resolved, the
+ *    frontier's one timer due), never on polling: it takes requests from `frontier.next(now)`,
+ *    which hands one out only when every budget it needs has room: its domain slot (concurrency,
+ *    delay, token bucket, Retry-After pause, throttle), its target IP's slot when per-IP limits
+ *    are on, a proxy with room when proxies are on, and the global budget. A request that waits
+ *    holds nothing. The proxy the pool picked travels in `meta.proxyId`.
+ * 5. The downloader runs the middleware chain (robots, auth, headers, user agent, retry,
+ *    redirect, cookies, stats, cache, throttle and proxy feedback) to the undici transport
+ *    (keep-alive pools per origin, one ProxyAgent per proxy, caps, decompression).
+ * 6. On completion every unit is released at once. A returned request (a retry with its
+ *    not-before time, a redirect hop) goes back through the seen set to the frontier, holding no
+ *    slot while it waits.
  * 7. A response passes `processInput` (HTTP errors) and goes to its callback, by method name,
- *    through the callback runner (in-process here; worker threads use the same interface). An
- *    error in a callback fails that response only: it is counted and logged.
+ *    through the callback runner: parse worker threads, or in-process with `parse.workers = 0`.
+ *    An error in a callback fails that response only: it is counted and logged.
  * 8. Outputs stream back: requests go to step 3, items through the pipelines into the feeds.
- *    Too many items in flight pauses dispatching (backpressure), so memory stays bounded.
+ *    Too many items in flight, or a full parse queue, pauses dispatching (backpressure), so
+ *    memory stays bounded.
  * 9. The crawl closes when start is exhausted, the frontier is empty and nothing is in flight or
  *    being parsed; or early on `stop(reason)` (SIGINT, close conditions), after in-flight work
  *    finishes. `abort()` ends it at once.

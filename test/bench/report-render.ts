@@ -72,7 +72,7 @@ try {
   page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
   const start = performance.now();
   await page.goto(`file://${reportPath}`, { timeout: 60_000 });
-  await page.waitForFunction(() => document.getElementById('waterfall')?.getAttribute('data-bars') !== '0', undefined, { timeout: 60_000 });
+  await page.waitForFunction(`document.getElementById('waterfall')?.getAttribute('data-bars') !== '0'`, undefined, { timeout: 60_000 });
   const renderMs = performance.now() - start;
   const bars = await page.getAttribute('#waterfall', 'data-bars');
   // One zoom step: the redraw cost of an interaction on the full trace.
@@ -80,7 +80,7 @@ try {
   await page.mouse.move(box.x + box.width / 2, box.y + 40);
   const zoomStart = performance.now();
   await page.mouse.wheel(0, -300);
-  await page.waitForFunction((n) => document.getElementById('waterfall')?.getAttribute('data-bars') !== n, bars);
+  await page.waitForFunction(`document.getElementById('waterfall')?.getAttribute('data-bars') !== ${JSON.stringify(bars)}`);
   const zoomMs = performance.now() - zoomStart;
   console.log(`trace: ${total} requests, ${(statSync(tracePath).size / 2 ** 20).toFixed(1)} MiB; report: ${(statSync(reportPath).size / 2 ** 20).toFixed(1)} MiB`);
   console.log(`build report in Node: ${buildMs.toFixed(0)} ms`);

@@ -68,7 +68,7 @@ test('the report of a real crawl renders in Chromium and agrees with the stats',
   page.on('pageerror', (error) => errors.push(String(error)));
   page.on('request', (request) => !request.url().startsWith('file:') && errors.push(`network request: ${request.url()}`));
   await page.goto(`file://${reportPath}`);
-  await page.waitForFunction(() => document.getElementById('waterfall')?.getAttribute('data-bars') !== '0');
+  await page.waitForFunction(`document.getElementById('waterfall')?.getAttribute('data-bars') !== '0'`);
   assert.deepEqual(errors, []);
   assert.equal(Number(await page.getAttribute('#waterfall', 'data-bars')), attempts, 'one bar per request');
 
@@ -95,7 +95,7 @@ test('the report of a real crawl renders in Chromium and agrees with the stats',
   const box = (await page.locator('#waterfall').boundingBox())!;
   await page.mouse.move(box.x + 160, box.y + 30);
   for (let i = 0; i < 10; i++) await page.mouse.wheel(0, -200);
-  await page.waitForFunction((text) => document.getElementById('waterfall-range')?.textContent !== text, before);
+  await page.waitForFunction(`document.getElementById('waterfall-range')?.textContent !== ${JSON.stringify(before)}`);
   const zoomed = Number(await page.getAttribute('#waterfall', 'data-bars'));
   assert.ok(zoomed < attempts && zoomed >= 1, `zoomed in: ${zoomed} of ${attempts} bars`);
   await page.dblclick('#waterfall');
