@@ -20,6 +20,7 @@ export interface CrawlOptionValues {
   logFile?: string;
   trace?: string;
   report?: string;
+  jobDir?: string;
 }
 
 export function addCrawlOptions(command: Command): Command {
@@ -33,7 +34,8 @@ export function addCrawlOptions(command: Command): Command {
     .option('--json', 'log lines as JSON, one object per line (same as -s log.json=true)')
     .option('--log-file <file>', 'also append log lines to this file (same as -s log.file=...)')
     .option('--trace <file>', 'write one JSON line per download attempt to this file (same as -s trace.file=...)')
-    .option('--report <file>', 'at close, write an HTML report of the crawl to this file (same as -s report.file=...)');
+    .option('--report <file>', 'at close, write an HTML report of the crawl to this file (same as -s report.file=...)')
+    .option('--job-dir <dir>', 'keep the crawl state in this folder: stop with Ctrl-C (or a crash) and run the same command again to resume (same as -s job.dir=...)');
 }
 
 /** `-a key=value` pairs as an object; a pair without `=` is a coded error. */
@@ -64,6 +66,7 @@ export function parseCrawlOptions(values: CrawlOptionValues): ParsedCrawlOptions
   if (values.logFile) cliSettings['log.file'] = values.logFile;
   if (values.trace) cliSettings['trace.file'] = values.trace;
   if (values.report) cliSettings['report.file'] = values.report;
+  if (values.jobDir) cliSettings['job.dir'] = values.jobDir;
   const feeds: Record<string, FeedConfig> = {};
   for (const arg of values.output ?? []) {
     const [path, feed] = parseFeedArg(arg, false);

@@ -35,6 +35,8 @@ import { LogStats } from '../extensions/log-stats.js';
 import { MetricsServer } from '../extensions/metrics.js';
 import { TraceRecorder } from '../extensions/trace.js';
 import { finishTrace } from '../report/write-report.js';
+import { MemoryWatch } from '../extensions/memory-watch.js';
+import { openJob, type Job } from '../scheduler/job.js';
 
 export interface CrawlerOptions {
   spiderClass: SpiderClass;
@@ -117,10 +119,20 @@ export class Crawler {
   async crawl(): Promise<CrawlResult> {
     const { settings, stats, logger, events, spider } = this;
     const options = this.#options;
-    // Trace and metrics first, so a bad trace path or a busy metrics port fails before any feed
+    // The job dir first: a locked, corrupt or foreign job fails before anything else opens. Its
+    // store forgets a request only once the feeds flushed that request's items (`items` below).
+    const job: Job | undefined = settings['job.dir']
+      ? await openJob({ dir: settings['job.dir'], logger: logger.child('job'), now: () => this.#clock.now(), barrier: () => items.flushed(), spiderState: () => spider.state })
+      : undefined;
+    const releaseJob = async (): Promise<void> => job?.close(undefined);
+    // Trace and metrics next, so a bad trace path or a busy metrics port fails before any feed
     // opens; the metrics read in-flight and queued through this crawler, so they need no engine yet.
-    const trace = await TraceRecorder.fromSettings(settings, { events, logger: logger.child('trace'), spiderName: spider.name, proxies: this.#proxies?.states.length ?? 0 });
+    const trace = await TraceRecorder.fromSettings(settings, { events, logger: logger.child('trace'), spiderName: spider.name, proxies: this.#proxies?.states.length ?? 0 }).catch(async (error: unknown) => {
+      await releaseJob();
+      throw error;
+    });
     const metrics = await MetricsServer.fromSettings(settings, { stats, logger, counts: () => ({ inFlight: this.inFlight, queued: this.queued }) }).catch(async (error: unknown) => {
+      await releaseJob();
       await trace?.close('failed', stats);
       await trace?.dispose();
       throw error;
@@ -128,7 +140,7 @@ export class Crawler {
     const random = options.random ?? Math.random;
     const dns = new DnsCache({ resolve: options.resolve, now: () => this.#clock.now() });
     const proxies = this.#proxies;
-    const { scheduler, rules } = schedulerFromSettings({ settings, stats, logger: logger.child('scheduler'), random, resolver: dns, proxies });
+    const { scheduler, rules } = schedulerFromSettings({ settings, stats, logger: logger.child('scheduler'), random, resolver: dns, proxies, ...(job ? { store: job.store } : {}) });
     const context: MiddlewareContext = {
       settings,
       stats,
@@ -160,7 +172,8 @@ export class Crawler {
     const pipelines = [...(options.projectConfig?.pipelines ?? []), ...(options.spiderClass.customSettings?.pipelines ?? [])].map(instantiate);
     const items = new ItemProcessor({
       pipelines,
-      feeds: settings.feeds,
+      // A resumed job appends to its feeds: overwriting them would drop the items of the first run.
+      feeds: job?.resumed ? Object.fromEntries(Object.entries(settings.feeds).map(([path, feed]) => [path, { ...feed, overwrite: false }])) : settings.feeds,
       concurrency: settings['items.concurrency'],
       spiderName: spider.name,
       startTime: new Date(this.#clock.now()),
@@ -170,9 +183,18 @@ export class Crawler {
       onItemScraped: (item) => events.emit('itemScraped', { item }),
       onItemDropped: (item, reason) => events.emit('itemDropped', { item, reason }),
     });
+    try {
+      await items.open();
+    } catch (error) {
+      // Nothing has started: release what was built (sockets, the metrics port, the trace file).
+      await downloader.close();
+      await metrics?.close();
+      await trace?.dispose();
+      await releaseJob();
+      throw error;
+    }
+    if (job?.resumed) spider.state = job.store.loadSpiderState() ?? spider.state;
     const runner = this.#runner();
-
-    await items.open();
     const engine = new Engine({ spider, settings, scheduler, downloader, runner, spiderMiddlewares, items, stats, events, logger, clock: this.#clock });
     this.#engine = engine;
     this.#scheduler = scheduler;
@@ -182,6 +204,8 @@ export class Crawler {
     };
     const logStats = new LogStats(stats, logger, settings['log.statsIntervalMs'], this.#clock);
     const closeSpider = new CloseSpiderExtension(settings, events, stats, this.#clock, (reason) => engine.stop(reason));
+    const memoryWatch = new MemoryWatch(settings, { stats, logger, clock: this.#clock, stop: (reason) => engine.stop(reason) });
+    memoryWatch.start();
     logger.info(`spider "${spider.name}" opened`);
     logStats.start();
     if (this.#stopRequested) engine.stop(this.#stopRequested);
@@ -192,8 +216,11 @@ export class Crawler {
     } finally {
       logStats.stop();
       closeSpider.close();
+      memoryWatch.close();
       // Items first: every item scraped so far reaches its feed even if closing the rest fails.
       await items.close();
+      // Then the job: requests processed are forgotten, the rest and spider.state are kept.
+      await job?.close(spider.state).catch((error: unknown) => logger.error(`job: closing the store failed: ${String(error)}`));
       await runner.close();
       await downloader.close();
       this.#finalStats(scheduler, rules, dns, reason);

@@ -72,6 +72,9 @@ export class Engine {
   #start: AsyncIterator<Request | string> | undefined;
   #startDone = false;
   #pullingStart = false;
+  /** Values pulled from `start()`; with a job store, a resume skips those it already pulled. */
+  #startPulled = 0;
+  #startSkip = 0;
   /** Responses (and failures) whose callbacks are still running. */
   #processing = 0;
   #pumpQueued = false;
@@ -92,7 +95,11 @@ export class Engine {
     const { spider, events, stats } = this.#o;
     stats.set('start_time', new Date(this.#o.clock.now()).toISOString());
     events.emit('spiderOpened', { spiderName: spider.name });
-    this.#start = spider.start()[Symbol.asyncIterator]();
+    // A resumed job does not run start() again once it was exhausted, and skips what was pulled.
+    const progress = this.#o.scheduler.store?.start;
+    if (progress?.done) this.#startDone = true;
+    else this.#start = spider.start()[Symbol.asyncIterator]();
+    this.#startSkip = progress?.pulled ?? 0;
     const finished = new Promise<string>((resolve) => (this.#done = resolve));
     this.#schedulePump();
     return finished;
@@ -187,8 +194,12 @@ export class Engine {
       }
       if (next.done) {
         this.#startDone = true;
+        scheduler.store?.recordStart({ done: true, pulled: this.#startPulled });
         return;
       }
+      if (++this.#startPulled <= this.#startSkip) continue;
+      // Recorded with the request it yields (one store transaction), so a kill never skips one.
+      scheduler.store?.recordStart({ done: false, pulled: this.#startPulled });
       let request: Request;
       try {
         request = typeof next.value === 'string' ? new Request({ url: next.value, dontFilter: true }) : next.value;
@@ -254,6 +265,8 @@ export class Engine {
       else if (Request.isRequest(result)) scheduler.enqueue(result, clock.now());
       else await this.#parse(result!);
     } finally {
+      // Its outputs are queued and its items handed to the pipelines: a job store may forget it.
+      scheduler.done(request);
       this.#processing--;
       this.#schedulePump();
     }

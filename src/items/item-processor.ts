@@ -229,6 +229,16 @@ export class ItemProcessor {
   }
 
   /**
+   * Resolves once every item accepted so far is written (or dropped) and the feeds handed its
+   * bytes to the OS. A job store waits for this before forgetting the requests whose responses
+   * yielded those items, so a killed crawl never loses an item (at-least-once).
+   */
+  async flushed(): Promise<void> {
+    await Promise.all(this.#inFlight);
+    await Promise.all(this.#feeds.map((feed) => feed.flushed?.()));
+  }
+
+  /**
    * Wait for every item inside (including ones that arrive meanwhile), then close the pipelines in
    * order and the feeds, flushing them. A failing close is logged, counted and reported through
    * `onError`; it does not stop the others, and `close()` still resolves.

@@ -4,6 +4,7 @@ import type { SettingValues } from '../settings/defaults.js';
 import type { HostResolver, ProxyGate } from './frontier.js';
 import { Scheduler } from './scheduler.js';
 import { SlotRules } from './slot-rules.js';
+import type { JobStore } from './stores/store.js';
 
 export interface SchedulerWiring {
   settings: Readonly<SettingValues>;
@@ -14,10 +15,12 @@ export interface SchedulerWiring {
   resolver: HostResolver;
   /** The proxy pool, when `proxy.enabled`. */
   proxies?: ProxyGate;
+  /** The open job's store (`job.dir`), windowed by `job.memoryWindow` and `job.slotWindow`. */
+  store?: JobStore;
 }
 
 /** Builds the scheduler and its frontier from the `concurrency.*`, `download.*`, `rateLimit.*`, `throttle.*` and `slots` settings. */
-export function schedulerFromSettings({ settings, stats, logger, random, resolver, proxies }: SchedulerWiring): { scheduler: Scheduler; rules: SlotRules } {
+export function schedulerFromSettings({ settings, stats, logger, random, resolver, proxies, store }: SchedulerWiring): { scheduler: Scheduler; rules: SlotRules } {
   const rules = new SlotRules(settings.slots);
   const scheduler = new Scheduler({
     stats,
@@ -25,6 +28,7 @@ export function schedulerFromSettings({ settings, stats, logger, random, resolve
     perIpLimit: settings['concurrency.perIp'],
     resolver,
     ...(proxies ? { proxies } : {}),
+    ...(store ? { job: { store, window: settings['job.memoryWindow'], perSlot: settings['job.slotWindow'] } } : {}),
     rampUpMs: settings['concurrency.rampUpMs'],
     rules,
     random,

@@ -3,10 +3,17 @@ import { fingerprint } from '../http/fingerprint.js';
 import type { Request } from '../http/request.js';
 import { Frontier, type Dispatch, type FrontierOptions } from './frontier.js';
 import { MemorySeenSet, type SeenSet } from './seen-set.js';
+import { MemoryWindow } from './stores/memory-window.js';
+import type { JobStore } from './stores/store.js';
 
 export interface SchedulerOptions extends FrontierOptions {
   stats: Stats;
   seen?: SeenSet;
+  /**
+   * A job store (`job.dir`): queued requests and the seen set live there, the frontier holds a
+   * window of them, and `done()` forgets a request. Default: none, everything in memory.
+   */
+  job?: { store: JobStore; window: number; perSlot: number };
 }
 
 export type EnqueueResult = 'queued' | 'duplicate';
@@ -19,10 +26,15 @@ export class Scheduler {
   readonly frontier: Frontier;
   readonly #seen: SeenSet;
   readonly #stats: Stats;
+  /** The job store, when there is one (`job.dir`). */
+  readonly store: JobStore | undefined;
+  readonly #window: MemoryWindow | undefined;
 
   constructor(options: SchedulerOptions) {
     this.frontier = new Frontier(options);
-    this.#seen = options.seen ?? new MemorySeenSet();
+    this.store = options.job?.store;
+    this.#seen = this.store?.seen ?? options.seen ?? new MemorySeenSet();
+    this.#window = options.job ? new MemoryWindow({ frontier: this.frontier, ...options.job }) : undefined;
     this.#stats = options.stats;
   }
 
@@ -33,22 +45,33 @@ export class Scheduler {
       this.#stats.inc('scheduler/duplicates');
       return 'duplicate';
     }
-    this.frontier.push(request, now);
+    if (this.#window) this.#window.push(request, now);
+    else this.frontier.push(request, now);
     this.#stats.inc('scheduler/enqueued');
     return 'queued';
   }
 
   /** Re-queue a request that must be fetched again (a retry), bypassing the seen set. */
   requeue(request: Request, now: number): void {
-    this.frontier.push(request, now);
+    if (this.#window) this.#window.push(request, now);
+    else this.frontier.push(request, now);
     this.#stats.inc('scheduler/requeued');
   }
 
   next(now: number): Dispatch | undefined {
-    return this.frontier.next(now);
+    return this.#window ? this.#window.next(now) : this.frontier.next(now);
   }
 
+  /**
+   * The engine finished with a dispatched request: its response was processed and what it
+   * yielded was queued. A job store forgets it then; in memory there is nothing to do.
+   */
+  done(request: Request): void {
+    this.#window?.done(request);
+  }
+
+  /** Requests waiting: in the frontier, plus those only in the job store. */
   get size(): number {
-    return this.frontier.size;
+    return this.#window ? this.#window.size : this.frontier.size;
   }
 }

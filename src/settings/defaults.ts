@@ -134,6 +134,14 @@ export const DEFAULTS = {
 
   'scheduler.startHighWaterMark': int(2_000, 'Start requests are pulled from `spider.start()` only while fewer are queued.', { min: 1 }),
 
+  'job.dir': str('', 'Keep the frontier, seen set, start progress and `spider.state` in a SQLite store in this folder; re-running resumes (also `--job-dir`; empty = in memory).'),
+  'job.memoryWindow': int(10_000, 'With `job.dir`: queued requests held in memory at most; the rest stay in the store.', { min: 1 }),
+  'job.slotWindow': int(100, 'With `job.dir`: queued requests of one slot held in memory at most, so one slow slot cannot fill the window.', { min: 1 }),
+
+  'memory.limitMb': int(0, 'Close the crawl (`memusage_exceeded`) when the process RSS reaches this many MB (0 = off).', { min: 0 }),
+  'memory.warnMb': int(0, 'Log one warning when the process RSS reaches this many MB (0 = off).', { min: 0 }),
+  'memory.checkIntervalMs': int(1_000, 'How often `memory.limitMb` and `memory.warnMb` are checked.', { min: 1 }),
+
   'items.concurrency': int(100, 'Items processed by pipelines at once (Scrapy: CONCURRENT_ITEMS).', { min: 1 }),
   feeds: structured<Record<string, FeedConfig>>(
     'Record<path, {format?, overwrite?, fields?}>',

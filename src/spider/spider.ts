@@ -57,6 +57,13 @@ export abstract class Spider {
   /** Spider arguments from `-a key=value`. */
   readonly args: Readonly<Record<string, string>>;
   readonly logger: Logger;
+  /**
+   * Crawl-wide state of your own; keep it JSON-serialisable. With a job dir (`--job-dir`) it is
+   * saved periodically and at close, and loaded back before `start()` when the job resumes.
+   * It is this instance's: `start()` sees it, and callbacks do with `parse.workers = 0`; parse
+   * workers have their own spider instances. Default `{}`.
+   */
+  state: Record<string, unknown> = {};
 
   constructor(options: SpiderOptions = {}) {
     this.args = Object.freeze({ ...options.args });

@@ -11,6 +11,15 @@
  *
  * The site runs in a child process so that serving pages does not load the event loop measured
  * here: only the crawler's own work does. Page bodies are built once, before serving.
+ *
+ * Read its ratio with care (issue 11, measured on the 2-core machine): this script runs from
+ * source, so the worker loads the spider, Arachne and cheerio (its CommonJS build) through tsx's
+ * hooks, and every round builds a new pool whose thread starts with a cold JIT while the main
+ * thread stays warm from earlier rounds. Timed inside the callback with the thread's own CPU
+ * clock (/proc/thread-self/stat), HeavySpider.parse cost 32 ms/page on the main thread and
+ * 35-41 ms/page on a worker under tsx; from dist/ (no tsx) 48-50 ms/page on both. The worker's
+ * parse is not slower in production; the cross-thread overhead is elsewhere (see
+ * test/bench/run.ts and `crawl bench`, which run the compiled build in fresh processes).
  */
 import { fork } from 'node:child_process';
 import type { ServerResponse } from 'node:http';

@@ -27,7 +27,7 @@ import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { BenchSiteOptions } from '../../src/cli/bench-site.js';
+import type { BenchSiteOptions, startBenchSite as StartBenchSite } from '../../src/cli/bench-site.js';
 import type { BenchResult } from '../../src/cli/commands/bench.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -93,7 +93,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 async function main(): Promise<void> {
   if (!values['no-build']) execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'src'], { cwd: REPO, stdio: 'inherit' });
   // The compiled site module: its child process then needs no TypeScript loader either.
-  const { startBenchSite } = (await import(`${REPO}dist/cli/bench-site.js`)) as typeof import('../../src/cli/bench-site.js');
+  const { startBenchSite } = (await import(`${REPO}dist/cli/bench-site.js`)) as { startBenchSite: typeof StartBenchSite };
   console.log(`node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown'}), ${rounds} round(s) per scenario${quick ? ', --quick' : ''}`);
   const rows: Record<string, Record<string, string | number>> = {};
   for (const scenario of SCENARIOS.filter((s) => !values.only || values.only.includes(s.key))) {

@@ -93,11 +93,18 @@ test('jsonl: round trip, append and overwrite', async (t) => {
   assert.deepEqual(await read(), [{ n: 5 }]);
 });
 
-test('jsonl: append after a line cut short starts a new line', async (t) => {
+test('jsonl: append after a line cut short (a killed crawl) removes the cut line', async (t) => {
   const path = join(await tempDir(t), 'items.jsonl');
   await writeFile(path, '{"a":1}\n{"b":');
   await writeFeed({ path, format: 'jsonl' }, [{ c: 3 }]);
-  assert.equal(await readFile(path, 'utf8'), '{"a":1}\n{"b":\n{"c":3}\n');
+  assert.equal(await readFile(path, 'utf8'), '{"a":1}\n{"c":3}\n');
+});
+
+test('jsonl: append after a whole last line without its newline keeps it and starts a new line', async (t) => {
+  const path = join(await tempDir(t), 'items.jsonl');
+  await writeFile(path, '{"a":1}\n{"b":2}');
+  await writeFeed({ path, format: 'jsonl' }, [{ c: 3 }]);
+  assert.equal(await readFile(path, 'utf8'), '{"a":1}\n{"b":2}\n{"c":3}\n');
 });
 
 test('jsonl: fields select and order the keys', async (t) => {

@@ -14,7 +14,8 @@ import { ConfigError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { FeedFormat } from '../../settings/defaults.js';
 import type { Item } from '../item.js';
-import { existingSize, lastByte, readHead } from './existing-file.js';
+import { truncate } from 'node:fs/promises';
+import { existingSize, lastCsvRecordEnd, readHead, readRange } from './existing-file.js';
 import { openFileSink, streamSink, type FeedSink } from './feed-sink.js';
 import { STDOUT_PATH } from './feed-uri.js';
 import type { FeedWriter, FeedWriterOptions } from './feed-writer.js';
@@ -125,6 +126,10 @@ class CsvFeedWriter implements FeedWriter {
     this.#stats.inc('feed/csv/ignored_fields', fresh.length);
   }
 
+  flushed(): Promise<void> {
+    return this.#sink.flushed();
+  }
+
   async close(): Promise<void> {
     try {
       // A new feed given its fields writes its header even when no item came.
@@ -153,7 +158,19 @@ export async function openCsvFeed(options: FeedWriterOptions): Promise<FeedWrite
       if (fields && fields.join('\n') !== existing.join('\n')) {
         logger.warn(`csv feed "${path}" already has the columns ${existing.join(', ')}; appending with those, not with "fields"`);
       }
-      const lineEnd = (await lastByte(path, size as number)) === 0x0a ? '' : EOL;
+      // A row cut by a killed crawl (mid-field, or inside a quoted line break) is removed; a
+      // last row that is whole and only lacks its line end gets one.
+      let lineEnd = '';
+      const end = await lastCsvRecordEnd(path, size as number);
+      if (end < (size as number)) {
+        const tail = parseCsvHeader(await readRange(path, end, size as number));
+        if (end === 0 || (tail !== undefined && tail.length === existing.length)) lineEnd = EOL;
+        else {
+          logger.warn(`feed "${path}" ended with a cut row (${(size as number) - end} bytes, from a killed crawl?): removed before appending`);
+          stats.inc('feed/repaired');
+          await truncate(path, end);
+        }
+      }
       return new CsvFeedWriter(path, await openFileSink(path, 'a'), existing, { lineEnd }, logger, stats);
     }
   }

@@ -71,3 +71,71 @@ export async function readHead(path: string, maxBytes: number): Promise<string> 
     await handle.close();
   }
 }
+
+/**
+ * The offset just after the last `\n` before `end` (0 when there is none) and the bytes from
+ * there to `end`: the last, possibly cut, line of a line-oriented file.
+ */
+export async function lastLine(path: string, end: number): Promise<{ start: number; text: string }> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(CHUNK);
+    const parts: Buffer[] = [];
+    let stop = end;
+    while (stop > 0) {
+      const begin = Math.max(0, stop - CHUNK);
+      const { bytesRead } = await handle.read(buffer, 0, stop - begin, begin);
+      const newline = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (newline >= 0) {
+        parts.unshift(Buffer.from(buffer.subarray(newline + 1, bytesRead)));
+        return { start: begin + newline + 1, text: Buffer.concat(parts).toString('utf8') };
+      }
+      parts.unshift(Buffer.from(buffer.subarray(0, bytesRead)));
+      stop = begin;
+    }
+    return { start: 0, text: Buffer.concat(parts).toString('utf8') };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Where the last complete CSV record ends (RFC 4180): the offset after the last line end that is
+ * outside quotes. A crawl killed mid-row leaves a cut row (possibly cut inside a quoted field
+ * holding a line break), which this finds; the whole file is scanned because only a scan from
+ * the start knows whether a quote opens or closes. Doubled quotes toggle twice, so counting
+ * every `"` keeps the parity right.
+ */
+export async function lastCsvRecordEnd(path: string, size: number): Promise<number> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(CHUNK);
+    let quoted = false;
+    let end = 0;
+    for (let offset = 0; offset < size; ) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK, size - offset), offset);
+      if (bytesRead === 0) break;
+      for (let i = 0; i < bytesRead; i++) {
+        const byte = buffer[i] as number;
+        if (byte === 0x22) quoted = !quoted;
+        else if (byte === 0x0a && !quoted) end = offset + i + 1;
+      }
+      offset += bytesRead;
+    }
+    return end;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The bytes from `start` to `end`, decoded as UTF-8. */
+export async function readRange(path: string, start: number, end: number): Promise<string> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(Math.max(0, end - start));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}

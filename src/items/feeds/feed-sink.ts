@@ -13,6 +13,11 @@ export interface FeedSink {
   write(chunk: string): Promise<void>;
   /** Flush and release the sink; stdout is flushed but left open. */
   close(): Promise<void>;
+  /**
+   * Resolves once every chunk written so far reached the file descriptor (the OS holds it: a
+   * killed process loses none of it). A job store waits for this before forgetting a request.
+   */
+  flushed(): Promise<void>;
 }
 
 class StreamSink implements FeedSink {
@@ -21,6 +26,17 @@ class StreamSink implements FeedSink {
   #error: unknown;
   readonly #onError = (error: unknown): void => {
     this.#error ??= error;
+    // A dead stream flushes nothing more: nobody may wait on it forever.
+    for (const waiter of this.#flushWaiters.splice(0)) waiter.resolve();
+  };
+  /** Chunks handed to the stream, and those whose write callback ran (they complete in order). */
+  #issued = 0;
+  #completed = 0;
+  /** `flushed()` calls waiting for `#completed` to reach their target, targets ascending. */
+  readonly #flushWaiters: { target: number; resolve: () => void }[] = [];
+  readonly #onWritten = (): void => {
+    this.#completed++;
+    while (this.#flushWaiters.length > 0 && this.#flushWaiters[0]!.target <= this.#completed) this.#flushWaiters.shift()!.resolve();
   };
 
   constructor(stream: Writable, owned: boolean) {
@@ -34,7 +50,15 @@ class StreamSink implements FeedSink {
   async write(chunk: string): Promise<void> {
     if (this.#error !== undefined) throw this.#error;
     // once() rejects if 'error' is emitted while we wait, so a dead stream never hangs the crawl.
-    if (!this.#stream.write(chunk)) await once(this.#stream, 'drain');
+    this.#issued++;
+    if (!this.#stream.write(chunk, this.#onWritten)) await once(this.#stream, 'drain');
+  }
+
+  flushed(): Promise<void> {
+    // Only the chunks written so far: later writes must not hold back a caller that came earlier.
+    const target = this.#issued;
+    if (this.#completed >= target || this.#error !== undefined) return Promise.resolve();
+    return new Promise((resolve) => this.#flushWaiters.push({ target, resolve }));
   }
 
   async close(): Promise<void> {

@@ -23,6 +23,8 @@ export interface FeedWriter {
   write(item: Item): Promise<void> | void;
   /** Finish the file (the json array's `]`), flush and close it. */
   close(): Promise<void>;
+  /** Resolves once every item written so far reached the OS (see `FeedSink.flushed`). */
+  flushed?(): Promise<void>;
 }
 
 export interface FeedWriterOptions {

@@ -4,7 +4,8 @@
  */
 import type { FeedFormat } from '../../settings/defaults.js';
 import { pickFields, type Item } from '../item.js';
-import { existingSize, lastByte } from './existing-file.js';
+import { truncate } from 'node:fs/promises';
+import { existingSize, lastByte, lastLine } from './existing-file.js';
 import { openFileSink, streamSink, type FeedSink } from './feed-sink.js';
 import { STDOUT_PATH } from './feed-uri.js';
 import type { FeedWriter, FeedWriterOptions } from './feed-writer.js';
@@ -31,6 +32,10 @@ class JsonlFeedWriter implements FeedWriter {
     await this.#sink.write(line);
   }
 
+  flushed(): Promise<void> {
+    return this.#sink.flushed();
+  }
+
   close(): Promise<void> {
     return this.#sink.close();
   }
@@ -42,10 +47,28 @@ export async function openJsonlFeed(options: FeedWriterOptions): Promise<FeedWri
   }
   let prefix = '';
   if (!options.overwrite) {
-    // A file cut short mid-line (a killed crawl) must not swallow our first line into its last.
+    // A file cut short mid-line (a killed crawl) must not swallow our first line into its last:
+    // a last line that is complete JSON only lacks its newline; a cut one is removed (never valid).
     const size = await existingSize(options.path);
-    if (size !== undefined && size > 0 && (await lastByte(options.path, size)) !== 0x0a) prefix = '\n';
+    if (size !== undefined && size > 0 && (await lastByte(options.path, size)) !== 0x0a) {
+      const tail = await lastLine(options.path, size);
+      if (isJson(tail.text)) prefix = '\n';
+      else {
+        options.logger.warn(`feed "${options.path}" ended with a cut line (${size - tail.start} bytes, from a killed crawl?): removed before appending`);
+        options.stats.inc('feed/repaired');
+        await truncate(options.path, tail.start);
+      }
+    }
   }
   const sink = await openFileSink(options.path, options.overwrite ? 'w' : 'a');
   return new JsonlFeedWriter(options.path, sink, options.fields, prefix);
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }

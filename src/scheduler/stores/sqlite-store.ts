@@ -1,0 +1,291 @@
+/**
+ * The job store on an embedded SQLite database (one file in the job dir, WAL mode).
+ *
+ * Why better-sqlite3: its API is synchronous, so the seen-set check and the insert of a queued
+ * request cost no `await` per row on the hot path (the scheduler's `enqueue` is synchronous);
+ * it runs in WAL mode (readers never block the writer, a commit is one append); it is maintained
+ * and ships SQLite 3.4x with window functions. Node 20 has no `node:sqlite`.
+ *
+ * Writes are batched: the first write of a tick opens a transaction and a `setImmediate` commits
+ * it, so one commit carries every insert of that tick. Deletes (`done`) are held back and
+ * applied only after `barrier()` resolved (the feeds flushed the items scraped so far), so a
+ * request is never forgotten before its items are on disk; the requests a response yielded are
+ * inserted when yielded, before its delete, in the same or an earlier transaction. A kill at any
+ * moment therefore loses no request (at-least-once).
+ *
+ * Tables: `requests` (id, slot, priority, state: 0 = only here, 1 = also in the frontier's memory,
+ * data = the request as JSON), `seen` (20-byte fingerprints), `meta` (format version, start
+ * progress, spider state).
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
+import type { Logger } from '../../log.js';
+import type { SeenSet } from '../seen-set.js';
+import { decodeRequest, encodeRequest } from './request-codec.js';
+import type { JobStore, StartProgress, StoredRequest } from './store.js';
+import type { Request } from '../../http/request.js';
+
+/** The store's format; a job written by another format is refused (`ERR_JOB_VERSION`). */
+export const JOB_FORMAT_VERSION = 1;
+
+/**
+ * Fingerprints kept in memory in front of the `seen` table: a link crawl sees most URLs several
+ * times, and a hit here skips SQLite. 50,000 x ~100 bytes = ~5 MB, flat.
+ */
+const SEEN_CACHE = 50_000;
+/** The spider state is saved with a commit at most this often (and always at close). */
+const STATE_SAVE_MS = 10_000;
+/** Slot seeks one `load()` may make: bounds its cost when most slots have no room. */
+const MAX_SLOT_SEEKS = 256;
+
+export const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS requests (
+    id INTEGER PRIMARY KEY,
+    slot TEXT NOT NULL,
+    priority INTEGER NOT NULL,
+    state INTEGER NOT NULL,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS requests_pick ON requests (state, slot, priority DESC, id);
+  CREATE TABLE IF NOT EXISTS seen (fp BLOB PRIMARY KEY) WITHOUT ROWID;
+`;
+
+export interface SqliteJobStoreOptions {
+  /** Resolves once every item scraped so far is in the feeds' files; deletes wait for it. */
+  barrier?: () => Promise<void>;
+  /** The crawl's clock (ms), for the periodic spider-state save. */
+  now: () => number;
+  /** The spider's live `state`, saved periodically. */
+  spiderState?: () => Record<string, unknown> | undefined;
+  logger: Logger;
+}
+
+class SqliteSeenSet implements SeenSet {
+  readonly #cache = new LRUCache<string, true>({ max: SEEN_CACHE });
+  readonly #insert: Statement<[Buffer]>;
+  readonly #has: Statement<[Buffer]>;
+  readonly #count: Statement<[]>;
+  readonly #write: () => void;
+
+  constructor(db: Database, write: () => void) {
+    this.#insert = db.prepare('INSERT OR IGNORE INTO seen (fp) VALUES (?)');
+    this.#has = db.prepare('SELECT 1 FROM seen WHERE fp = ?').pluck();
+    this.#count = db.prepare('SELECT count(*) FROM seen').pluck();
+    this.#write = write;
+  }
+
+  add(fingerprint: string): boolean {
+    if (this.#cache.has(fingerprint)) return false;
+    this.#cache.set(fingerprint, true);
+    this.#write();
+    return this.#insert.run(Buffer.from(fingerprint, 'hex')).changes === 1;
+  }
+
+  has(fingerprint: string): boolean {
+    return this.#cache.has(fingerprint) || this.#has.get(Buffer.from(fingerprint, 'hex')) !== undefined;
+  }
+
+  get size(): number {
+    return this.#count.get() as number;
+  }
+}
+
+export class SqliteJobStore implements JobStore {
+  readonly seen: SeenSet;
+  readonly resumed: boolean;
+  readonly #db: Database;
+  readonly #o: SqliteJobStoreOptions;
+  readonly #insert: Statement<[number, string, number, number, string]>;
+  readonly #delete: Statement<[number]>;
+  readonly #markLoaded: Statement<[number]>;
+  readonly #nextSlot: Statement<[string]>;
+  readonly #slotRows: Statement<[string, number]>;
+  readonly #setMeta: Statement<[string, string]>;
+  readonly #getMeta: Statement<[string]>;
+  #nextId: number;
+  #stored: number;
+  #start: StartProgress;
+  #startDirty = false;
+  /** The slot the next `load()` starts after (round-robin over the slot space). */
+  #cursor = '';
+  #inTransaction = false;
+  #commitQueued = false;
+  #committing: Promise<void> | undefined;
+  /** Ids whose processing completed, waiting for the barrier before their delete. */
+  #deletes: number[] = [];
+  #stateSavedAt: number;
+  #stateFailed = false;
+  #closed = false;
+
+  /** `db` is open, checked and of this format (see `openJob`). */
+  constructor(db: Database, options: SqliteJobStoreOptions) {
+    this.#db = db;
+    this.#o = options;
+    db.exec(SCHEMA);
+    this.#setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    this.#getMeta = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
+    this.resumed = this.#getMeta.get('format') !== undefined;
+    if (!this.resumed) this.#setMeta.run('format', String(JOB_FORMAT_VERSION));
+    // Rows the last run held in memory or had in flight are only in the store now.
+    db.prepare('UPDATE requests SET state = 0 WHERE state = 1').run();
+    this.#stored = db.prepare('SELECT count(*) FROM requests').pluck().get() as number;
+    this.#nextId = ((db.prepare('SELECT max(id) FROM requests').pluck().get() as number | null) ?? 0) + 1;
+    this.#start = {
+      done: this.#getMeta.get('start.done') === '1',
+      pulled: Number(this.#getMeta.get('start.pulled') ?? 0),
+    };
+    this.#insert = db.prepare('INSERT INTO requests (id, slot, priority, state, data) VALUES (?, ?, ?, ?, ?)');
+    this.#delete = db.prepare('DELETE FROM requests WHERE id = ?');
+    this.#markLoaded = db.prepare('UPDATE requests SET state = 1 WHERE id = ?');
+    this.#nextSlot = db.prepare('SELECT slot FROM requests WHERE state = 0 AND slot > ? ORDER BY slot LIMIT 1').pluck();
+    this.#slotRows = db.prepare('SELECT id, data FROM requests WHERE state = 0 AND slot = ? ORDER BY priority DESC, id LIMIT ?');
+    this.seen = new SqliteSeenSet(db, () => this.#write());
+    this.#stateSavedAt = options.now();
+  }
+
+  get stored(): number {
+    return this.#stored;
+  }
+
+  get start(): StartProgress {
+    return this.#start;
+  }
+
+  add(request: Request, slot: string, inMemory: boolean): number {
+    this.#write();
+    const id = this.#nextId++;
+    this.#insert.run(id, slot, request.priority, inMemory ? 1 : 0, encodeRequest(request));
+    if (!inMemory) this.#stored++;
+    return id;
+  }
+
+  load(max: number, room: (slot: string) => number): StoredRequest[] {
+    const out: StoredRequest[] = [];
+    if (max <= 0 || this.#stored === 0) return out;
+    this.#write();
+    let wrapped = false;
+    // Index seeks (state, slot) rather than ROW_NUMBER() OVER (PARTITION BY slot): the window
+    // function numbers every stored row on each call, O(queued); a seek per slot is O(log queued).
+    for (let seeks = 0; out.length < max && seeks < MAX_SLOT_SEEKS; seeks++) {
+      const slot = this.#nextSlot.get(this.#cursor) as string | undefined;
+      if (slot === undefined) {
+        if (wrapped || this.#cursor === '') break;
+        wrapped = true;
+        this.#cursor = '';
+        continue;
+      }
+      this.#cursor = slot;
+      const take = Math.min(room(slot), max - out.length);
+      if (take <= 0) continue;
+      for (const row of this.#slotRows.all(slot, take) as { id: number; data: string }[]) {
+        this.#markLoaded.run(row.id);
+        out.push({ id: row.id, slot, request: decodeRequest(row.data) });
+      }
+    }
+    this.#stored -= out.length;
+    return out;
+  }
+
+  done(id: number): void {
+    this.#deletes.push(id);
+    this.#scheduleCommit();
+  }
+
+  recordStart(progress: StartProgress): void {
+    this.#write();
+    this.#start = progress;
+    this.#startDirty = true;
+  }
+
+  loadSpiderState(): Record<string, unknown> | undefined {
+    const text = this.#getMeta.get('spider.state') as string | undefined;
+    return text === undefined ? undefined : (JSON.parse(text) as Record<string, unknown>);
+  }
+
+  async flush(): Promise<void> {
+    while (this.#committing || this.#inTransaction || this.#deletes.length > 0) {
+      if (this.#committing) await this.#committing;
+      else await this.#commit();
+    }
+  }
+
+  async close(spiderState: Record<string, unknown> | undefined): Promise<void> {
+    if (this.#closed) return;
+    await this.flush();
+    this.#closed = true;
+    if (spiderState !== undefined) this.#saveState(spiderState);
+    // Fold the WAL back into the database file: a finished job dir is one file.
+    this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    this.#db.close();
+  }
+
+  /** Every write runs inside the tick's transaction. */
+  #write(): void {
+    if (this.#closed) throw new Error('the job store is closed');
+    if (!this.#inTransaction) {
+      this.#db.exec('BEGIN');
+      this.#inTransaction = true;
+    }
+    this.#scheduleCommit();
+  }
+
+  #scheduleCommit(): void {
+    if (this.#commitQueued) return;
+    this.#commitQueued = true;
+    setImmediate(() => {
+      this.#commitQueued = false;
+      if (!this.#committing) void this.#commit();
+    });
+  }
+
+  #commit(): Promise<void> {
+    const run = async (): Promise<void> => {
+      const deletes = this.#deletes;
+      this.#deletes = [];
+      if (deletes.length > 0 && this.#o.barrier) {
+        // The transaction stays open meanwhile: inserts made while waiting join this commit.
+        try {
+          await this.#o.barrier();
+        } catch (error) {
+          this.#o.logger.error(`job: waiting for the feeds failed (${String(error)}); requests are forgotten anyway`);
+        }
+      }
+      if (deletes.length > 0 || this.#startDirty) this.#write();
+      for (const id of deletes) this.#delete.run(id);
+      if (this.#startDirty) {
+        this.#setMeta.run('start.done', this.#start.done ? '1' : '0');
+        this.#setMeta.run('start.pulled', String(this.#start.pulled));
+        this.#startDirty = false;
+      }
+      const now = this.#o.now();
+      if (this.#o.spiderState && now - this.#stateSavedAt >= STATE_SAVE_MS) {
+        this.#stateSavedAt = now;
+        const state = this.#o.spiderState();
+        if (state !== undefined) this.#saveState(state);
+      }
+      if (this.#inTransaction) {
+        this.#db.exec('COMMIT');
+        this.#inTransaction = false;
+      }
+    };
+    const committing = run().finally(() => {
+      this.#committing = undefined;
+      if (this.#deletes.length > 0 || this.#inTransaction) this.#scheduleCommit();
+    });
+    this.#committing = committing;
+    return committing;
+  }
+
+  #saveState(state: Record<string, unknown>): void {
+    let text: string;
+    try {
+      text = JSON.stringify(state);
+    } catch (error) {
+      if (!this.#stateFailed) this.#o.logger.error(`job: spider.state is not JSON-serialisable, not saved: ${String(error)}`);
+      this.#stateFailed = true;
+      return;
+    }
+    this.#setMeta.run('spider.state', text);
+  }
+}
