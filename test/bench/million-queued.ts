@@ -22,6 +22,7 @@ import { Request } from '../../src/http/request.js';
 import { silentLogger } from '../../src/log.js';
 import { openJob, type Job } from '../../src/scheduler/job.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
+import type { SpiderClass } from '../../src/spider/spider.js';
 import { startDemoSite } from '../../examples/demo/site/server.js';
 import ProductsSpider from '../../examples/demo/spiders/products.js';
 
@@ -92,7 +93,8 @@ async function demoCrawl(jobDir: string | undefined): Promise<number> {
   const site = await startDemoSite();
   try {
     const crawler = new Crawler({
-      spiderClass: ProductsSpider,
+      // The demo spider imports the built package (`arachne`); the crawler is the source one.
+      spiderClass: ProductsSpider as unknown as SpiderClass,
       projectConfig: { 'concurrency.perDomain': 8, 'log.level': 'error', 'log.statsIntervalMs': 0, 'parse.workers': 0, ...(jobDir ? { 'job.dir': jobDir } : {}) },
       args: { baseUrl: `${site.url}/` },
       logSink: () => {},

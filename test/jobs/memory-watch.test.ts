@@ -5,6 +5,7 @@ import type { Clock } from '../../src/core/clock.js';
 import { Stats } from '../../src/core/stats.js';
 import { MemoryWatch } from '../../src/extensions/memory-watch.js';
 import { Request } from '../../src/http/request.js';
+import type { Response } from '../../src/http/response.js';
 import { createLogger } from '../../src/log.js';
 import { Spider } from '../../src/spider/spider.js';
 import { startSite } from '../fixtures/site.js';
@@ -71,7 +72,7 @@ test('a crawl over memory.limitMb closes cleanly with finish_reason memusage_exc
       override async *start() {
         yield new Request(`${site.url}/page/0`);
       }
-      async *parse(response: import('../../src/http/response.js').Response) {
+      async *parse(response: Response) {
         yield { url: response.url };
         yield* response.followAll('ul.links a');
       }
