@@ -197,9 +197,29 @@ export class Request implements RequestData {
     return new Request(parseCurl(command, options));
   }
 
-  /** Rebuild a request from its plain-data form. */
+  /** Rebuilds a request from its plain-data form, as `toData()` made it (its URL is trusted). */
   static fromData(data: RequestData): Request {
-    return new Request({ ...data, callback: data.callback ?? undefined, errback: data.errback ?? undefined });
+    // Data from `toData()` (a parse worker's outputs, a job store) was validated when its Request
+    // was built: skip the URL parse, which a page of links would otherwise pay once per link.
+    // A cheap scheme check still sends hand-made data through the full constructor.
+    if (!data.url.startsWith('https://') && !data.url.startsWith('http://')) {
+      return new Request({ ...data, callback: data.callback ?? undefined, errback: data.errback ?? undefined });
+    }
+    const request = Object.create(Request.prototype) as Request;
+    return Object.assign(request, {
+      url: data.url,
+      method: data.method,
+      headers: data.headers,
+      body: data.body,
+      priority: data.priority,
+      dontFilter: data.dontFilter,
+      callback: data.callback,
+      errback: data.errback,
+      cbKwargs: data.cbKwargs,
+      // The framework writes to meta in place (depth, proxyId): each request gets its own object.
+      meta: { ...data.meta },
+      userData: data.userData,
+    });
   }
 
   /**
