@@ -5,7 +5,8 @@
  *
  * It talks to undici through `dispatch` and a handler object (one per fetch, its methods on the
  * prototype) rather than `request()`: the body arrives as chunks we count and keep without a
- * stream in between, and a whole-download timer can abort at any phase.
+ * stream in between, and a whole-download timer can abort at any phase. That handler, and how it
+ * tells a new socket from a reused one, lives in download.ts.
  */
 import diagnostics from 'node:diagnostics_channel';
 import type { LookupFunction } from 'node:net';
