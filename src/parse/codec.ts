@@ -197,13 +197,39 @@ export function uncloneablePath(value: unknown, path = 'item', limit = 100_000):
 export function encodeOutput(output: SpiderOutput, url: string): OutputWire {
   if (Request.isRequest(output)) {
     const data = output.toData();
-    const bad = uncloneablePath({ cbKwargs: data.cbKwargs, meta: data.meta, userData: data.userData }, 'request');
-    if (bad) throw notCloneable(`request ${output.url}`, bad, url);
+    if (!cloneSafe(data.cbKwargs) || !cloneSafe(data.meta) || !cloneSafe(data.userData)) {
+      const bad = uncloneablePath({ cbKwargs: data.cbKwargs, meta: data.meta, userData: data.userData }, 'request');
+      if (bad) throw notCloneable(`request ${output.url}`, bad, url);
+    }
     return { request: data };
   }
-  const bad = uncloneablePath(output);
-  if (bad) throw notCloneable('an item', bad, url);
+  if (!cloneSafe(output)) {
+    const bad = uncloneablePath(output);
+    if (bad) throw notCloneable('an item', bad, url);
+  }
   return { item: output };
+}
+
+/**
+ * The fast check every output takes: the same rules as `uncloneablePath`, without building a
+ * path string per field. Only a value that fails it is walked again for the path to report.
+ * A recursive walk without a seen-set: items are small trees; a cycle (rare, and cloneable) falls
+ * back to the full walk through the depth cap.
+ */
+function cloneSafe(value: unknown, depth = 0): boolean {
+  if (typeof value === 'function' || typeof value === 'symbol') return false;
+  if (typeof value !== 'object' || value === null) return true;
+  if (depth > 64) return false;
+  if (Array.isArray(value)) {
+    for (const entry of value) if (!cloneSafe(entry, depth + 1)) return false;
+    return true;
+  }
+  if (!isPlainPrototype(Object.getPrototypeOf(value))) {
+    // Typed arrays, Maps, Sets and other faithful built-ins are left to the full walk.
+    return ArrayBuffer.isView(value) || (!(value instanceof Map) && !(value instanceof Set) && CLONEABLE_BUILTINS.some((C) => value instanceof C));
+  }
+  for (const key in value) if (!cloneSafe((value as Record<string, unknown>)[key], depth + 1)) return false;
+  return true;
 }
 
 function notCloneable(what: string, bad: { path: string; what: string }, url: string): CallbackError {
