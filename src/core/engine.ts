@@ -256,8 +256,10 @@ export class Engine {
     } catch (error) {
       failure = error;
     }
-    // Release first: the slot's unit is free whatever the callback then takes.
+    // Release first, and pump now: the freed unit goes to the next request while this response is
+    // parsed (on a worker that is a round trip), not after.
     scheduler.frontier.release(dispatch, clock.now());
+    this.#schedulePump();
     if (traced) events.emit('requestDone', { dispatch, result, error: failure, dispatchedAt, doneAt: performance.now() });
     this.#processing++;
     try {
