@@ -9,7 +9,7 @@ import { Transport } from '../../src/downloader/transport.js';
 import type { TransportOptions } from '../../src/downloader/transport.js';
 import { Request } from '../../src/http/request.js';
 import type { ResponseHeaders } from '../../src/http/response.js';
-import { ArachneError } from '../../src/errors.js';
+import { rejectsWith } from '../helpers/assert-code.js';
 
 const TEXT = Buffer.from('<html><body>' + 'Arachne crawls politely. '.repeat(400) + '</body></html>');
 const MiB = 1024 * 1024;
@@ -29,18 +29,6 @@ function transport(t: TestContext, options: TransportOptions = {}): Transport {
   const tr = new Transport({ timeoutMs: 10_000, ...options });
   t.after(() => tr.close());
   return tr;
-}
-
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<ArachneError> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught instanceof ArachneError, `expected ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  return caught;
 }
 
 const ENCODERS: Record<string, (input: Buffer) => Buffer> = {

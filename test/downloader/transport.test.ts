@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { Transport } from '../../src/downloader/transport.js';
 import type { TransportOptions } from '../../src/downloader/transport.js';
 import { Request } from '../../src/http/request.js';
-import { ArachneError } from '../../src/errors.js';
+import { rejectsWith } from '../helpers/assert-code.js';
 
 interface Served {
   url: string;
@@ -37,19 +37,6 @@ function transport(t: TestContext, options: TransportOptions = {}): Transport {
   const tr = new Transport({ timeoutMs: 5_000, ...options });
   t.after(() => tr.close());
   return tr;
-}
-
-/** Assert that `promise` rejects with an ArachneError of `code`, and return it. */
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<ArachneError> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught instanceof ArachneError, `expected ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  return caught;
 }
 
 test('200: status, lower-case headers, set-cookie as an array, body, ip, timings', async (t) => {

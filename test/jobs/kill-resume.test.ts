@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startSite, type Site } from '../fixtures/site.js';
 import { makeProject, startCli, type CliResult, type TempProject } from '../helpers/project.js';
+// The same tiny seeded generator the demo shop uses: the kill points are the same on every run.
+import { mulberry32 } from '../../examples/demo/site/server.js';
 
 const PAGES = 5_000;
 const CONCURRENCY = 8;
@@ -32,18 +34,6 @@ export default class Pages extends Spider {
   }
 }
 `;
-
-/** A small seeded generator (mulberry32): the kill points are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 let project: TempProject;
 let site: Site;
@@ -103,7 +93,7 @@ function pagePaths(): string[] {
 
 test('SIGKILL at seeded points, then resume: every page fetched, items at least once, bounded duplicates, a valid feed', { timeout: 240_000 }, async (t) => {
   site.resetCounters();
-  const random = seeded(20_240_601);
+  const random = mulberry32(20_240_601);
   const feed = join(project.dir, 'killed.jsonl');
   const args = crawlArgs('job-killed', 'killed.jsonl');
   for (let kill = 0; kill < KILLS; kill++) {

@@ -60,7 +60,7 @@ const BROKEN_LINKS = 5;
 const SEED = 20240611;
 
 /** mulberry32: a tiny seeded PRNG (public domain, Tommy Ettinger), enough for fake data. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
