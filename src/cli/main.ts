@@ -19,6 +19,7 @@ import { shellCommand } from './commands/shell.js';
 import { startprojectCommand } from './commands/startproject.js';
 import { benchCommand } from './commands/bench.js';
 import { reportCommand } from './commands/report.js';
+import { clusterCommand } from './commands/cluster.js';
 import { packageVersion } from './package-info.js';
 
 export function buildProgram(): Command {
@@ -28,7 +29,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   const toolbox = [startprojectCommand(), genspiderCommand(), fetchCommand(), shellCommand(), parseCommand(), checkCommand(), benchCommand()];
-  for (const command of [runCommand(), runspiderCommand(), listCommand(), settingsCommand(), versionCommand(), reportCommand(), ...toolbox]) {
+  for (const command of [runCommand(), runspiderCommand(), listCommand(), settingsCommand(), versionCommand(), reportCommand(), clusterCommand(), ...toolbox]) {
     program.addCommand(command.exitOverride());
   }
   return program;

@@ -21,13 +21,16 @@ export interface CrawlOptionValues {
   trace?: string;
   report?: string;
   jobDir?: string;
+  redis?: string;
+  crawlId?: string;
+  force?: boolean;
 }
 
 export function addCrawlOptions(command: Command): Command {
   return command
     .option('-a, --arg <key=value>', 'spider argument, available as this.args.key (repeatable)', collect)
     .option('-s, --set <key=value>', 'setting, overriding crawl.config.ts and customSettings (repeatable)', collect)
-    .option('-o, --output <file[:format]>', 'append items to a feed file; format jsonl, json or csv (from the extension by default); {name} and {time} are replaced; - is stdout (repeatable)', collect)
+    .option('-o, --output <file[:format]>', 'append items to a feed file; format jsonl, json or csv (from the extension by default), or redis-stream (the path names a stream on the cluster.redis server); {name}, {time} and {process} (the process id, one file per cluster process) are replaced; - is stdout (repeatable)', collect)
     .option('-O, --overwrite-output <file[:format]>', 'like -o, but replace the file (repeatable)', collect)
     .addOption(new Option('-L, --loglevel <level>', 'log level (same as -s log.level=...)').choices(['debug', 'info', 'warn', 'error', 'silent']))
     .option('--stats-json <file>', 'also write the final stats as JSON to this file')
@@ -35,7 +38,10 @@ export function addCrawlOptions(command: Command): Command {
     .option('--log-file <file>', 'also append log lines to this file (same as -s log.file=...)')
     .option('--trace <file>', 'write one JSON line per download attempt to this file (same as -s trace.file=...)')
     .option('--report <file>', 'at close, write an HTML report of the crawl to this file (same as -s report.file=...)')
-    .option('--job-dir <dir>', 'keep the crawl state in this folder: stop with Ctrl-C (or a crash) and run the same command again to resume (same as -s job.dir=...)');
+    .option('--job-dir <dir>', 'keep the crawl state in this folder: stop with Ctrl-C (or a crash) and run the same command again to resume (same as -s job.dir=...)')
+    .option('--redis <url>', 'share the crawl with other crawl processes through Redis at this URL, e.g. redis://127.0.0.1:6379/0 (same as -s cluster.redis=...)')
+    .option('--crawl-id <id>', 'with --redis: the shared crawl to join (default: the spider name; same as -s cluster.crawlId=...)')
+    .option('--force', 'with --redis: join a crawl id that holds another spider\'s crawl anyway');
 }
 
 /** `-a key=value` pairs as an object; a pair without `=` is a coded error. */
@@ -67,6 +73,9 @@ export function parseCrawlOptions(values: CrawlOptionValues): ParsedCrawlOptions
   if (values.trace) cliSettings['trace.file'] = values.trace;
   if (values.report) cliSettings['report.file'] = values.report;
   if (values.jobDir) cliSettings['job.dir'] = values.jobDir;
+  if (values.redis) cliSettings['cluster.redis'] = values.redis;
+  if (values.crawlId) cliSettings['cluster.crawlId'] = values.crawlId;
+  if (values.force) cliSettings['cluster.force'] = true;
   const feeds: Record<string, FeedConfig> = {};
   for (const arg of values.output ?? []) {
     const [path, feed] = parseFeedArg(arg, false);

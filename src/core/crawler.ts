@@ -18,9 +18,12 @@ import { DnsCache, type Resolve } from '../downloader/dns-cache.js';
 import type { ProxyPool } from '../proxy/pool.js';
 import { redactSecrets, type ProxyConfig } from '../proxy/proxy-config.js';
 import { proxyPoolFromSettings, recordProxyStats } from '../proxy/from-settings.js';
-import { recordSlotStats, schedulerFromSettings } from '../scheduler/from-settings.js';
+import { recordSlotStats, schedulerFromSettings, slotBudget } from '../scheduler/from-settings.js';
+import { SlotRules } from '../scheduler/slot-rules.js';
+import { ClusterFrontier } from '../cluster/cluster-frontier.js';
+import { checkCrawlId, connectRedis, type Redis } from '../cluster/redis.js';
+import { ConfigError } from '../errors.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
-import type { SlotRules } from '../scheduler/slot-rules.js';
 import { flattenConfig, mergeSettings, type ConfigInput, type PipelineRef } from '../settings/config.js';
 import type { FeedConfig, SettingValues } from '../settings/defaults.js';
 import type { Spider, SpiderClass } from '../spider/spider.js';
@@ -124,7 +127,15 @@ export class Crawler {
     const job: Job | undefined = settings['job.dir']
       ? await openJob({ dir: settings['job.dir'], logger: logger.child('job'), now: () => this.#clock.now(), barrier: () => items.flushed(), spiderState: () => spider.state })
       : undefined;
-    const releaseJob = async (): Promise<void> => job?.close(undefined);
+    // The cluster next: an unreachable Redis or a crawl id holding another spider fails here.
+    const cluster = await this.#joinCluster(() => items.flushed()).catch(async (error: unknown) => {
+      await job?.close(undefined);
+      throw error;
+    });
+    const releaseJob = async (): Promise<void> => {
+      await job?.close(undefined);
+      await cluster?.leave();
+    };
     // Trace and metrics next, so a bad trace path or a busy metrics port fails before any feed
     // opens; the metrics read in-flight and queued through this crawler, so they need no engine yet.
     const trace = await TraceRecorder.fromSettings(settings, { events, logger: logger.child('trace'), spiderName: spider.name, proxies: this.#proxies?.states.length ?? 0 }).catch(async (error: unknown) => {
@@ -140,14 +151,23 @@ export class Crawler {
     const random = options.random ?? Math.random;
     const dns = new DnsCache({ resolve: options.resolve, now: () => this.#clock.now() });
     const proxies = this.#proxies;
-    const { scheduler, rules } = schedulerFromSettings({ settings, stats, logger: logger.child('scheduler'), random, resolver: dns, proxies, ...(job ? { store: job.store } : {}) });
+    const { scheduler, rules } = schedulerFromSettings({
+      settings,
+      stats,
+      logger: logger.child('scheduler'),
+      random,
+      resolver: dns,
+      proxies,
+      ...(job ? { store: job.store } : {}),
+      ...(cluster ? { cluster: cluster.frontier } : {}),
+    });
     const context: MiddlewareContext = {
       settings,
       stats,
       logger: logger.child('downloader'),
       now: () => this.#clock.now(),
       random,
-      slots: scheduler.frontier,
+      slots: cluster?.frontier ?? scheduler.frontier,
       ...(proxies ? { proxies } : {}),
     };
 
@@ -198,6 +218,11 @@ export class Crawler {
     const engine = new Engine({ spider, settings, scheduler, downloader, runner, spiderMiddlewares, items, stats, events, logger, clock: this.#clock });
     this.#engine = engine;
     this.#scheduler = scheduler;
+    if (cluster) {
+      cluster.frontier.onWork = () => engine.wake();
+      cluster.frontier.onStartTakeover = (skip) => engine.takeOverStart(skip);
+      cluster.frontier.onLost = (why) => engine.stop(why);
+    }
     dns.onResolved = (host) => {
       scheduler.frontier.hostResolved(host, this.#clock.now());
       engine.wake();
@@ -221,6 +246,8 @@ export class Crawler {
       await items.close();
       // Then the job: requests processed are forgotten, the rest and spider.state are kept.
       await job?.close(spider.state).catch((error: unknown) => logger.error(`job: closing the store failed: ${String(error)}`));
+      // Then the cluster: completes are sent, what is still leased here goes back, shared state stays.
+      await cluster?.leave().catch((error: unknown) => logger.error(`cluster: leaving failed: ${String(error)}`));
       await runner.close();
       await downloader.close();
       this.#finalStats(scheduler, rules, dns, reason);
@@ -251,6 +278,57 @@ export class Crawler {
   /** Immediate stop (second SIGINT): in-flight requests are abandoned; feeds are still closed. */
   abort(): void {
     this.#engine?.abort('shutdown_forced');
+  }
+
+  /**
+   * Connects to `cluster.redis` and joins the shared crawl, when set. `barrier` resolves once the
+   * items handed over so far reached the feeds: a request is completed in Redis only after that.
+   */
+  async #joinCluster(barrier: () => Promise<void>): Promise<{ frontier: ClusterFrontier; redis: Redis; leave(): Promise<void> } | undefined> {
+    const { settings, stats, logger, spider } = this;
+    const url = settings['cluster.redis'];
+    if (!url) return undefined;
+    if (settings['job.dir']) {
+      throw new ConfigError('ERR_CLUSTER_JOB_DIR', 'cluster.redis and job.dir are both set: a cluster crawl keeps its state in Redis', {
+        hint: 'drop --job-dir (Redis already survives a process restart), or drop --redis to crawl alone with a job dir',
+      });
+    }
+    const crawlId = checkCrawlId(settings['cluster.crawlId'] || spider.name);
+    const redis = await connectRedis(url, { logger: logger.child('cluster') });
+    const rules = new SlotRules(settings.slots);
+    const frontier = new ClusterFrontier({
+      redis,
+      crawlId,
+      spiderName: spider.name,
+      force: settings['cluster.force'],
+      leaseMs: settings['cluster.leaseMs'],
+      pollMs: settings['cluster.pollMs'],
+      batchSize: settings['cluster.batchSize'],
+      stats,
+      logger: logger.child('cluster'),
+      now: () => this.#clock.now(),
+      barrier,
+      slotConfig: (key) => slotBudget(settings, rules, key),
+    });
+    let left = false;
+    const leave = async (): Promise<void> => {
+      if (left) return;
+      left = true;
+      try {
+        await frontier.close();
+      } finally {
+        redis.disconnect();
+      }
+    };
+    try {
+      await frontier.join();
+    } catch (error) {
+      left = true;
+      redis.disconnect();
+      throw error;
+    }
+    stats.set('cluster/process', frontier.processId);
+    return { frontier, redis, leave };
   }
 
   /** Worker threads when `parse.workers` (resolved from "auto") > 0 and the spider's file is known. */

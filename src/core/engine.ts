@@ -96,7 +96,7 @@ export class Engine {
     stats.set('start_time', new Date(this.#o.clock.now()).toISOString());
     events.emit('spiderOpened', { spiderName: spider.name });
     // A resumed job does not run start() again once it was exhausted, and skips what was pulled.
-    const progress = this.#o.scheduler.store?.start;
+    const progress = this.#o.scheduler.ledger?.start;
     if (progress?.done) this.#startDone = true;
     else this.#start = spider.start()[Symbol.asyncIterator]();
     this.#startSkip = progress?.pulled ?? 0;
@@ -109,6 +109,7 @@ export class Engine {
   stop(reason: string): void {
     if (this.#closing) return;
     this.#closing = reason;
+    this.#o.scheduler.drain();
     this.#o.logger.info(`closing spider (${reason}): waiting for ${this.#o.scheduler.frontier.active} in-flight requests`);
     this.#schedulePump();
   }
@@ -117,6 +118,19 @@ export class Engine {
   abort(reason = 'shutdown'): void {
     this.#closing ??= reason;
     this.#finish(reason);
+  }
+
+  /**
+   * Runs `spider.start()` again from the start, skipping the first `skip` values: a cluster
+   * process takes over start from one that died before exhausting it.
+   */
+  takeOverStart(skip: number): void {
+    if (this.#closing || this.#finished) return;
+    this.#start = this.#o.spider.start()[Symbol.asyncIterator]();
+    this.#startDone = false;
+    this.#startPulled = 0;
+    this.#startSkip = skip;
+    this.#schedulePump();
   }
 
   /** Runs the pump soon: something outside the engine made a request dispatchable (a host resolved). */
@@ -194,12 +208,12 @@ export class Engine {
       }
       if (next.done) {
         this.#startDone = true;
-        scheduler.store?.recordStart({ done: true, pulled: this.#startPulled });
+        scheduler.ledger?.recordStart({ done: true, pulled: this.#startPulled });
         return;
       }
       if (++this.#startPulled <= this.#startSkip) continue;
       // Recorded with the request it yields (one store transaction), so a kill never skips one.
-      scheduler.store?.recordStart({ done: false, pulled: this.#startPulled });
+      scheduler.ledger?.recordStart({ done: false, pulled: this.#startPulled });
       let request: Request;
       try {
         request = typeof next.value === 'string' ? new Request({ url: next.value, dontFilter: true }) : next.value;
@@ -258,7 +272,7 @@ export class Engine {
     }
     // Release first, and pump now: the freed unit goes to the next request while this response is
     // parsed (on a worker that is a round trip), not after.
-    scheduler.frontier.release(dispatch, clock.now());
+    scheduler.release(dispatch, clock.now());
     this.#schedulePump();
     if (traced) events.emit('requestDone', { dispatch, result, error: failure, dispatchedAt, doneAt: performance.now() });
     this.#processing++;

@@ -25,13 +25,15 @@ import { pipelineName, type ItemPipeline, type PipelineContext } from './pipelin
 export interface ItemProcessorOptions {
   /** Pipeline instances, run in this order. */
   pipelines: ItemPipeline[];
-  /** The `feeds` setting: path (with `{name}`/`{time}`, or `-`) to its options. */
+  /** The `feeds` setting: path (with `{name}`/`{time}`/`{process}`, or `-`) to its options. */
   feeds: Record<string, FeedConfig>;
   /** Items inside the pipelines and feeds at once (`items.concurrency`, default 100). */
   concurrency: number;
   spiderName: string;
   /** The crawl start, for `{time}` in feed paths. */
   startTime: Date;
+  /** The process id for `{process}` in feed paths (the cluster process id). Default `String(process.pid)`. */
+  process?: string;
   stats: Stats;
   logger: Logger;
   settings: Readonly<Record<string, unknown>>;
@@ -100,10 +102,12 @@ export class ItemProcessor {
   }
 
   async #openFeeds(): Promise<void> {
-    const { spiderName, startTime, logger, stats, stdout } = this.#options;
+    const { spiderName, startTime, logger, stats, stdout, settings } = this.#options;
+    const processId = this.#options.process ?? String(process.pid);
+    const redisUrl = typeof settings['cluster.redis'] === 'string' ? settings['cluster.redis'] : '';
     const seen = new Map<string, string>();
     for (const [rawPath, config] of Object.entries(this.#options.feeds)) {
-      const path = resolveFeedPath(rawPath, { name: spiderName, time: startTime });
+      const path = resolveFeedPath(rawPath, { name: spiderName, time: startTime, process: processId });
       const other = seen.get(path);
       if (other !== undefined) {
         throw new ConfigError('ERR_FEED_OPEN', `feeds "${other}" and "${rawPath}" both write to "${path}"`, {
@@ -118,6 +122,7 @@ export class ItemProcessor {
         format,
         overwrite: config.overwrite ?? false,
         ...(config.fields ? { fields: config.fields } : {}),
+        ...(redisUrl ? { redisUrl } : {}),
         logger,
         stats,
         ...(stdout ? { stdout } : {}),

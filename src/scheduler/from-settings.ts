@@ -1,10 +1,12 @@
 import type { Stats } from '../core/stats.js';
 import type { Logger } from '../log.js';
 import type { SettingValues } from '../settings/defaults.js';
-import type { HostResolver, ProxyGate } from './frontier.js';
+import type { FrontierOptions, HostResolver, ProxyGate } from './frontier.js';
 import { Scheduler } from './scheduler.js';
 import { SlotRules } from './slot-rules.js';
-import type { JobStore } from './stores/store.js';
+import type { JobStore, StartLedger } from './stores/store.js';
+import type { FrontierWindow } from './scheduler.js';
+import type { Frontier } from './frontier.js';
 
 export interface SchedulerWiring {
   settings: Readonly<SettingValues>;
@@ -17,10 +19,32 @@ export interface SchedulerWiring {
   proxies?: ProxyGate;
   /** The open job's store (`job.dir`), windowed by `job.memoryWindow` and `job.slotWindow`. */
   store?: JobStore;
+  /**
+   * The cluster's shared frontier (`cluster.redis`): it enforces the per-slot budgets (limit,
+   * delay, rate) cluster-wide, so the local slots only pass through what it claimed.
+   */
+  cluster?: { attach(frontier: Frontier): void } & FrontierWindow & StartLedger;
+}
+
+/** A slot's budget as one process (or, through Redis, the cluster) enforces it. */
+export interface SlotBudget {
+  limit: number;
+  /** The least gap between two requests: the delay, or the rate's spacing, whichever is longer. */
+  intervalMs: number;
+}
+
+/** The budget of one slot key: the defaults with the `slots` rule matching it, if any. */
+export function slotBudget(settings: Readonly<SettingValues>, rules: SlotRules, key: string): SlotBudget {
+  const rule = rules.match(key);
+  const rate = rule?.ratePerMinute ?? settings['rateLimit.perDomainPerMinute'];
+  return {
+    limit: rule?.concurrency ?? settings['concurrency.perDomain'],
+    intervalMs: Math.max(rule?.delayMs ?? settings['download.delayMs'], rate > 0 ? Math.ceil(60_000 / rate) : 0),
+  };
 }
 
 /** Builds the scheduler and its frontier from the `concurrency.*`, `download.*`, `rateLimit.*`, `throttle.*` and `slots` settings. */
-export function schedulerFromSettings({ settings, stats, logger, random, resolver, proxies, store }: SchedulerWiring): { scheduler: Scheduler; rules: SlotRules } {
+export function schedulerFromSettings({ settings, stats, logger, random, resolver, proxies, store, cluster }: SchedulerWiring): { scheduler: Scheduler; rules: SlotRules } {
   const rules = new SlotRules(settings.slots);
   const scheduler = new Scheduler({
     stats,
@@ -29,10 +53,29 @@ export function schedulerFromSettings({ settings, stats, logger, random, resolve
     resolver,
     ...(proxies ? { proxies } : {}),
     ...(store ? { job: { store, window: settings['job.memoryWindow'], perSlot: settings['job.slotWindow'] } } : {}),
+    ...(cluster
+      ? {
+          window: (frontier: Frontier) => {
+            cluster.attach(frontier);
+            return cluster;
+          },
+        }
+      : {}),
     rampUpMs: settings['concurrency.rampUpMs'],
-    rules,
     random,
-    slot: {
+    // In a cluster the slots' budgets are leased from Redis: locally a slot only passes requests through.
+    slot: cluster ? { limit: Infinity, delayMs: 0, randomizeDelay: false, ratePerMinute: 0, burst: 1 } : localSlot(settings),
+    ...(cluster ? {} : { rules }),
+    onThrottle: (slot, decision) => {
+      stats.inc(`throttle/${decision === 'increase' ? 'increases' : 'decreases'}`);
+      logger.debug(`throttle: slot ${slot.key} ${decision}d its limit to ${slot.limit} (configured ${slot.configuredLimit})`);
+    },
+  });
+  return { scheduler, rules };
+}
+
+function localSlot(settings: Readonly<SettingValues>): FrontierOptions['slot'] {
+  return {
       limit: settings['concurrency.perDomain'],
       delayMs: settings['download.delayMs'],
       randomizeDelay: settings['download.randomizeDelay'],
@@ -46,13 +89,7 @@ export function schedulerFromSettings({ settings, stats, logger, random, resolve
             latencyMinDeltaMs: settings['throttle.latencyMinDeltaMs'],
           }
         : undefined,
-    },
-    onThrottle: (slot, decision) => {
-      stats.inc(`throttle/${decision === 'increase' ? 'increases' : 'decreases'}`);
-      logger.debug(`throttle: slot ${slot.key} ${decision}d its limit to ${slot.limit} (configured ${slot.configuredLimit})`);
-    },
-  });
-  return { scheduler, rules };
+  };
 }
 
 /** Most slots reported one by one in the final stats (the busiest); the rest only in totals. */

@@ -4,7 +4,24 @@ import type { Request } from '../http/request.js';
 import { Frontier, type Dispatch, type FrontierOptions } from './frontier.js';
 import { MemorySeenSet, type SeenSet } from './seen-set.js';
 import { MemoryWindow } from './stores/memory-window.js';
-import type { JobStore } from './stores/store.js';
+import type { JobStore, StartLedger } from './stores/store.js';
+
+/**
+ * What holds the queued requests when the frontier does not hold them all: a window over a job
+ * store, or the cluster's shared frontier. The frontier still decides which request may leave.
+ */
+export interface FrontierWindow {
+  /** Requests waiting: in memory and beyond it. */
+  readonly size: number;
+  push(request: Request, now: number, fingerprint: string): void;
+  next(now: number): Dispatch | undefined;
+  /** A dispatch gave its units back (its download ended). */
+  release?(dispatch: Dispatch): void;
+  /** The request's processing is complete (outputs queued, items handed over). */
+  done(request: Request): void;
+  /** The crawl is closing: take in no more work. */
+  drain?(): void;
+}
 
 export interface SchedulerOptions extends FrontierOptions {
   stats: Stats;
@@ -14,6 +31,8 @@ export interface SchedulerOptions extends FrontierOptions {
    * window of them, and `done()` forgets a request. Default: none, everything in memory.
    */
   job?: { store: JobStore; window: number; perSlot: number };
+  /** A window built over the frontier (the cluster's shared frontier), with its start ledger. */
+  window?: (frontier: Frontier) => FrontierWindow & StartLedger;
 }
 
 export type EnqueueResult = 'queued' | 'duplicate';
@@ -28,24 +47,29 @@ export class Scheduler {
   readonly #stats: Stats;
   /** The job store, when there is one (`job.dir`). */
   readonly store: JobStore | undefined;
-  readonly #window: MemoryWindow | undefined;
+  readonly #window: FrontierWindow | undefined;
+  /** Where start progress is kept: the job store or the cluster. */
+  readonly ledger: StartLedger | undefined;
 
   constructor(options: SchedulerOptions) {
     this.frontier = new Frontier(options);
     this.store = options.job?.store;
     this.#seen = this.store?.seen ?? options.seen ?? new MemorySeenSet();
-    this.#window = options.job ? new MemoryWindow({ frontier: this.frontier, ...options.job }) : undefined;
+    const shared = options.window?.(this.frontier);
+    this.#window = shared ?? (options.job ? new MemoryWindow({ frontier: this.frontier, ...options.job }) : undefined);
+    this.ledger = shared ?? this.store;
     this.#stats = options.stats;
   }
 
   enqueue(request: Request, now: number): EnqueueResult {
     // dontFilter requests are recorded too, so a start URL linked again later is not refetched.
-    const fresh = this.#seen.add(fingerprint(request));
+    const fp = fingerprint(request);
+    const fresh = this.#seen.add(fp);
     if (!fresh && !request.dontFilter) {
       this.#stats.inc('scheduler/duplicates');
       return 'duplicate';
     }
-    if (this.#window) this.#window.push(request, now);
+    if (this.#window) this.#window.push(request, now, fp);
     else this.frontier.push(request, now);
     this.#stats.inc('scheduler/enqueued');
     return 'queued';
@@ -53,13 +77,24 @@ export class Scheduler {
 
   /** Re-queue a request that must be fetched again (a retry), bypassing the seen set. */
   requeue(request: Request, now: number): void {
-    if (this.#window) this.#window.push(request, now);
+    if (this.#window) this.#window.push(request, now, fingerprint(request));
     else this.frontier.push(request, now);
     this.#stats.inc('scheduler/requeued');
   }
 
   next(now: number): Dispatch | undefined {
     return this.#window ? this.#window.next(now) : this.frontier.next(now);
+  }
+
+  /** A dispatched request's download ended: its units go back (here and, in a cluster, in Redis). */
+  release(dispatch: Dispatch, now: number): void {
+    this.frontier.release(dispatch, now);
+    this.#window?.release?.(dispatch);
+  }
+
+  /** The crawl is closing: a cluster process claims nothing more. */
+  drain(): void {
+    this.#window?.drain?.();
   }
 
   /**

@@ -9,7 +9,12 @@ import { checkPartition, checkProxyList, checkRegExp, type ProxyEntry } from './
 import { checkSlotRules, type SlotOverride } from './slots.js';
 import { bool, int, intList, num, oneOf, str, strMap, structured, SpecMismatch, type SettingSpec } from './spec.js';
 
-export const FEED_FORMATS = ['jsonl', 'json', 'csv'] as const;
+/**
+ * The feed formats: files (`jsonl`, `json`, `csv`) and `redis-stream`, which XADDs each item as
+ * one entry `{ item: <JSON> }` to the Redis stream named by the feed's path, on the Redis at
+ * `cluster.redis`.
+ */
+export const FEED_FORMATS = ['jsonl', 'json', 'csv', 'redis-stream'] as const;
 export type FeedFormat = (typeof FEED_FORMATS)[number];
 
 /** One feed: where items are written. The key of `feeds` is the path (placeholders `{name}`, `{time}`). */
@@ -137,6 +142,13 @@ export const DEFAULTS = {
   'job.dir': str('', 'Keep the frontier, seen set, start progress and `spider.state` in a SQLite store in this folder; re-running resumes (also `--job-dir`; empty = in memory).'),
   'job.memoryWindow': int(10_000, 'With `job.dir`: queued requests held in memory at most; the rest stay in the store.', { min: 1 }),
   'job.slotWindow': int(100, 'With `job.dir`: queued requests of one slot held in memory at most, so one slow slot cannot fill the window.', { min: 1 }),
+
+  'cluster.redis': str('', 'Share this crawl with other `crawl` processes through Redis at this URL (`redis://host:port/db`; also `--redis`; empty = one process).'),
+  'cluster.crawlId': str('', 'The shared crawl\'s id in Redis (also `--crawl-id`; empty = the spider name). Processes with the same id share one frontier.'),
+  'cluster.force': bool(false, 'With `cluster.redis`: join a crawl id that holds another spider\'s crawl anyway (also `--force`).'),
+  'cluster.leaseMs': int(30_000, 'With `cluster.redis`: a process silent this long is dead; its leased requests return to the frontier and its slot units are freed.', { min: 100 }),
+  'cluster.pollMs': int(100, 'With `cluster.redis`: how often an idle process asks Redis for work (busy processes ask on every round trip).', { min: 1 }),
+  'cluster.batchSize': int(256, 'With `cluster.redis`: most requests claimed, released, completed or added in one Redis round trip.', { min: 1 }),
 
   'memory.limitMb': int(0, 'Close the crawl (`memusage_exceeded`) when the process RSS reaches this many MB (0 = off).', { min: 0 }),
   'memory.warnMb': int(0, 'Log one warning when the process RSS reaches this many MB (0 = off).', { min: 0 }),

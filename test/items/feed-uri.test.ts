@@ -60,3 +60,16 @@ test('resolveFeedPath fills {name} and {time}', () => {
   assert.equal(resolveFeedPath('-', { name: 'x', time }), '-');
   assert.equal(codeOf(() => resolveFeedPath('out/{date}.json', { name: 'x', time })), 'ERR_FEED_PLACEHOLDER');
 });
+
+test('resolveFeedPath fills {process}: the given process id (made safe for file names), else the pid', () => {
+  const time = new Date('2026-11-24T08:00:00Z');
+  assert.equal(resolveFeedPath('items-{process}.jsonl', { name: 'x', time, process: 'host-1-ab12' }), 'items-host-1-ab12.jsonl');
+  assert.equal(resolveFeedPath('{name}/{process}.csv', { name: 'books', time, process: 'a/b:c' }), 'books/a_b_c.csv');
+  assert.equal(resolveFeedPath('items-{process}.jsonl', { name: 'x', time }), `items-${process.pid}.jsonl`);
+});
+
+test('parseFeedArg accepts {process} and the redis-stream format', () => {
+  assert.deepEqual(parseFeedArg('out/items-{process}.jsonl', false), ['out/items-{process}.jsonl', { format: 'jsonl', overwrite: false }]);
+  assert.deepEqual(parseFeedArg('{name}:items:redis-stream', false), ['{name}:items', { format: 'redis-stream', overwrite: false }]);
+  assert.deepEqual(parseFeedArg('items:REDIS-STREAM', true), ['items', { format: 'redis-stream', overwrite: true }]);
+});

@@ -356,6 +356,20 @@ test('feed paths get {name} and {time}; a settings feed with an unknown extensio
   assert.deepEqual(await readJsonl(join(dir, 'books', '2026-11-24T08-00-00.out')), [{ a: 1 }]);
 });
 
+test('feed paths get {process}: the process option, else the pid', async (t) => {
+  const dir = await tempDir(t);
+  const items = processor({ feeds: { [join(dir, 'items-{process}.jsonl')]: {} }, process: 'node-7' });
+  await items.open();
+  await items.process({ a: 1 });
+  await items.close();
+  assert.deepEqual(await readJsonl(join(dir, 'items-node-7.jsonl')), [{ a: 1 }]);
+  const byPid = processor({ feeds: { [join(dir, 'pid-{process}.jsonl')]: {} } });
+  await byPid.open();
+  await byPid.process({ b: 2 });
+  await byPid.close();
+  assert.deepEqual(await readJsonl(join(dir, `pid-${process.pid}.jsonl`)), [{ b: 2 }]);
+});
+
 test('feed open errors: unopenable path, unknown placeholder, two feeds on one file; opened pipelines are closed', async (t) => {
   const dir = await tempDir(t);
   const blocker = join(dir, 'blocker');

@@ -1,6 +1,7 @@
 /**
  * Feed paths as users write them: `-o path[:format]` / `-O path[:format]` on the command line and
- * the keys of the `feeds` setting, with `{name}` and `{time}` placeholders and `-` for stdout.
+ * the keys of the `feeds` setting, with `{name}`, `{time}` and `{process}` placeholders and `-` for
+ * stdout. A `redis-stream` feed's path is the name of its Redis stream (`-o {name}:items:redis-stream`).
  */
 import { extname } from 'node:path';
 import { ConfigError } from '../../errors.js';
@@ -17,7 +18,7 @@ const EXTENSIONS: Readonly<Record<string, FeedFormat>> = {
   '.csv': 'csv',
 };
 
-const PLACEHOLDERS = ['name', 'time'] as const;
+const PLACEHOLDERS = ['name', 'time', 'process'] as const;
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 
 function isFormat(value: string): value is FeedFormat {
@@ -64,7 +65,7 @@ export function parseFeedArg(arg: string, overwrite: boolean): [string, FeedConf
   return [path, { format, overwrite }];
 }
 
-/** Throw `ERR_FEED_PLACEHOLDER` if the path holds a `{placeholder}` other than `{name}`/`{time}`. */
+/** Throw `ERR_FEED_PLACEHOLDER` if the path holds a `{placeholder}` other than `{name}`/`{time}`/`{process}`. */
 export function checkPlaceholders(path: string): void {
   for (const match of path.matchAll(PLACEHOLDER)) {
     const key = match[1] ?? '';
@@ -84,15 +85,33 @@ export function feedTimestamp(time: Date): string {
   return time.toISOString().slice(0, 19).replace(/:/g, '-');
 }
 
+/** Characters unsafe in file names (Windows' included), replaced by `_` in placeholder values. */
+const UNSAFE = /[/\\:*?"<>|\0]/g;
+
+export interface FeedPathValues {
+  /** The spider name, for `{name}`. */
+  name: string;
+  /** The crawl start, for `{time}`. */
+  time: Date;
+  /**
+   * The process id, for `{process}`: in cluster mode the cluster process id, so that each process
+   * of a shared crawl writes its own file (`-o items-{process}.jsonl`). Default: the OS pid.
+   */
+  process?: string;
+}
+
 /**
- * Fill in `{name}` (the spider name, with characters unsafe in file names replaced by `_`) and
- * `{time}` (see `feedTimestamp`). `-` stays `-`.
+ * Fill in `{name}` (the spider name), `{time}` (see `feedTimestamp`) and `{process}` (the process
+ * id), with characters unsafe in file names replaced by `_`. `-` stays `-`.
  *
  * @throws ConfigError `ERR_FEED_PLACEHOLDER` for an unknown placeholder.
  */
-export function resolveFeedPath(path: string, values: { name: string; time: Date }): string {
+export function resolveFeedPath(path: string, values: FeedPathValues): string {
   checkPlaceholders(path);
-  const name = values.name.replace(/[/\\:*?"<>|\0]/g, '_');
-  const time = feedTimestamp(values.time);
-  return path.replace(PLACEHOLDER, (_match, key: string) => (key === 'name' ? name : time));
+  const filled: Record<(typeof PLACEHOLDERS)[number], string> = {
+    name: values.name.replace(UNSAFE, '_'),
+    time: feedTimestamp(values.time),
+    process: (values.process ?? String(process.pid)).replace(UNSAFE, '_'),
+  };
+  return path.replace(PLACEHOLDER, (_match, key: string) => filled[key as keyof typeof filled]);
 }

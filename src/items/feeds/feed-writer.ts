@@ -1,6 +1,7 @@
 /**
  * Feed writers: one per format (jsonl, json, csv), each writing whole lines to a sink with
  * backpressure, and `openFeedWriter`, which picks the writer for a format and opens its file.
+ * `redis-stream` writes to a Redis stream instead of a file (see redis-stream.ts).
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -14,6 +15,7 @@ import { openCsvFeed } from './csv.js';
 import { STDOUT_PATH } from './feed-uri.js';
 import { openJsonFeed } from './json.js';
 import { openJsonlFeed } from './jsonl.js';
+import { openRedisStreamFeed } from './redis-stream.js';
 
 export interface FeedWriter {
   /** The resolved path (`-` for stdout). */
@@ -23,7 +25,7 @@ export interface FeedWriter {
   write(item: Item): Promise<void> | void;
   /** Finish the file (the json array's `]`), flush and close it. */
   close(): Promise<void>;
-  /** Resolves once every item written so far reached the OS (see `FeedSink.flushed`). */
+  /** Resolves once every item written so far reached the OS (see `FeedSink.flushed`), or Redis acknowledged it. */
   flushed?(): Promise<void>;
 }
 
@@ -39,6 +41,8 @@ export interface FeedWriterOptions {
   stats: Stats;
   /** The stream `-` writes to. Default `process.stdout`. */
   stdout?: Writable;
+  /** The Redis a `redis-stream` feed writes to (the `cluster.redis` setting). */
+  redisUrl?: string;
 }
 
 /** How each format opens; the sink and append handling live with the format. */
@@ -48,17 +52,19 @@ const OPENERS: Readonly<Record<FeedFormat, FeedOpener>> = {
   jsonl: openJsonlFeed,
   json: openJsonFeed,
   csv: openCsvFeed,
+  'redis-stream': openRedisStreamFeed,
 };
 
 /**
- * Open the writer for `options.format`, creating the file's directory first.
+ * Open the writer for `options.format`, creating the file's directory first (a `redis-stream`
+ * feed connects to `options.redisUrl` instead).
  *
  * @throws ConfigError `ERR_FEED_OPEN` (naming the path and the OS error) when the file cannot be
  *   created or read; format errors such as `ERR_FEED_APPEND_JSON` pass through unchanged.
  */
 export async function openFeedWriter(options: FeedWriterOptions): Promise<FeedWriter> {
   try {
-    if (options.path !== STDOUT_PATH) await mkdir(dirname(options.path), { recursive: true });
+    if (options.path !== STDOUT_PATH && options.format !== 'redis-stream') await mkdir(dirname(options.path), { recursive: true });
     return await OPENERS[options.format](options);
   } catch (error) {
     if (error instanceof ArachneError) throw error;

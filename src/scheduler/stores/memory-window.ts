@@ -9,6 +9,7 @@
  */
 import type { Request } from '../../http/request.js';
 import type { Dispatch, Frontier } from '../frontier.js';
+import type { FrontierWindow } from '../scheduler.js';
 import type { JobStore } from './store.js';
 
 export interface MemoryWindowOptions {
@@ -20,7 +21,7 @@ export interface MemoryWindowOptions {
   perSlot: number;
 }
 
-export class MemoryWindow {
+export class MemoryWindow implements FrontierWindow {
   readonly #frontier: Frontier;
   readonly #store: JobStore;
   readonly #window: number;

@@ -25,7 +25,14 @@ export interface StartProgress {
   pulled: number;
 }
 
-export interface JobStore {
+/** Where `spider.start()`'s progress is kept, so a resume (or another process) skips what was pulled. */
+export interface StartLedger {
+  readonly start: StartProgress;
+  /** Records start progress; saved with the requests it yielded. */
+  recordStart(progress: StartProgress): void;
+}
+
+export interface JobStore extends StartLedger {
   /** The seen set, kept in the store (fixed-size fingerprints). */
   readonly seen: SeenSet;
   /** Requests recorded and not held by the in-memory frontier. */
@@ -41,9 +48,6 @@ export interface JobStore {
   load(max: number, room: (slot: string) => number): StoredRequest[];
   /** The request's processing is complete: forget it once the feeds hold its items. */
   done(id: number): void;
-  readonly start: StartProgress;
-  /** Records start progress; saved with the requests it yielded. */
-  recordStart(progress: StartProgress): void;
   /** The spider's `state` saved by the last run, or undefined. */
   loadSpiderState(): Record<string, unknown> | undefined;
   /** Writes everything recorded so far (after the feeds flushed); resolves once committed. */

@@ -1,0 +1,225 @@
+/**
+ * Cluster mode with several crawlers in this process against a real redis-server: the shared
+ * frontier and seen set, cluster-wide slot budgets, leases of a dead process, Redis restarts and
+ * the coded errors of bad input. The multi-process test with SIGKILL is cluster-cli.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { Redis } from 'ioredis';
+import { CLUSTER_FORMAT, clusterKeys } from '../../src/cluster/keys.js';
+import { TICK_SCRIPT } from '../../src/cluster/tick-script.js';
+import { fingerprint } from '../../src/http/fingerprint.js';
+import { Request } from '../../src/http/request.js';
+import type { Response } from '../../src/http/response.js';
+import { encodeRequest } from '../../src/scheduler/stores/request-codec.js';
+import { Spider } from '../../src/spider/spider.js';
+import type { ConfigInput } from '../../src/settings/config.js';
+import { rejectsWith } from '../helpers/assert-code.js';
+import { crawl, dispatchRecorder, gaps, stat } from '../helpers/crawl.js';
+import { startRedis, type RedisServer } from '../fixtures/redis-server.js';
+import { closeSites, startSite, startSites, type Site } from '../fixtures/site.js';
+
+let redis: RedisServer;
+let client: Redis;
+let crawlCount = 0;
+
+before(async () => {
+  redis = await startRedis();
+  client = new Redis(redis.url);
+});
+
+after(async () => {
+  client.disconnect();
+  await redis.close();
+});
+
+function pagesSpider(name: string, bases: readonly string[]) {
+  return class extends Spider {
+    static override name = name;
+    static override startUrls = bases.map((base) => `${base}/page/0`);
+    async *parse(response: Response) {
+      yield { url: response.url };
+      yield* response.followAll('a');
+    }
+  };
+}
+
+/** Settings for one cluster crawler on a fresh (or given) crawl id. */
+function clusterConfig(crawlId: string, extra: ConfigInput = {}): ConfigInput {
+  return {
+    'cluster.redis': redis.url,
+    'cluster.crawlId': crawlId,
+    'cluster.pollMs': 20,
+    'parse.workers': 0,
+    'retry.enabled': false,
+    ...extra,
+  } as ConfigInput;
+}
+
+const freshId = (): string => `t${process.pid}-${++crawlCount}`;
+
+test('two crawlers share one frontier: every page once, perDomain holds across both, round trips are batched', async () => {
+  const sites = await startSites(2, { pages: 150, latencyMs: 15 });
+  try {
+    const Pages = pagesSpider('pages', sites.map((s) => s.url));
+    // 2 domains x 3 units = 6 cluster-wide; each crawler runs at most 4, so both get work.
+    const config = clusterConfig(freshId(), { 'concurrency.perDomain': 3, 'concurrency.global': 4 });
+    const [a, b] = await Promise.all([crawl(Pages, config), crawl(Pages, config)]);
+    assert.equal(a.reason, 'finished');
+    assert.equal(b.reason, 'finished');
+    const urls = [...a.items, ...b.items].map((item) => item.url as string);
+    assert.equal(urls.length, 300, 'each page scraped exactly once across both crawlers');
+    assert.equal(new Set(urls).size, 300);
+    for (const site of sites) {
+      for (let i = 0; i < 150; i++) assert.equal(site.hits.get(`/page/${i}`), 1, `${site.url}/page/${i} fetched once`);
+      assert.ok(site.peakByHost.get(site.host)! <= 3, `peak on ${site.host} is ${site.peakByHost.get(site.host)}, above perDomain 3`);
+    }
+    assert.ok(a.items.length > 0 && b.items.length > 0, `both crawlers got work (${a.items.length} / ${b.items.length})`);
+    const trips = stat(a.stats, 'cluster/round_trips') + stat(b.stats, 'cluster/round_trips');
+    assert.ok(trips < 300, `${trips} Redis round trips for 300 requests: ticks are batched`);
+    assert.ok(stat(a.stats, 'cluster/round_trips_per_request') > 0);
+  } finally {
+    await closeSites(sites);
+  }
+});
+
+test('download.delayMs is one gap across the cluster, not per crawler', async () => {
+  const site = await startSite({ pages: 12, linksPerPage: 11 });
+  try {
+    const Pages = pagesSpider('gaps', [site.url]);
+    const config = clusterConfig(freshId(), { 'download.delayMs': 60, 'concurrency.perDomain': 4 });
+    const first = dispatchRecorder();
+    const second = dispatchRecorder();
+    await Promise.all([crawl(Pages, config, { downloaderMiddlewares: first.middlewares }), crawl(Pages, config, { downloaderMiddlewares: second.middlewares })]);
+    const times = [...first.sent, ...second.sent].map((s) => s.at);
+    assert.equal(times.length, 12);
+    // Redis grants a unit at most every 60 ms; dispatch follows the grant by a round trip or so.
+    const short = gaps(times).filter((gap) => gap < 40);
+    assert.deepEqual(short, [], 'no two requests left within the delay of each other');
+  } finally {
+    await site.close();
+  }
+});
+
+test('a dead process\'s leases expire: its requests go back to the frontier and its slot units free', async () => {
+  const site = await startSite({ pages: 40 });
+  const crawlId = freshId();
+  try {
+    const Pages = pagesSpider('leases', [site.url]);
+    const keys = clusterKeys(crawlId);
+    await client.hset(keys.meta, { format: CLUSTER_FORMAT, spider: 'leases', startDone: '1' });
+    // A "process" that queued the start page, claimed it (1 of the slot's 2 units) and died:
+    // one tick through the same script, then silence (no heartbeat, no leave), as after SIGKILL.
+    const start = new Request({ url: `${site.url}/page/0`, dontFilter: true });
+    client.defineCommand('rawTick', { numberOfKeys: 0, lua: TICK_SCRIPT });
+    const add = [fingerprint(start), start.host, '2\n0', '0', '0', encodeRequest(start), '1'];
+    const reply = JSON.parse(
+      await (client as unknown as { rawTick(...args: (string | number)[]): Promise<string> }).rawTick(
+        keys.prefix, 'dead-process', '1', 300, 5, '', '', '', '', '', 0, 1, ...add, 0, 0, 0,
+      ),
+    ) as { claimed: string[] };
+    assert.equal(reply.claimed.length, 2, 'the dead process claimed the start request');
+    assert.equal(await client.hget(keys.active, start.host), '1');
+
+    const outcome = await crawl(Pages, clusterConfig(crawlId, { 'cluster.leaseMs': 300, 'concurrency.perDomain': 2 }));
+    assert.equal(outcome.reason, 'finished');
+    assert.equal(stat(outcome.stats, 'cluster/reaped'), 1, 'the dead lease was taken back once');
+    assert.equal(new Set(outcome.items.map((i) => i.url)).size, 40, 'the crawl went on from the returned start request');
+    assert.ok(site.peakByHost.get(site.host)! <= 2, 'the slot ran at its limit, not beyond');
+    assert.equal(await client.hget(keys.active, start.host), null, 'no unit left leased: the dead one came back');
+    assert.equal(await client.get(keys.pending), '0');
+  } finally {
+    await site.close();
+  }
+});
+
+test('a crawler that joins late gets work; the crawl ends for every process only when the frontier is empty and nothing is leased', async () => {
+  const site = await startSite({ pages: 120, latencyMs: 10 });
+  try {
+    const Pages = pagesSpider('late', [site.url]);
+    // The slot has 4 units and each crawler runs 2 at most: the late one finds room.
+    const config = clusterConfig(freshId(), { 'concurrency.perDomain': 4, 'concurrency.global': 2 });
+    const early = crawl(Pages, config);
+    for (let i = 0; i < 200 && site.requests < 20; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    const late = await crawl(Pages, config);
+    const first = await early;
+    assert.ok(late.items.length > 0, 'the late crawler fetched pages');
+    assert.equal(first.items.length + late.items.length, 120);
+    assert.equal(late.reason, 'finished');
+  } finally {
+    await site.close();
+  }
+});
+
+test('bad input: an unreachable Redis, a bad URL, a bad crawl id, another spider\'s crawl id, and a job dir too', async () => {
+  const Pages = pagesSpider('bad', ['http://127.0.0.1:9']);
+  const unreachable = await rejectsWith(crawl(Pages, { 'cluster.redis': 'redis://127.0.0.1:1/0', 'cluster.crawlId': freshId() } as ConfigInput), 'ERR_CLUSTER_REDIS');
+  assert.match(unreachable.message, /127\.0\.0\.1:1/);
+  await rejectsWith(crawl(Pages, { 'cluster.redis': 'http://127.0.0.1:1/0' } as ConfigInput), 'ERR_CLUSTER_URL');
+  await rejectsWith(crawl(Pages, { 'cluster.redis': redis.url, 'cluster.crawlId': 'no spaces' } as ConfigInput), 'ERR_CLUSTER_CRAWL_ID');
+  await rejectsWith(crawl(Pages, { 'cluster.redis': redis.url, 'job.dir': '/tmp/x' } as ConfigInput), 'ERR_CLUSTER_JOB_DIR');
+
+  const crawlId = freshId();
+  await client.hset(clusterKeys(crawlId).meta, { format: '1', spider: 'someone-else' });
+  const other = await rejectsWith(crawl(Pages, clusterConfig(crawlId)), 'ERR_CLUSTER_SPIDER');
+  assert.match(other.message, /someone-else/);
+  assert.equal(await client.hget(clusterKeys(crawlId).meta, 'spider'), 'someone-else', 'refused without touching the crawl');
+  const forced = await crawl(Pages, clusterConfig(crawlId, { 'cluster.force': true }));
+  assert.equal(forced.reason, 'finished');
+  assert.equal(await client.hget(clusterKeys(crawlId).meta, 'spider'), 'bad');
+
+  const versionId = freshId();
+  await client.hset(clusterKeys(versionId).meta, { format: '99', spider: 'bad' });
+  await rejectsWith(crawl(Pages, clusterConfig(versionId)), 'ERR_CLUSTER_FORMAT');
+});
+
+test('Redis restarted mid-crawl: the crawlers wait, reconnect and finish with every page', async () => {
+  let restarted = false;
+  const site: Site = await startSite({
+    pages: 200,
+    latencyMs: () => {
+      if (!restarted && site.requests >= 60) {
+        restarted = true;
+        void redis.restart();
+      }
+      return 5;
+    },
+  });
+  try {
+    const Pages = pagesSpider('restart', [site.url]);
+    const config = clusterConfig(freshId(), { 'concurrency.perDomain': 4, 'cluster.leaseMs': 10_000 });
+    const [a, b] = await Promise.all([crawl(Pages, config), crawl(Pages, config)]);
+    assert.ok(restarted, 'Redis was restarted during the crawl');
+    assert.equal(a.reason, 'finished');
+    assert.equal(b.reason, 'finished');
+    const urls = new Set([...a.items, ...b.items].map((item) => item.url));
+    assert.equal(urls.size, 200, 'every page scraped');
+    for (let i = 0; i < 200; i++) assert.ok((site.hits.get(`/page/${i}`) ?? 0) >= 1);
+  } finally {
+    await site.close();
+  }
+});
+
+test('the shared state vanishing mid-crawl (a reset) stops the crawl with a coded reason; items scraped are kept', async () => {
+  const crawlId = freshId();
+  let reset = false;
+  const site: Site = await startSite({
+    pages: 300,
+    latencyMs: () => {
+      if (!reset && site.requests >= 30) {
+        reset = true;
+        void client.keys(`arachne:{${crawlId}}:*`).then((keys) => (keys.length > 0 ? client.del(...keys) : 0));
+      }
+      return 5;
+    },
+  });
+  try {
+    const Pages = pagesSpider('reset', [site.url]);
+    const outcome = await crawl(Pages, clusterConfig(crawlId, { 'concurrency.perDomain': 2 }));
+    assert.equal(outcome.reason, 'cluster_state_lost');
+    assert.ok(outcome.items.length >= 25, `items scraped before the reset were kept (${outcome.items.length})`);
+    assert.ok(outcome.logs.some((line) => line.includes('ERR_CLUSTER_STATE_LOST')));
+  } finally {
+    await site.close();
+  }
+});
