@@ -69,6 +69,14 @@ export interface CrawlerOptions {
   spiderFile?: string;
 }
 
+/** This process's part in a cluster crawl (`cluster.redis`). */
+interface ClusterMembership {
+  frontier: ClusterFrontier;
+  redis: Redis;
+  /** Sends what is buffered, gives back what is leased here, disconnects. */
+  leave(): Promise<void>;
+}
+
 export interface CrawlResult {
   reason: string;
   stats: Record<string, number | string>;
@@ -128,7 +136,7 @@ export class Crawler {
       ? await openJob({ dir: settings['job.dir'], logger: logger.child('job'), now: () => this.#clock.now(), barrier: () => items.flushed(), spiderState: () => spider.state })
       : undefined;
     // The cluster next: an unreachable Redis or a crawl id holding another spider fails here.
-    const cluster = await this.#joinCluster(() => items.flushed()).catch(async (error: unknown) => {
+    const cluster: ClusterMembership | undefined = await this.#joinCluster((): Promise<void> => items.flushed()).catch(async (error: unknown) => {
       await job?.close(undefined);
       throw error;
     });
@@ -190,12 +198,13 @@ export class Crawler {
       .filter((M) => M.enabled?.(settings) ?? true)
       .map((M) => new M(spiderMwContext));
     const pipelines = [...(options.projectConfig?.pipelines ?? []), ...(options.spiderClass.customSettings?.pipelines ?? [])].map(instantiate);
-    const items = new ItemProcessor({
+    const items: ItemProcessor = new ItemProcessor({
       pipelines,
       // A resumed job appends to its feeds: overwriting them would drop the items of the first run.
       feeds: job?.resumed ? Object.fromEntries(Object.entries(settings.feeds).map(([path, feed]) => [path, { ...feed, overwrite: false }])) : settings.feeds,
       concurrency: settings['items.concurrency'],
       spiderName: spider.name,
+      ...(cluster ? { process: cluster.frontier.processId } : {}),
       startTime: new Date(this.#clock.now()),
       stats,
       logger: logger.child('items'),
@@ -284,7 +293,7 @@ export class Crawler {
    * Connects to `cluster.redis` and joins the shared crawl, when set. `barrier` resolves once the
    * items handed over so far reached the feeds: a request is completed in Redis only after that.
    */
-  async #joinCluster(barrier: () => Promise<void>): Promise<{ frontier: ClusterFrontier; redis: Redis; leave(): Promise<void> } | undefined> {
+  async #joinCluster(barrier: () => Promise<void>): Promise<ClusterMembership | undefined> {
     const { settings, stats, logger, spider } = this;
     const url = settings['cluster.redis'];
     if (!url) return undefined;
