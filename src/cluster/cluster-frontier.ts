@@ -135,6 +135,8 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
   #pstatsAt = -Infinity;
   #roundTrips = 0;
   #failing = false;
+  /** A second connection, subscribed to the crawl's `wake` channel. */
+  #subscriber: Redis | undefined;
   /** Called when claimed requests arrived, the crawl ended, or Redis lost it: the engine pumps. */
   onWork: () => void = () => {};
   /** This process must run `spider.start()` from `pulled` on (its starter died). */
@@ -188,11 +190,32 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
       this.#o.logger.warn(`crawl id "${crawlId}" held spider "${String(spider)}": joining as "${spiderName}" (--force)`);
       await redis.hset(keys.meta, 'spider', spiderName);
     }
-    await this.#runTick();
+    await this.#subscribe(keys.wake);
+    try {
+      await this.#runTick();
+    } catch (error) {
+      this.#subscriber?.disconnect();
+      throw error;
+    }
     this.#joined = true;
     this.#o.logger.info(
       `joined cluster crawl "${crawlId}" as ${this.processId}: ${this.#pending} requests pending, start ${this.#startDone ? 'done' : this.#isStarter ? `runs here from ${this.#pulled}` : 'runs in another process'}`,
     );
+  }
+
+  /** Starved ticks leave this process in Redis's `starved` set; a tick that brings work publishes on `wake`. */
+  async #subscribe(channel: string): Promise<void> {
+    const subscriber = this.#o.redis.duplicate();
+    // Errors are the main connection's to report; this one reconnects and resubscribes by itself.
+    subscriber.on('error', () => {});
+    subscriber.on('message', () => {
+      if (!this.#starved) return;
+      this.#starved = false;
+      this.#o.stats.inc('cluster/wakeups');
+      this.#kick();
+    });
+    await subscriber.subscribe(channel);
+    this.#subscriber = subscriber;
   }
 
   // --- StartLedger -------------------------------------------------------------------------
@@ -291,6 +314,7 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
     if (this.#joined && !this.#left && !this.#lost) {
       this.#o.logger.warn(`cluster: could not leave cleanly (Redis unreachable); the ${this.#ids.size} requests leased here return to the frontier after cluster.leaseMs`);
     }
+    this.#subscriber?.disconnect();
     const completed = this.#o.stats.count('cluster/completed');
     if (completed > 0) this.#o.stats.set('cluster/round_trips_per_request', Math.round((this.#roundTrips / completed) * 1000) / 1000);
   }

@@ -21,6 +21,9 @@
  * | `pending`       | str  | requests queued, delayed or leased: 0 with start done = the crawl ended |
  * | `stats`         | hash | cluster counters (`claimed`, `completed`, `reaped`, `duplicates`...)   |
  * | `pstats`        | hash | process id -> its last stats snapshot as JSON                          |
+ * | `starved`       | set  | processes whose last claim found nothing (woken through `wake`)        |
+ * | `tick`, `reply` | hash | process id -> its last tick's sequence number and reply (idempotence)  |
+ * | `wake`          | pub/sub channel | "there is work": starved processes claim at once          |
  */
 
 /** The layout's version: a crawl id written by another layout is refused, not misread. */
@@ -49,6 +52,7 @@ export const clusterKeys = (crawlId: string) => {
     delayed: `${p}delayed`,
     stats: `${p}stats`,
     pstats: `${p}pstats`,
+    wake: `${p}wake`,
     lease: (proc: string) => `${p}lease:${proc}`,
     queue: (slot: string) => `${p}q:${slot}`,
   };

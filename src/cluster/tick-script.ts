@@ -20,6 +20,10 @@
  *   pauses: n, (slot, ms)...      (nothing leaves the slot for ms: Retry-After)
  *   floors: n, (slot, cfg)...     (raise the slot's interval: robots.txt Crawl-delay)
  * `cfg` is "limit\ninterval ms".
+ *
+ * A process whose claim found nothing is recorded as starved; the next tick anywhere that queues
+ * requests or frees units publishes on the crawl's `wake` channel, so starved processes claim at
+ * once instead of waiting for their poll.
  */
 export const TICK_SCRIPT = String.raw`
 local P = ARGV[1]
@@ -34,6 +38,7 @@ local K_meta, K_seen, K_req, K_rslot = P .. 'meta', P .. 'seen', P .. 'req', P .
 local K_ready, K_active, K_cfg, K_next = P .. 'ready', P .. 'active', P .. 'cfg', P .. 'next'
 local K_procs, K_pending, K_delayed, K_stats, K_seq = P .. 'procs', P .. 'pending', P .. 'delayed', P .. 'stats', P .. 'seq'
 local K_lease = P .. 'lease:' .. proc
+local K_starved = P .. 'starved'
 
 if redis.call('EXISTS', K_meta) == 0 then
   return cjson.encode({ lost = 1 })
@@ -76,7 +81,9 @@ local function requeue(id)
   refresh(slot)
 end
 
+local freed = 0
 local function unit_back(slot)
+  freed = freed + 1
   local left = redis.call('HINCRBY', K_active, slot, -1)
   if left <= 0 then redis.call('HDEL', K_active, slot) end
   refresh(slot)
@@ -99,6 +106,7 @@ for _, d in ipairs(dead) do
   end
   redis.call('DEL', lk)
   redis.call('ZREM', K_procs, d)
+  redis.call('SREM', K_starved, d)
   redis.call('HDEL', K_tick, d)
   redis.call('HDEL', K_reply, d)
   if redis.call('HGET', K_meta, 'starter') == d then redis.call('HDEL', K_meta, 'starter') end
@@ -218,6 +226,7 @@ if ARGV[9] == '1' then
   end
   redis.call('DEL', K_lease)
   redis.call('ZREM', K_procs, proc)
+  redis.call('SREM', K_starved, proc)
   redis.call('HDEL', K_tick, proc)
   redis.call('HDEL', K_reply, proc)
   if starter == proc then redis.call('HDEL', K_meta, 'starter') end
@@ -243,6 +252,16 @@ else
     end
   end
   if got > 0 then redis.call('HINCRBY', K_stats, 'claimed', got) end
+  -- Starved processes (room, nothing to claim) wait on the 'wake' channel instead of polling.
+  if claimMax > 0 and got == 0 then
+    redis.call('SADD', K_starved, proc)
+  else
+    redis.call('SREM', K_starved, proc)
+  end
+end
+if (added > 0 or freed > 0 or reaped > 0) and redis.call('SCARD', K_starved) > 0 then
+  redis.call('DEL', K_starved)
+  redis.call('PUBLISH', P .. 'wake', '1')
 end
 if completed > 0 then redis.call('HINCRBY', K_stats, 'completed', completed) end
 if dups > 0 then redis.call('HINCRBY', K_stats, 'duplicates', dups) end

@@ -51,6 +51,9 @@ interface SiteCounts {
   requests: number;
   distinct: number;
   notFound: number;
+  /** When the first request arrived and the last response was sent (ms, the site's clock). */
+  firstAt: number;
+  lastAt: number;
 }
 
 const { values } = parseArgs({
@@ -60,6 +63,8 @@ const { values } = parseArgs({
     latency: { type: 'string', default: '50' },
     processes: { type: 'string', default: '3' },
     links: { type: 'string', default: '4' },
+    global: { type: 'string', default: '16' },
+    'per-domain': { type: 'string', default: '8' },
     timeout: { type: 'string', default: '300' },
     appendfsync: { type: 'string', default: 'everysec' },
     'no-build': { type: 'boolean', default: false },
@@ -90,7 +95,7 @@ function links(g: number, config: SiteConfig): number[] {
 async function serve(config: SiteConfig): Promise<void> {
   const bases: string[] = [];
   const filler = `<div class="filler">${'x'.repeat(config.padBytes)}</div>`;
-  let counts: SiteCounts = { requests: 0, distinct: 0, notFound: 0 };
+  let counts: SiteCounts = { requests: 0, distinct: 0, notFound: 0, firstAt: 0, lastAt: 0 };
   let served = new Set<number>();
   const url = (g: number): string => `${bases[g % config.domains]}/page/${g}`;
   const page = (g: number): string => {
@@ -105,13 +110,13 @@ async function serve(config: SiteConfig): Promise<void> {
       if (path === '/__stats' || path === '/__reset') {
         const body = JSON.stringify({ ...counts, distinct: served.size });
         if (path === '/__reset') {
-          counts = { requests: 0, distinct: 0, notFound: 0 };
+          counts = { requests: 0, distinct: 0, notFound: 0, firstAt: 0, lastAt: 0 };
           served = new Set();
         }
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
         return void res.end(body);
       }
-      counts.requests++;
+      if (counts.requests++ === 0) counts.firstAt = performance.now();
       const match = /^\/page\/(\d+)$/.exec(path);
       const g = match ? Number(match[1]) : -1;
       setTimeout(() => {
@@ -125,6 +130,7 @@ async function serve(config: SiteConfig): Promise<void> {
         const body = Buffer.from(page(g));
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': String(body.length) });
         res.end(body);
+        counts.lastAt = performance.now();
       }, config.latencyMs);
     });
     await new Promise<void>((resolve, reject) => {
@@ -246,6 +252,8 @@ interface Round {
 const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 
 let interrupted = false;
+/** Each process's `concurrency.global` and `concurrency.perDomain` (`--global`, `--per-domain`). */
+const limits = { global: 16, perDomain: 8 };
 const live = new Set<ChildProcess>();
 
 async function runRound(n: number, project: TempProject, redis: RedisServer, site: SiteProcess, timeoutMs: number): Promise<Round> {
@@ -258,7 +266,7 @@ async function runRound(n: number, project: TempProject, redis: RedisServer, sit
       [
         'run', 'pages', '-a', `seeds=${site.bases.map((base, d) => `${base}/page/${d}`).join(',')}`,
         '--redis', redis.url, '--crawl-id', crawlId,
-        '-s', 'concurrency.global=16', '-s', 'concurrency.perDomain=8', '-s', 'parse.workers=0', '-s', 'log.statsIntervalMs=0',
+        '-s', `concurrency.global=${limits.global}`, '-s', `concurrency.perDomain=${limits.perDomain}`, '-s', 'parse.workers=0', '-s', 'log.statsIntervalMs=0',
         '-L', 'warn', '--stats-json', join(project.dir, `stats-${n}-${i}.json`),
       ],
       project.dir,
@@ -314,6 +322,8 @@ async function main(): Promise<void> {
     links: intOption('links', values.links, 0, 100),
     padBytes: 1200,
   };
+  limits.global = intOption('global', values.global, 1, 10_000);
+  limits.perDomain = intOption('per-domain', values['per-domain'], 1, 10_000);
   const maxProcesses = intOption('processes', values.processes, 1, 16);
   const timeoutMs = intOption('timeout', values.timeout, 1, 86_400) * 1000;
   const appendfsync = values.appendfsync;
@@ -337,11 +347,11 @@ async function main(): Promise<void> {
     site = await startSiteProcess(config);
     project = makeProject({ 'crawl.config.ts': 'export default {};\n', 'spiders/pages.ts': SPIDER });
 
-    const ceiling = 16 / (config.latencyMs / 1000);
+    const ceiling = limits.global / (config.latencyMs / 1000);
     console.log(`node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown'}), redis ${version} (AOF, appendfsync ${appendfsync})`);
     console.log(
       `site: ${config.pages} pages over ${config.domains} domains (${config.links} links + next per page, ~2 KB each), ${config.latencyMs} ms latency; ` +
-        `each process: concurrency.global=16, perDomain=8, parse.workers=0` +
+        `each process: concurrency.global=${limits.global}, perDomain=${limits.perDomain}, parse.workers=0` +
         (config.latencyMs > 0 ? ` (Little's-law ceiling ${ceiling.toFixed(0)} pages/s per process)` : ''),
     );
 
@@ -354,15 +364,23 @@ async function main(): Promise<void> {
       for (const failure of round.failures) console.log(`    ${failure}`);
     }
 
+    // Two rates: over the wall time (process start-up included) and over the crawl itself, from
+    // the site's first request to its last response (what more processes can speed up).
+    const crawlSeconds = (r: Round): number => Math.max(1e-3, (r.site.lastAt - r.site.firstAt) / 1000);
     const base = rounds[0] && rounds[0].pages > 0 ? rounds[0].pages / rounds[0].seconds : 0;
+    const crawlBase = rounds[0] && rounds[0].pages > 0 ? rounds[0].pages / crawlSeconds(rounds[0]) : 0;
     const rows = rounds.map((r) => {
       const pps = r.pages / r.seconds;
+      const crawlPps = r.pages / crawlSeconds(r);
       return {
         processes: r.processes,
         pages: r.pages,
         seconds: Math.round(r.seconds * 100) / 100,
         'pages/s': Math.round(pps * 10) / 10,
         'x 1 process': base > 0 ? Math.round((pps / base) * 100) / 100 : '-',
+        'crawl s': Math.round(crawlSeconds(r) * 100) / 100,
+        'pages/s (crawl)': Math.round(crawlPps * 10) / 10,
+        'x 1 (crawl)': crawlBase > 0 ? Math.round((crawlPps / crawlBase) * 100) / 100 : '-',
         'round trips/request': r.pages > 0 ? Math.round((r.roundTrips / r.pages) * 1000) / 1000 : '-',
         'pages per process': r.perProcess.join(' / '),
         // The site's own count: every page once, none twice, no 404.

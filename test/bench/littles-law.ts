@@ -6,6 +6,7 @@
  *
  *   npm run bench:littles-law [-- --pages 5000 --concurrency 64 --latency 100]
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Crawler } from '../../src/core/crawler.js';
 import { Request } from '../../src/http/request.js';
@@ -43,11 +44,15 @@ const crawler = new Crawler({
     concurrency: { global: concurrency, perDomain: concurrency },
     log: { level: 'warn', statsIntervalMs: 0 },
     parse: { workers: 0 },
+    ...(process.env.LL_TRACE ? { trace: { file: process.env.LL_TRACE } } : {}),
   },
 });
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
 const started = performance.now();
 const cpuStart = process.cpuUsage();
 const result = await crawler.crawl();
+loopDelay.disable();
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpuStart);
 await site.close();
@@ -60,3 +65,5 @@ console.log(`  achieved   ${achieved.toFixed(1)} pages/s (${seconds.toFixed(2)} 
 console.log(`  ceiling    ${ceiling.toFixed(1)} pages/s (C / W)`);
 console.log(`  efficiency ${(achieved / ceiling).toFixed(3)} of the ceiling`);
 console.log(`  cpu        ${(((cpu.user + cpu.system) / 1e6 / pages) * 1000).toFixed(2)} s per 1,000 pages; peak slot concurrency ${result.stats['scheduler/peak_slot_concurrency']}; reuse ${result.stats['connections/reuse_rate']}`);
+const ms = (ns: number): string => (ns / 1e6).toFixed(1);
+console.log(`  loop delay p50 ${ms(loopDelay.percentile(50))} ms, p99 ${ms(loopDelay.percentile(99))} ms, max ${ms(loopDelay.max)} ms (main thread, perf_hooks)`);
