@@ -109,7 +109,7 @@ export default async function runTask(task: ParseTask): Promise<ParseResult> {
   currentTask = task.id;
   logCount = 0;
   parentPort?.postMessage({ arachneStart: task.id });
-  let url = task.kind === 'callback' ? task.response.url : task.request.url;
+  let url = task.kind === 'callback' ? task.response.url : typeof task.request === 'string' ? task.request : task.request.url;
   try {
     let result: ReturnType<Spider['parse']>;
     if (task.kind === 'callback') {

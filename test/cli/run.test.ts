@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { startSite, type Site } from '../fixtures/site.js';
-import { makeProject, runCli, startCli, type TempProject } from '../helpers/project.js';
+import { CLI, makeProject, runCli, startCli, type TempProject } from '../helpers/project.js';
 
 const BOOKS_SPIDER = `
 import { Spider, type Response } from 'arachne';
@@ -156,4 +158,15 @@ test('every command has --help, and version prints the package version', async (
   }
   const version = await runCli(['version'], project.dir);
   assert.match(version.stdout, /^arachne \d+\.\d+\.\d+\n$/);
+});
+
+test('the CLI does not load node:domain (node:repl pulls it in, and it wraps every EventEmitter.emit)', () => {
+  // Load the CLI entry as `crawl run` does (every command module), then list the built-ins loaded.
+  const script = `process.argv = [process.argv[0], ${JSON.stringify(CLI)}, 'version']; await import(${JSON.stringify(pathToFileURL(CLI).href)}); process.on('exit', () => console.error(JSON.stringify(process.moduleLoadList)));`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: project.dir, encoding: 'utf8' });
+  assert.equal(child.status, 0, child.stderr);
+  const modules = JSON.parse(child.stderr.trim().split('\n').pop()!) as string[];
+  assert.ok(modules.includes('NativeModule events'), 'the list is the one of loaded built-ins');
+  assert.ok(!modules.includes('NativeModule domain'), 'node:domain was loaded');
+  assert.ok(!modules.includes('NativeModule repl'), 'node:repl was loaded');
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { CallbackError, CloseSpider, errorCode } from '../../src/errors.js';
 import { Request } from '../../src/http/request.js';
 import { Response } from '../../src/http/response.js';
-import { decodeError, decodeOutput, decodeResponse, encodeError, encodeOutput, encodeResponse, ownBuffer, uncloneablePath } from '../../src/parse/codec.js';
+import { decodeError, decodeOutput, decodeRequest, decodeResponse, encodeError, encodeOutput, encodeRequest, encodeResponse, ownBuffer, uncloneablePath } from '../../src/parse/codec.js';
 
 function response(body: Uint8Array): Response {
   return new Response({ url: 'http://127.0.0.1/a', status: 200, headers: { 'content-type': 'text/html' }, body, request: new Request({ url: 'http://127.0.0.1/a', callback: 'parseA', cbKwargs: { n: 1 } }) });
@@ -55,6 +55,33 @@ test('encodeOutput: requests go as data and come back as Requests; bad items and
   assert.throws(() => encodeOutput({ f: Math.max }, 'http://127.0.0.1/a'), (e: unknown) => e instanceof CallbackError && e.code === 'ERR_ITEM_NOT_CLONEABLE' && /item\.f is a function \(max\)/.test(e.message) && /http:\/\/127\.0\.0\.1\/a/.test(e.message));
   const withFn = new Request({ url: 'http://127.0.0.1/c', cbKwargs: { cb: () => 1 } });
   assert.throws(() => encodeOutput(withFn, 'u'), /request\.cbKwargs\.cb is a function/);
+});
+
+test('a request with default fields crosses as its URL; every non-default field survives the trip', () => {
+  const plain = new Request('http://127.0.0.1/plain');
+  assert.equal(encodeRequest(plain), 'http://127.0.0.1/plain');
+  assert.deepEqual(decodeRequest(structuredClone(encodeRequest(plain))).toData(), plain.toData());
+  const full = new Request({
+    url: 'http://127.0.0.1/full',
+    method: 'post',
+    headers: { 'x-a': '1' },
+    body: 'a=1',
+    priority: -3,
+    dontFilter: true,
+    callback: 'parseFull',
+    errback: 'onError',
+    cbKwargs: { n: 1 },
+    meta: { depth: 4 },
+    userData: { tag: 'x' },
+  });
+  const wire = encodeRequest(full);
+  assert.equal(typeof wire, 'object');
+  assert.deepEqual(decodeRequest(structuredClone(wire)).toData(), full.toData());
+  // Each decoded request gets its own meta: the framework writes to it in place.
+  const a = decodeRequest('http://127.0.0.1/x');
+  const b = decodeRequest('http://127.0.0.1/x');
+  a.meta.depth = 1;
+  assert.equal(b.meta.depth, undefined);
 });
 
 test('errors keep their code and hint across the boundary; CloseSpider keeps its reason', () => {
