@@ -31,8 +31,15 @@ export class MemoryWindow implements FrontierWindow {
   /** Requests in memory (queued, not in flight) per slot key. */
   readonly #inSlot = new Map<string, number>();
   #inMemory = 0;
-  /** The last load found nothing with room: wait for a dispatch before seeking again. */
-  #loadBlocked = false;
+  /**
+   * A load may find something: set at start, when a slot's in-memory queue falls below half its
+   * window, and when the window itself had been full. Refilling at half rather than after every
+   * dispatch makes one store query per `perSlot / 2` dispatches of a busy slot instead of one per
+   * dispatch (measured: 17 ms of a 300 ms demo crawl went to one-row loads).
+   */
+  #refill = true;
+  /** A request went to the store only because the whole window was full. */
+  #overflowed = false;
   readonly #room = (slot: string): number => this.#perSlot - (this.#inSlot.get(slot) ?? 0);
 
   constructor(options: MemoryWindowOptions) {
@@ -51,21 +58,23 @@ export class MemoryWindow implements FrontierWindow {
     // The same object queued twice would share one id: give the second its own identity.
     const queued = this.#ids.has(request) ? request.replace({}) : request;
     const slot = this.#frontier.slotKey(queued);
-    const inMemory = this.#inMemory < this.#window && this.#room(slot) > 0;
+    const windowFull = this.#inMemory >= this.#window;
+    const inMemory = !windowFull && this.#room(slot) > 0;
+    if (windowFull) this.#overflowed = true;
     const id = this.#store.add(queued, slot, inMemory);
     if (inMemory) this.#hold(id, slot, queued, now);
   }
 
   next(now: number): Dispatch | undefined {
     let dispatch = this.#frontier.next(now);
-    if (!dispatch && !this.#loadBlocked && this.#store.stored > 0 && this.#load(now) > 0) dispatch = this.#frontier.next(now);
+    if (!dispatch && this.#store.stored > 0 && (this.#refill || this.#frontier.size === 0) && this.#load(now) > 0) dispatch = this.#frontier.next(now);
     if (dispatch) {
       const slot = this.#frontier.slotKey(dispatch.request);
       const count = (this.#inSlot.get(slot) ?? 1) - 1;
       if (count === 0) this.#inSlot.delete(slot);
       else this.#inSlot.set(slot, count);
       this.#inMemory--;
-      this.#loadBlocked = false;
+      if (count < this.#perSlot / 2 || this.#overflowed) this.#refill = true;
     }
     return dispatch;
   }
@@ -79,9 +88,12 @@ export class MemoryWindow implements FrontierWindow {
   }
 
   #load(now: number): number {
-    const rows = this.#store.load(this.#window - this.#inMemory, this.#room);
+    const max = this.#window - this.#inMemory;
+    const rows = this.#store.load(max, this.#room);
     for (const row of rows) this.#hold(row.id, row.slot, row.request, now);
-    if (rows.length === 0) this.#loadBlocked = true;
+    this.#refill = false;
+    // A load the window cut short leaves rows that wait for window room, not slot room.
+    this.#overflowed = rows.length >= max;
     return rows.length;
   }
 

@@ -17,11 +17,11 @@ function tempDir(t: TestContext): string {
   return dir;
 }
 
-function schedulerOver(job: Job, window: number, perSlot: number): Scheduler {
+function schedulerOver(job: Job, window: number, perSlot: number, slotLimit = 1_000): Scheduler {
   return new Scheduler({
     stats: new Stats(),
     globalLimit: 1_000,
-    slot: { limit: 1_000, delayMs: 0, randomizeDelay: false, ratePerMinute: 0, burst: 1 },
+    slot: { limit: slotLimit, delayMs: 0, randomizeDelay: false, ratePerMinute: 0, burst: 1 },
     job: { store: job.store, window, perSlot },
   });
 }
@@ -74,6 +74,42 @@ test('memory holds a window; the rest stays in the store and comes back per slot
   const reopened = await openJob({ dir, logger: silentLogger, now: () => 0 });
   assert.equal(reopened.store.stored, 0, 'every done request was forgotten');
   await reopened.close(undefined);
+});
+
+test('a busy slot is refilled from the store at half its window, not after every dispatch', async (t) => {
+  const job = await openJob({ dir: tempDir(t), logger: silentLogger, now: () => 0 });
+  const scheduler = schedulerOver(job, 1_000, 20);
+  for (let i = 0; i < 400; i++) scheduler.enqueue(new Request(`http://a.test/${i}`), 0);
+  let loads = 0;
+  const load = job.store.load.bind(job.store);
+  job.store.load = (max, room) => (loads++, load(max, room));
+  let sent = 0;
+  for (let guard = 0; guard < 1_000 && scheduler.size > 0; guard++) {
+    const dispatch = scheduler.next(0);
+    assert.ok(dispatch, 'a request is always ready while some are queued');
+    sent++;
+    scheduler.frontier.release(dispatch, 0);
+    scheduler.done(dispatch.request);
+  }
+  assert.equal(sent, 400);
+  // 380 stored requests come back 10 or more at a time.
+  assert.ok(loads <= 40, `${loads} store loads for 380 stored requests`);
+  await job.close(undefined);
+});
+
+test('a slot that only the store holds (the window was full) is loaded while the slots in memory are busy', async (t) => {
+  const job = await openJob({ dir: tempDir(t), logger: silentLogger, now: () => 0 });
+  // Window 10: a.test's 10 requests fill it; b.test's go to the store. One unit per slot.
+  const scheduler = schedulerOver(job, 10, 10, 1);
+  for (let i = 0; i < 10; i++) scheduler.enqueue(new Request(`http://a.test/${i}`), 0);
+  for (let i = 0; i < 5; i++) scheduler.enqueue(new Request(`http://b.test/${i}`), 0);
+  assert.equal(job.store.stored, 5);
+  const first = scheduler.next(0);
+  assert.equal(first?.request.host, 'a.test');
+  // a.test is busy now (1 unit); b.test must come from the store.
+  const second = scheduler.next(0);
+  assert.equal(second?.request.host, 'b.test', 'the stored slot was loaded once the window had room');
+  await job.close(undefined);
 });
 
 test('a reopened job gets back queued and in-flight requests, its seen set, start progress and spider state', async (t) => {
