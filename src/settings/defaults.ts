@@ -165,7 +165,7 @@ export const DEFAULTS = {
   'parse.workers': structured<number | 'auto'>(
     'integer >= 0 | "auto"',
     'auto',
-    'Parse worker threads running callbacks (0 = in-process; "auto" = available cores - 1, at least 1).',
+    'Parse worker threads running callbacks (0 = in-process; "auto" = one per available core; in-process on one core).',
     (value) => (value === 'auto' || (Number.isInteger(value) && (value as number) >= 0) ? (value as number | 'auto') : new SpecMismatch('integer >= 0 | "auto"')),
   ),
   'parse.maxQueue': int(32, 'Responses waiting for a parse thread before downloading pauses.', { min: 0 }),

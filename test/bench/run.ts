@@ -21,7 +21,7 @@
  *   from an earlier round. Variants alternate within a round; the table shows medians.
  * - CPU is user + system of the crawling process (parse workers included), per 1,000 pages;
  *   peak RSS is that process's `maxRSS`. The site's own CPU is not counted for either side.
- * - Arachne runs with `parse.workers` = 0 (in-process), 1 (the "auto" default on 2 cores) and 2.
+ * - Arachne runs with `parse.workers` = 0 (in-process), 1 and 2 (the "auto" default on 2 cores).
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
