@@ -86,6 +86,14 @@ interface Outbox {
 
 const emptyOutbox = (): Outbox => ({ releases: [], adds: [], completes: [], pauses: [], floors: [] });
 const outboxSize = (o: Outbox): number => o.releases.length + o.adds.length / 7 + o.completes.length + o.pauses.length + o.floors.length;
+/** What asks for a tick now: everything but completions, which ride with the next tick. */
+const urgentSize = (o: Outbox): number => outboxSize(o) - o.completes.length;
+/**
+ * A completion waits at most this long for a tick to ride with. Sent at once, a completion made
+ * a round trip of its own whenever the response was parsed in a later event-loop turn than its
+ * download ended (measured: 1.08 round trips per request instead of 0.46, one process).
+ */
+const COMPLETE_WAIT_MS = 10;
 
 const PSTATS_EVERY_MS = 1_000;
 const RETRY_MIN_MS = 100;
@@ -117,6 +125,8 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
   #ticking = false;
   #again = false;
   #timer: NodeJS.Timeout | undefined;
+  /** The tick that carries completions nothing else sent (`COMPLETE_WAIT_MS`). */
+  #completeTimer: NodeJS.Timeout | undefined;
   #retryMs = RETRY_MIN_MS;
   #draining = false;
   #closed = false;
@@ -266,7 +276,7 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
     if (id === undefined) return;
     this.#ids.delete(request);
     this.#out.completes.push(id);
-    this.#kick();
+    this.#kickSoon();
   }
 
   /** The crawl is closing here: claim nothing more. */
@@ -303,6 +313,7 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
     if (this.#closed) return;
     this.#draining = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#completeTimer);
     for (let waited = 0; this.#ticking && waited < LEAVE_WAIT_MS; waited += 5) await sleep(5);
     this.#closed = true;
     clearTimeout(this.#timer);
@@ -325,6 +336,15 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
     return this.#frontier.effectiveGlobalLimit(now) - this.#frontier.active - this.#frontier.size - this.#claiming;
   }
 
+  /** A tick within `COMPLETE_WAIT_MS`, unless one goes sooner. */
+  #kickSoon(): void {
+    if (this.#closed || !this.#joined || this.#ticking || this.#completeTimer) return;
+    this.#completeTimer = setTimeout(() => {
+      this.#completeTimer = undefined;
+      this.#kick();
+    }, COMPLETE_WAIT_MS);
+  }
+
   #kick(): void {
     if (this.#closed || !this.#joined) return;
     if (this.#ticking) {
@@ -334,7 +354,14 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
     this.#ticking = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    setImmediate(() => void this.#loop());
+    // This tick carries the waiting completions.
+    clearTimeout(this.#completeTimer);
+    this.#completeTimer = undefined;
+    // A timer, not setImmediate: the engine parses a response in the check phase after its
+    // download ended (a setImmediate), so a tick started in the next turn's timers phase carries
+    // the unit the download freed together with the requests and the completion the parse made,
+    // one round trip instead of two (measured: 1.15 -> 0.52 round trips per request, one process, `npm run bench:cluster`).
+    setTimeout(() => void this.#loop(), 1);
   }
 
   async #loop(): Promise<void> {
@@ -344,10 +371,11 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
         if (this.#closed) return;
         await this.#runTick();
         // A failed tick waits for #arm's backoff; otherwise keep going while there is news.
-      } while (!this.#closed && !this.#failing && (this.#again || outboxSize(this.#out) > 0));
+      } while (!this.#closed && !this.#failing && (this.#again || urgentSize(this.#out) > 0));
     } finally {
       this.#ticking = false;
       this.#arm();
+      if (this.#out.completes.length > 0) this.#kickSoon();
     }
   }
 
