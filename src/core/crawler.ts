@@ -133,7 +133,17 @@ export class Crawler {
     // The job dir first: a locked, corrupt or foreign job fails before anything else opens. Its
     // store forgets a request only once the feeds flushed that request's items (`items` below).
     const job: Job | undefined = settings['job.dir']
-      ? await openJob({ dir: settings['job.dir'], logger: logger.child('job'), now: () => this.#clock.now(), barrier: () => items.flushed(), spiderState: () => spider.state })
+      ? await openJob({
+          dir: settings['job.dir'],
+          logger: logger.child('job'),
+          now: () => this.#clock.now(),
+          barrier: () => items.flushed(),
+          spiderState: () => spider.state,
+          onFailure: (error) => {
+            stats.inc(`job/errors/${error.code}`);
+            this.stop('job_store_failed');
+          },
+        })
       : undefined;
     // The cluster next: an unreachable Redis or a crawl id holding another spider fails here.
     const cluster: ClusterMembership | undefined = await this.#joinCluster((): Promise<void> => items.flushed()).catch(async (error: unknown) => {

@@ -7,7 +7,12 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
 import { silentLogger } from '../../src/log.js';
+import type { Response } from '../../src/http/response.js';
 import { JOB_DB_FILE, JOB_LOCK_FILE, openJob } from '../../src/scheduler/job.js';
+import type { ConfigInput } from '../../src/settings/config.js';
+import { Spider } from '../../src/spider/spider.js';
+import { startSite, type Site } from '../fixtures/site.js';
+import { crawl, stat } from '../helpers/crawl.js';
 
 function tempDir(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'arachne-job-'));
@@ -102,4 +107,40 @@ test('an SQLite database that is not an Arachne job is ERR_JOB_CORRUPT', async (
   const { code, message } = await codeOf(open(dir));
   assert.equal(code, 'ERR_JOB_CORRUPT');
   assert.match(message, /customers/);
+});
+
+test('the store failing mid-crawl (the database damaged under it) stops the crawl with ERR_JOB_STORE; items scraped are kept', async (t) => {
+  const dir = tempDir(t);
+  let damaged = false;
+  let dropped: Promise<unknown> = Promise.resolve();
+  const site: Site = await startSite({
+    pages: 300,
+    latencyMs: () => {
+      if (!damaged && site.requests >= 40) {
+        damaged = true;
+        // Another process drops the queue table (waiting its turn for the write lock, which this
+        // thread's crawl holds between ticks): every later write of the crawl fails.
+        const script = `const db = require('better-sqlite3')(${JSON.stringify(join(dir, JOB_DB_FILE))}, { timeout: 10000 }); db.exec('DROP TABLE requests'); db.close();`;
+        dropped = new Promise((resolve) => spawn(process.execPath, ['-e', script], { stdio: 'inherit' }).once('exit', resolve));
+      }
+      return 5;
+    },
+  });
+  t.after(() => site.close());
+  class Pages extends Spider {
+    static override name = 'pages';
+    static override startUrls = [`${site.url}/page/0`];
+    async *parse(response: Response) {
+      yield { url: response.url };
+      yield* response.followAll('a');
+    }
+  }
+  const outcome = await crawl(Pages, { 'job.dir': dir, 'parse.workers': 0, 'concurrency.perDomain': 4 } as ConfigInput);
+  assert.equal(await dropped, 0, 'the other process dropped the table');
+  assert.ok(damaged, 'the database was damaged during the crawl');
+  assert.equal(outcome.reason, 'job_store_failed');
+  assert.equal(stat(outcome.stats, 'job/errors/ERR_JOB_STORE'), 1, 'reported once');
+  assert.ok(outcome.logs.some((line) => /ERR_JOB_STORE: the job store could not .*no such table/.test(line)), 'the log names the code and the cause');
+  assert.ok(outcome.items.length >= 30, `items scraped before the failure were kept (${outcome.items.length})`);
+  assert.ok(outcome.items.length < 300, 'the crawl stopped early');
 });

@@ -20,6 +20,7 @@
  * progress, spider state).
  */
 import type { Database, Statement } from 'better-sqlite3';
+import { ArachneError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { SeenSet } from '../seen-set.js';
 import { decodeRequest, encodeRequest } from './request-codec.js';
@@ -59,6 +60,12 @@ export interface SqliteJobStoreOptions {
   now: () => number;
   /** The spider's live `state`, saved periodically. */
   spiderState?: () => Record<string, unknown> | undefined;
+  /**
+   * Called once when a store operation fails mid-crawl (disk full, an I/O error, the file
+   * damaged under us): the crawl should stop. Later operations do nothing; what was committed
+   * stays in the job dir for a resume.
+   */
+  onFailure?: (error: ArachneError) => void;
   logger: Logger;
 }
 
@@ -89,33 +96,41 @@ class RecentSet {
   }
 }
 
+/** Runs a store operation; after a failure (reported once) returns `fallback` without touching the database. */
+type Guard = <T>(what: string, fallback: T, run: () => T) => T;
+
 class SqliteSeenSet implements SeenSet {
   readonly #cache = new RecentSet();
   readonly #insert: Statement<[Buffer]>;
   readonly #has: Statement<[Buffer]>;
   readonly #count: Statement<[]>;
   readonly #write: () => void;
+  readonly #guard: Guard;
 
-  constructor(db: Database, write: () => void) {
+  constructor(db: Database, write: () => void, guard: Guard) {
     this.#insert = db.prepare('INSERT OR IGNORE INTO seen (fp) VALUES (?)');
     this.#has = db.prepare('SELECT 1 FROM seen WHERE fp = ?').pluck();
     this.#count = db.prepare('SELECT count(*) FROM seen').pluck();
     this.#write = write;
+    this.#guard = guard;
   }
 
   add(fingerprint: string): boolean {
     if (this.#cache.has(fingerprint)) return false;
     this.#cache.add(fingerprint);
-    this.#write();
-    return this.#insert.run(Buffer.from(fingerprint, 'hex')).changes === 1;
+    // After a store failure the memory front alone answers (the crawl is stopping).
+    return this.#guard('record a fingerprint', true, () => {
+      this.#write();
+      return this.#insert.run(Buffer.from(fingerprint, 'hex')).changes === 1;
+    });
   }
 
   has(fingerprint: string): boolean {
-    return this.#cache.has(fingerprint) || this.#has.get(Buffer.from(fingerprint, 'hex')) !== undefined;
+    return this.#cache.has(fingerprint) || this.#guard('look up a fingerprint', false, () => this.#has.get(Buffer.from(fingerprint, 'hex')) !== undefined);
   }
 
   get size(): number {
-    return this.#count.get() as number;
+    return this.#guard('count the seen set', 0, () => this.#count.get() as number);
   }
 }
 
@@ -145,6 +160,8 @@ export class SqliteJobStore implements JobStore {
   #stateSavedAt: number;
   #stateFailed = false;
   #closed = false;
+  /** The first failure of a store operation mid-crawl; every later operation is skipped. */
+  #failure: ArachneError | undefined;
 
   /** `db` is open, checked and of this format (see `openJob`). */
   constructor(db: Database, options: SqliteJobStoreOptions) {
@@ -168,7 +185,7 @@ export class SqliteJobStore implements JobStore {
     this.#markLoaded = db.prepare('UPDATE requests SET state = 1 WHERE id = ?');
     this.#nextSlot = db.prepare('SELECT slot FROM requests WHERE state = 0 AND slot > ? ORDER BY slot LIMIT 1').pluck();
     this.#slotRows = db.prepare('SELECT id, data FROM requests WHERE state = 0 AND slot = ? ORDER BY priority DESC, id LIMIT ?');
-    this.seen = new SqliteSeenSet(db, () => this.#write());
+    this.seen = new SqliteSeenSet(db, () => this.#write(), (what, fallback, run) => this.#guard(what, fallback, run));
     this.#stateSavedAt = options.now();
   }
 
@@ -180,15 +197,27 @@ export class SqliteJobStore implements JobStore {
     return this.#start;
   }
 
+  /** The failure that stopped the store, if any. */
+  get failure(): ArachneError | undefined {
+    return this.#failure;
+  }
+
   add(request: Request, slot: string, inMemory: boolean): number {
-    this.#write();
     const id = this.#nextId++;
-    this.#insert.run(id, slot, request.priority, inMemory ? 1 : 0, encodeRequest(request));
-    if (!inMemory) this.#stored++;
+    const recorded = this.#guard('record a request', false, () => {
+      this.#write();
+      this.#insert.run(id, slot, request.priority, inMemory ? 1 : 0, encodeRequest(request));
+      return true;
+    });
+    if (recorded && !inMemory) this.#stored++;
     return id;
   }
 
   load(max: number, room: (slot: string) => number): StoredRequest[] {
+    return this.#guard('load queued requests', [], () => this.#load(max, room));
+  }
+
+  #load(max: number, room: (slot: string) => number): StoredRequest[] {
     const out: StoredRequest[] = [];
     if (max <= 0 || this.#stored === 0) return out;
     this.#write();
@@ -221,9 +250,9 @@ export class SqliteJobStore implements JobStore {
   }
 
   recordStart(progress: StartProgress): void {
-    this.#write();
     this.#start = progress;
     this.#startDirty = true;
+    this.#guard('record start progress', undefined, () => this.#write());
   }
 
   loadSpiderState(): Record<string, unknown> | undefined {
@@ -232,7 +261,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async flush(): Promise<void> {
-    while (this.#committing || this.#inTransaction || this.#deletes.length > 0) {
+    while (!this.#failure && (this.#committing || this.#inTransaction || this.#deletes.length > 0)) {
       if (this.#committing) await this.#committing;
       else await this.#commit();
     }
@@ -242,10 +271,42 @@ export class SqliteJobStore implements JobStore {
     if (this.#closed) return;
     await this.flush();
     this.#closed = true;
-    if (spiderState !== undefined) this.#saveState(spiderState);
-    // Fold the WAL back into the database file: a finished job dir is one file.
-    this.#db.pragma('wal_checkpoint(TRUNCATE)');
-    this.#db.close();
+    if (!this.#failure) {
+      this.#guard('save the spider state', undefined, () => {
+        if (spiderState !== undefined) this.#saveState(spiderState);
+        // Fold the WAL back into the database file: a finished job dir is one file.
+        this.#db.pragma('wal_checkpoint(TRUNCATE)');
+      });
+    }
+    try {
+      this.#db.close();
+    } catch {
+      // Closing a database that failed: nothing more can be saved; the failure was reported.
+    }
+  }
+
+  #guard<T>(what: string, fallback: T, run: () => T): T {
+    if (this.#failure) return fallback;
+    try {
+      return run();
+    } catch (error) {
+      this.#fail(what, error);
+      return fallback;
+    }
+  }
+
+  #fail(what: string, error: unknown): void {
+    if (this.#failure) return;
+    const code = (error as { code?: unknown }).code;
+    const failure = new ArachneError('ERR_JOB_STORE', 'close', `the job store could not ${what} (${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message}); the crawl stops`, {
+      hint: 'free disk space or fix the job dir, then run the same command again: it resumes from the last commit (requests since then are fetched again); items already written stay in the feeds',
+      cause: error,
+    });
+    this.#failure = failure;
+    this.#inTransaction = false;
+    this.#deletes = [];
+    this.#o.logger.error(`${failure.code}: ${failure.message}`);
+    this.#o.onFailure?.(failure);
   }
 
   /** Every write runs inside the tick's transaction. */
@@ -259,7 +320,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   #scheduleCommit(): void {
-    if (this.#commitQueued) return;
+    if (this.#commitQueued || this.#failure) return;
     this.#commitQueued = true;
     setImmediate(() => {
       this.#commitQueued = false;
@@ -297,9 +358,9 @@ export class SqliteJobStore implements JobStore {
         this.#inTransaction = false;
       }
     };
-    const committing = run().finally(() => {
+    const committing = run().catch((error: unknown) => this.#fail('commit', error)).finally(() => {
       this.#committing = undefined;
-      if (this.#deletes.length > 0 || this.#inTransaction) this.#scheduleCommit();
+      if (!this.#failure && (this.#deletes.length > 0 || this.#inTransaction)) this.#scheduleCommit();
     });
     this.#committing = committing;
     return committing;
