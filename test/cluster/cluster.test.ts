@@ -223,3 +223,23 @@ test('the shared state vanishing mid-crawl (a reset) stops the crawl with a code
     await site.close();
   }
 });
+
+test('a starved process is woken through pub/sub when work appears, without waiting for its poll', { timeout: 30_000 }, async () => {
+  const site = await startSite({ pages: 80, latencyMs: 10 });
+  try {
+    const Pages = pagesSpider('wake', [site.url]);
+    // A poll a minute apart: a process that waited for it would stall the test past its timeout.
+    const config = clusterConfig(freshId(), { 'cluster.pollMs': 60_000, 'concurrency.perDomain': 4, 'concurrency.global': 2 });
+    const started = performance.now();
+    const [a, b] = await Promise.all([crawl(Pages, config), crawl(Pages, config)]);
+    const seconds = (performance.now() - started) / 1000;
+    assert.equal(a.reason, 'finished');
+    assert.equal(b.reason, 'finished');
+    assert.equal(new Set([...a.items, ...b.items].map((item) => item.url)).size, 80);
+    assert.ok(a.items.length > 0 && b.items.length > 0, `both processes got work (${a.items.length} / ${b.items.length})`);
+    assert.ok(stat(a.stats, 'cluster/wakeups') + stat(b.stats, 'cluster/wakeups') >= 1, 'a starved process was woken');
+    assert.ok(seconds < 20, `the crawl took ${seconds.toFixed(1)} s: no process waited for its 60 s poll`);
+  } finally {
+    await site.close();
+  }
+});
