@@ -146,6 +146,8 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
   #failing = false;
   /** A second connection, subscribed to the crawl's `wake` channel. */
   #subscriber: Redis | undefined;
+  /** Wake messages received; a tick compares it with its value when the tick was sent. */
+  #wakes = 0;
   /** Called when claimed requests arrived, the crawl ended, or Redis lost it: the engine pumps. */
   onWork: () => void = () => {};
   /** This process must run `spider.start()` from `pulled` on (its starter died). */
@@ -218,6 +220,9 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
     // Errors are the main connection's to report; this one reconnects and resubscribes by itself.
     subscriber.on('error', () => {});
     subscriber.on('message', () => {
+      // Counted even when not starved (yet): a wake can overtake the reply of the tick that
+      // found nothing, which arrives on the other connection; #apply then ticks again.
+      this.#wakes++;
       if (!this.#starved) return;
       this.#starved = false;
       this.#o.stats.inc('cluster/wakeups');
@@ -391,6 +396,7 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
     const args = this.#unacked ?? (await this.#nextTick(leaving));
     this.#unacked = args;
     let reply: TickReply;
+    const wakes = this.#wakes;
     try {
       this.#roundTrips++;
       this.#o.stats.inc('cluster/round_trips');
@@ -410,7 +416,7 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
     if (this.#failing) this.#o.logger.info('cluster: Redis answers again');
     this.#failing = false;
     this.#retryMs = RETRY_MIN_MS;
-    this.#apply(reply, args);
+    this.#apply(reply, args, wakes);
   }
 
   /** Builds the next tick from the outbox; completes wait for the items they depend on. */
@@ -453,7 +459,8 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
     ];
   }
 
-  #apply(reply: TickReply, args: (string | number)[]): void {
+  /** `wakes`: the wake count when the tick was sent; a wake since means work may have appeared. */
+  #apply(reply: TickReply, args: (string | number)[], wakes: number): void {
     const { stats, logger } = this.#o;
     this.#claiming = 0;
     if (reply.lost) {
@@ -501,7 +508,9 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
     }
     if (got > 0) stats.inc('cluster/claimed', got);
     const asked = Number(args[4]);
-    this.#starved = asked > 0 && got === 0;
+    const foundNothing = asked > 0 && got === 0;
+    this.#starved = foundNothing && this.#wakes === wakes;
+    if (foundNothing && !this.#starved) this.#again = true;
     if (becameStarter && this.#joined) {
       logger.info(`cluster: the process running spider.start() is gone; taking over from value ${this.#pulled}`);
       this.onStartTakeover(this.#pulled);

@@ -93,9 +93,14 @@ test('download.delayMs is one gap across the cluster, not per crawler', async ()
     await Promise.all([crawl(Pages, config, { downloaderMiddlewares: first.middlewares }), crawl(Pages, config, { downloaderMiddlewares: second.middlewares })]);
     const times = [...first.sent, ...second.sent].map((s) => s.at);
     assert.equal(times.length, 12);
-    // Redis grants a unit at most every 60 ms; dispatch follows the grant by a round trip or so.
+    // Redis grants a unit at most every 60 ms; dispatch follows the grant by a round trip or so,
+    // more when the (shared, loaded) event loop is late for one of the two. A per-crawler delay
+    // would let both send every 60 ms: 11 gaps in about 330 ms, half of them near 0.
+    const sorted = [...times].sort((x, y) => x - y);
+    const span = sorted.at(-1)! - sorted[0]!;
+    assert.ok(span >= 11 * 60 * 0.85, `12 requests over ${span.toFixed(0)} ms: one 60 ms gap cluster-wide needs at least ${11 * 60 * 0.85}`);
     const short = gaps(times).filter((gap) => gap < 40);
-    assert.deepEqual(short, [], 'no two requests left within the delay of each other');
+    assert.ok(short.length <= 1, `gaps under 40 ms: ${short.map((g) => g.toFixed(1)).join(', ')}`);
   } finally {
     await site.close();
   }
