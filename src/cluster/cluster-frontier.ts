@@ -219,7 +219,9 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
     const subscriber = this.#o.redis.duplicate();
     // Errors are the main connection's to report; this one reconnects and resubscribes by itself.
     subscriber.on('error', () => {});
-    subscriber.on('message', () => {
+    subscriber.on('message', (_channel: string, from: string) => {
+      // The reply of our own tick already told us what it brought.
+      if (from === this.processId) return;
       // Counted even when not starved (yet): a wake can overtake the reply of the tick that
       // found nothing, which arrives on the other connection; #apply then ticks again.
       this.#wakes++;

@@ -23,7 +23,7 @@
  * | `pstats`        | hash | process id -> its last stats snapshot as JSON                          |
  * | `starved`       | set  | processes whose last claim found nothing (woken through `wake`)        |
  * | `tick`, `reply` | hash | process id -> its last tick's sequence number and reply (idempotence)  |
- * | `wake`          | pub/sub channel | "there is work": starved processes claim at once          |
+ * | `wake`          | pub/sub channel | "there is work" (the message: who sent it); starved processes claim at once |
  */
 
 /** The layout's version: a crawl id written by another layout is refused, not misread. */

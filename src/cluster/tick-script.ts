@@ -261,7 +261,7 @@ else
 end
 if (added > 0 or freed > 0 or reaped > 0) and redis.call('SCARD', K_starved) > 0 then
   redis.call('DEL', K_starved)
-  redis.call('PUBLISH', P .. 'wake', '1')
+  redis.call('PUBLISH', P .. 'wake', proc)
 end
 if completed > 0 then redis.call('HINCRBY', K_stats, 'completed', completed) end
 if dups > 0 then redis.call('HINCRBY', K_stats, 'duplicates', dups) end
