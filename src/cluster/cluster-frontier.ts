@@ -33,6 +33,7 @@ import type { SlotFeedback } from '../downloader/middleware.js';
 import { CLUSTER_FORMAT, clusterKeys, clusterPrefix } from './keys.js';
 import type { Redis } from './redis.js';
 import { TICK_SCRIPT } from './tick-script.js';
+import { emptyOutbox, outboxSize, tickArgv, urgentSize, type Tick, type TickReply } from './tick-wire.js';
 
 /** A slot's budget as Redis enforces it: units across the cluster and the gap between requests. */
 export interface ClusterSlotConfig {
@@ -61,33 +62,6 @@ export interface ClusterFrontierOptions {
   processId?: string;
 }
 
-interface TickReply {
-  lost?: 1;
-  alive: 0 | 1;
-  starter: 0 | 1;
-  startDone: 0 | 1;
-  pending: number;
-  added: number;
-  dups: number;
-  completed: number;
-  reaped: number;
-  pulled: number;
-  /** id, data, id, data... (an empty Lua table encodes as `{}`). */
-  claimed: string[] | Record<string, never>;
-}
-
-interface Outbox {
-  releases: string[];
-  adds: string[];
-  completes: string[];
-  pauses: string[];
-  floors: string[];
-}
-
-const emptyOutbox = (): Outbox => ({ releases: [], adds: [], completes: [], pauses: [], floors: [] });
-const outboxSize = (o: Outbox): number => o.releases.length + o.adds.length / 7 + o.completes.length + o.pauses.length + o.floors.length;
-/** What asks for a tick now: everything but completions, which ride with the next tick. */
-const urgentSize = (o: Outbox): number => outboxSize(o) - o.completes.length;
 /**
  * A completion waits at most this long for a tick to ride with: it only lets Redis forget a
  * request (and the crawl end), so it never needs a round trip of its own while others are due.
@@ -119,7 +93,7 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
   readonly #ids = new Map<Request, string>();
   #out = emptyOutbox();
   /** A tick Redis has not answered: re-sent unchanged until it is. */
-  #unacked: (string | number)[] | undefined;
+  #unacked: Tick | undefined;
   #seq = 0;
   #ticking = false;
   #again = false;
@@ -395,14 +369,14 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
   }
 
   async #runTick(leaving = false): Promise<void> {
-    const args = this.#unacked ?? (await this.#nextTick(leaving));
-    this.#unacked = args;
+    const tick = this.#unacked ?? (await this.#nextTick(leaving));
+    this.#unacked = tick;
     let reply: TickReply;
     const wakes = this.#wakes;
     try {
       this.#roundTrips++;
       this.#o.stats.inc('cluster/round_trips');
-      reply = JSON.parse(await this.#tick(...args)) as TickReply;
+      reply = JSON.parse(await this.#tick(...tickArgv(tick))) as TickReply;
     } catch (error) {
       if (error instanceof ArachneError) throw error;
       if (!this.#failing) {
@@ -418,11 +392,11 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
     if (this.#failing) this.#o.logger.info('cluster: Redis answers again');
     this.#failing = false;
     this.#retryMs = RETRY_MIN_MS;
-    this.#apply(reply, args, wakes);
+    this.#apply(reply, tick, wakes);
   }
 
   /** Builds the next tick from the outbox; completes wait for the items they depend on. */
-  async #nextTick(leaving: boolean): Promise<(string | number)[]> {
+  async #nextTick(leaving: boolean): Promise<Tick> {
     if (this.#out.completes.length > 0 || leaving) await this.#o.barrier();
     const out = this.#out;
     this.#out = emptyOutbox();
@@ -437,32 +411,22 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
       pstats = JSON.stringify(this.#o.stats.toJSON());
     }
     this.#seq++;
-    return [
-      this.#prefix,
-      this.processId,
-      String(this.#seq),
-      this.#o.leaseMs,
+    return {
+      prefix: this.#prefix,
+      processId: this.processId,
+      seq: this.#seq,
+      leaseMs: this.#o.leaseMs,
       claim,
-      this.#isStarter || this.#startDone ? '' : '1',
-      start ? String(start.pulled) : '',
-      start?.done ? '1' : '',
-      leaving ? '1' : '',
+      wantsStart: !(this.#isStarter || this.#startDone),
+      start,
+      leaving,
       pstats,
-      out.releases.length,
-      ...out.releases,
-      out.adds.length / 7,
-      ...out.adds,
-      out.completes.length,
-      ...out.completes,
-      out.pauses.length / 2,
-      ...out.pauses,
-      out.floors.length / 2,
-      ...out.floors,
-    ];
+      out,
+    };
   }
 
   /** `wakes`: the wake count when the tick was sent; a wake since means work may have appeared. */
-  #apply(reply: TickReply, args: (string | number)[], wakes: number): void {
+  #apply(reply: TickReply, tick: Tick, wakes: number): void {
     const { stats, logger } = this.#o;
     this.#claiming = 0;
     if (reply.lost) {
@@ -473,7 +437,7 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
       this.onWork();
       return;
     }
-    if (args[8] === '1') this.#left = true;
+    if (tick.leaving) this.#left = true;
     else if (this.#joined && reply.alive === 0) {
       stats.inc('cluster/presumed_dead');
       logger.warn(`cluster: this process was silent for over cluster.leaseMs (${this.#o.leaseMs} ms) and presumed dead; its leased requests went back to the frontier and may be fetched twice`);
@@ -509,8 +473,7 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
       got++;
     }
     if (got > 0) stats.inc('cluster/claimed', got);
-    const asked = Number(args[4]);
-    const foundNothing = asked > 0 && got === 0;
+    const foundNothing = tick.claim > 0 && got === 0;
     this.#starved = foundNothing && this.#wakes === wakes;
     if (foundNothing && !this.#starved) this.#again = true;
     if (becameStarter && this.#joined) {

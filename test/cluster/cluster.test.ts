@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { CLUSTER_FORMAT, clusterKeys } from '../../src/cluster/keys.js';
 import { TICK_SCRIPT } from '../../src/cluster/tick-script.js';
+import type { Crawler } from '../../src/core/crawler.js';
 import { fingerprint } from '../../src/http/fingerprint.js';
 import { Request } from '../../src/http/request.js';
 import type { Response } from '../../src/http/response.js';
@@ -229,14 +230,18 @@ test('the shared state vanishing mid-crawl (a reset) stops the crawl with a code
   }
 });
 
-test('a starved process is woken through pub/sub when work appears, without waiting for its poll', { timeout: 30_000 }, async () => {
+test('a starved process is woken through pub/sub when work appears, without waiting for its poll', { timeout: 60_000 }, async () => {
   const site = await startSite({ pages: 80, latencyMs: 10 });
   try {
     const Pages = pagesSpider('wake', [site.url]);
     // A poll a minute apart: a process that waited for it would stall the test past its timeout.
     const config = clusterConfig(freshId(), { 'cluster.pollMs': 60_000, 'concurrency.perDomain': 4, 'concurrency.global': 2 });
     const started = performance.now();
-    const [a, b] = await Promise.all([crawl(Pages, config), crawl(Pages, config)]);
+    // Bounded: a process left waiting for its poll is stopped at 20 s, so a failure is an
+    // assertion below rather than crawlers that outlive the test.
+    const crawlers: Crawler[] = [];
+    const deadline = setTimeout(() => crawlers.forEach((c) => c.stop('test_deadline')), 20_000);
+    const [a, b] = await Promise.all([crawl(Pages, config, { onCrawler: (c) => crawlers.push(c) }), crawl(Pages, config, { onCrawler: (c) => crawlers.push(c) })]).finally(() => clearTimeout(deadline));
     const seconds = (performance.now() - started) / 1000;
     assert.equal(a.reason, 'finished');
     assert.equal(b.reason, 'finished');
