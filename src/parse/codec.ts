@@ -55,8 +55,12 @@ const isEmpty = (value: object): boolean => {
   return true;
 };
 
-/** The request as wire data: only the fields that differ from their defaults travel. */
-export function encodeRequest(request: Request): RequestWire {
+/**
+ * The request as wire data: only the fields that differ from their defaults travel.
+ * Not the job store's codec (scheduler/stores/request-codec.ts): that one writes JSON text with
+ * base64 bodies and drops the per-attempt proxy id; this one is for structured clone.
+ */
+export function encodeRequestWire(request: Request): RequestWire {
   const { method, headers, body, priority, dontFilter, callback, errback, cbKwargs, meta, userData } = request;
   if (method === 'GET' && body === null && priority === 0 && !dontFilter && callback === null && errback === null && isEmpty(headers) && isEmpty(cbKwargs) && isEmpty(meta) && isEmpty(userData)) {
     return request.url;
@@ -75,7 +79,7 @@ export function encodeRequest(request: Request): RequestWire {
   return wire;
 }
 
-export function decodeRequest(wire: RequestWire): Request {
+export function decodeRequestWire(wire: RequestWire): Request {
   const data = typeof wire === 'string' ? { url: wire } : wire;
   return Request.fromData({
     url: data.url,
@@ -130,7 +134,7 @@ export function encodeResponse(response: Response, transferList: ArrayBuffer[]):
     status: response.status,
     headers: response.headers,
     body,
-    request: encodeRequest(response.request),
+    request: encodeRequestWire(response.request),
     ip: response.ip,
     timings: response.timings,
     reusedConnection: response.reusedConnection,
@@ -145,7 +149,7 @@ export function decodeResponse(wire: ResponseWire): Response {
     headers: wire.headers,
     // A Buffer over the transferred memory (no copy): callbacks may call `body.toString()`.
     body: Buffer.from(wire.body),
-    request: decodeRequest(wire.request),
+    request: decodeRequestWire(wire.request),
     ...(wire.ip !== undefined ? { ip: wire.ip } : {}),
     timings: wire.timings,
     ...(wire.reusedConnection !== undefined ? { reusedConnection: wire.reusedConnection } : {}),
@@ -172,7 +176,7 @@ export function encodeFailure(id: number, method: string, failure: Failure, tran
     id,
     kind: 'errback',
     method,
-    request: encodeRequest(failure.request),
+    request: encodeRequestWire(failure.request),
     error: encodeError(failure.error),
     ...(failure.response ? { response: encodeResponse(failure.response, transferList) } : {}),
   };
@@ -180,7 +184,7 @@ export function encodeFailure(id: number, method: string, failure: Failure, tran
 
 export function decodeFailure(task: Extract<ParseTask, { kind: 'errback' }>): Failure {
   return {
-    request: decodeRequest(task.request),
+    request: decodeRequestWire(task.request),
     error: decodeError(task.error),
     ...(task.response ? { response: decodeResponse(task.response) } : {}),
   };
@@ -245,7 +249,7 @@ export function uncloneablePath(value: unknown, path = 'item', limit = 100_000):
 /** A callback output as wire data; throws `ERR_ITEM_NOT_CLONEABLE` naming the field that cannot cross. */
 export function encodeOutput(output: SpiderOutput, url: string): OutputWire {
   if (Request.isRequest(output)) {
-    const wire = encodeRequest(output);
+    const wire = encodeRequestWire(output);
     if (typeof wire === 'string') return wire;
     if (!cloneSafe(wire.cbKwargs) || !cloneSafe(wire.meta) || !cloneSafe(wire.userData)) {
       const bad = uncloneablePath({ cbKwargs: wire.cbKwargs, meta: wire.meta, userData: wire.userData }, 'request');
@@ -289,8 +293,8 @@ function notCloneable(what: string, bad: { path: string; what: string }, url: st
 }
 
 export function decodeOutput(wire: OutputWire): SpiderOutput {
-  if (typeof wire === 'string') return decodeRequest(wire);
-  return 'request' in wire ? decodeRequest(wire.request) : wire.item;
+  if (typeof wire === 'string') return decodeRequestWire(wire);
+  return 'request' in wire ? decodeRequestWire(wire.request) : wire.item;
 }
 
 export function isLogWire(message: unknown): message is LogWire {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { CallbackError, CloseSpider, errorCode } from '../../src/errors.js';
 import { Request } from '../../src/http/request.js';
 import { Response } from '../../src/http/response.js';
-import { decodeError, decodeOutput, decodeRequest, decodeResponse, encodeError, encodeOutput, encodeRequest, encodeResponse, ownBuffer, uncloneablePath } from '../../src/parse/codec.js';
+import { decodeError, decodeOutput, decodeRequestWire, decodeResponse, encodeError, encodeOutput, encodeRequestWire, encodeResponse, ownBuffer, uncloneablePath } from '../../src/parse/codec.js';
 
 function response(body: Uint8Array): Response {
   return new Response({ url: 'http://127.0.0.1/a', status: 200, headers: { 'content-type': 'text/html' }, body, request: new Request({ url: 'http://127.0.0.1/a', callback: 'parseA', cbKwargs: { n: 1 } }) });
@@ -59,8 +59,8 @@ test('encodeOutput: requests go as data and come back as Requests; bad items and
 
 test('a request with default fields crosses as its URL; every non-default field survives the trip', () => {
   const plain = new Request('http://127.0.0.1/plain');
-  assert.equal(encodeRequest(plain), 'http://127.0.0.1/plain');
-  assert.deepEqual(decodeRequest(structuredClone(encodeRequest(plain))).toData(), plain.toData());
+  assert.equal(encodeRequestWire(plain), 'http://127.0.0.1/plain');
+  assert.deepEqual(decodeRequestWire(structuredClone(encodeRequestWire(plain))).toData(), plain.toData());
   const full = new Request({
     url: 'http://127.0.0.1/full',
     method: 'post',
@@ -74,12 +74,12 @@ test('a request with default fields crosses as its URL; every non-default field 
     meta: { depth: 4 },
     userData: { tag: 'x' },
   });
-  const wire = encodeRequest(full);
+  const wire = encodeRequestWire(full);
   assert.equal(typeof wire, 'object');
-  assert.deepEqual(decodeRequest(structuredClone(wire)).toData(), full.toData());
+  assert.deepEqual(decodeRequestWire(structuredClone(wire)).toData(), full.toData());
   // Each decoded request gets its own meta: the framework writes to it in place.
-  const a = decodeRequest('http://127.0.0.1/x');
-  const b = decodeRequest('http://127.0.0.1/x');
+  const a = decodeRequestWire('http://127.0.0.1/x');
+  const b = decodeRequestWire('http://127.0.0.1/x');
   a.meta.depth = 1;
   assert.equal(b.meta.depth, undefined);
 });

@@ -197,11 +197,6 @@ export class SqliteJobStore implements JobStore {
     return this.#start;
   }
 
-  /** The failure that stopped the store, if any. */
-  get failure(): ArachneError | undefined {
-    return this.#failure;
-  }
-
   add(request: Request, slot: string, inMemory: boolean): number {
     const id = this.#nextId++;
     const recorded = this.#guard('record a request', false, () => {
