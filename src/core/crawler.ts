@@ -361,10 +361,10 @@ export class Crawler {
     const cores = availableParallelism();
     const workers = setting === 'auto' ? (cores >= 2 ? cores : 0) : setting;
     const spiderFile = this.#options.spiderFile;
-    if (workers === 0) return new InProcessRunner(spider);
+    if (workers === 0) return new InProcessRunner(spider, settings['parse.maxQueue']);
     if (spiderFile === undefined) {
       this.logger.debug(`callbacks run in-process: spider class "${spider.name}" was not loaded from a file (no spiderFile), so parse workers cannot import it`);
-      return new InProcessRunner(spider);
+      return new InProcessRunner(spider, settings['parse.maxQueue']);
     }
     this.logger.debug(`callbacks run on ${workers} parse worker thread(s), importing ${spiderFile}`);
     return new WorkerRunner({

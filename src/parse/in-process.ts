@@ -26,12 +26,23 @@ export async function* outputsOf(result: CallbackResult): AsyncIterable<SpiderOu
   yield value as SpiderOutput;
 }
 
-/** Runs callbacks on the main thread, on one spider instance (`parse.workers = 0`). */
+/**
+ * Runs callbacks on the main thread, on one spider instance (`parse.workers = 0`). Callbacks that
+ * await (an API call, a slow pipeline) overlap; past `1 + maxQueue` of them running at once the
+ * runner is `saturated`, as a worker pool with a full queue is, so the bodies held stay bounded.
+ */
 export class InProcessRunner implements CallbackRunner {
   readonly #spider: Spider;
+  readonly #limit: number;
+  #running = 0;
 
-  constructor(spider: Spider) {
+  constructor(spider: Spider, maxQueue = Infinity) {
     this.#spider = spider;
+    this.#limit = 1 + maxQueue;
+  }
+
+  get saturated(): boolean {
+    return this.#running >= this.#limit;
   }
 
   hasMethod(name: string): boolean {
@@ -51,11 +62,22 @@ export class InProcessRunner implements CallbackRunner {
   callback(response: Response): AsyncIterable<SpiderOutput> {
     const request = response.request;
     const method = this.#method(request.callback ?? 'parse');
-    return outputsOf(method.call(this.#spider, response, request.cbKwargs));
+    return this.#counted(() => method.call(this.#spider, response, request.cbKwargs));
   }
 
   errback(name: string, failure: Failure): AsyncIterable<SpiderOutput> {
-    return outputsOf(this.#method(name).call(this.#spider, failure));
+    const method = this.#method(name);
+    return this.#counted(() => method.call(this.#spider, failure));
+  }
+
+  /** The call's outputs; it counts as running from its first pull until it ends, throws or is left. */
+  async *#counted(call: () => CallbackResult): AsyncIterable<SpiderOutput> {
+    this.#running++;
+    try {
+      yield* outputsOf(call());
+    } finally {
+      this.#running--;
+    }
   }
 
   async close(): Promise<void> {}

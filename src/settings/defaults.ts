@@ -168,7 +168,7 @@ export const DEFAULTS = {
     'Parse worker threads running callbacks (0 = in-process; "auto" = one per available core; in-process on one core).',
     (value) => (value === 'auto' || (Number.isInteger(value) && (value as number) >= 0) ? (value as number | 'auto') : new SpecMismatch('integer >= 0 | "auto"')),
   ),
-  'parse.maxQueue': int(32, 'Responses waiting for a parse thread before downloading pauses.', { min: 0 }),
+  'parse.maxQueue': int(32, 'Responses waiting for a parse thread before downloading pauses (in-process: callbacks running at once beyond the first).', { min: 0 }),
   'parse.timeoutMs': int(60_000, 'A callback running longer on a worker is stopped and its response fails (0 = no limit).', { min: 0 }),
   'parse.maxOldGenerationSizeMb': int(0, "Heap limit of each parse worker; a worker over it is replaced (0 = V8's default).", { min: 0 }),
 

@@ -273,3 +273,37 @@ test('start requests are pulled lazily', async () => {
   assert.equal(parsed, 200);
   assert.ok(maxAhead <= 10 + 2 + 2, `never far ahead of the crawl: ${maxAhead}`);
 });
+
+test('in-process callbacks that await hold back downloads past 1 + parse.maxQueue of them', async () => {
+  site.resetCounters();
+  const concurrency = 2;
+  let running = 0;
+  let peak = 0;
+  let open: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  class Awaiting extends Spider {
+    static override name = 'awaiting';
+    override async *start() {
+      for (let i = 0; i < 40; i++) yield new Request(`${site.url}/page/${i}`);
+    }
+    async *parse(response: Response) {
+      peak = Math.max(peak, ++running);
+      await gate; // a callback waiting on something slow: an API, a rate-limited service
+      running--;
+      yield { url: response.url };
+    }
+  }
+  const done = crawl(Awaiting, { concurrency: { global: concurrency, perDomain: concurrency }, parse: { workers: 0, maxQueue: 1 } });
+  // Downloads stop once two callbacks run; the ones already in flight still finish. Without the
+  // bound every page would be downloaded while the gate is shut. The wait is a bounded grace
+  // period for downloads that would (wrongly) still start, not a timing under test.
+  for (let i = 0; i < 200 && running < 2; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  const heldBack = [...site.hits.values()].reduce((sum, n) => sum + n, 0);
+  open();
+  const { items, reason } = await done;
+  assert.equal(reason, 'finished');
+  assert.equal(items.length, 40, 'every page parsed once the gate opened');
+  assert.ok(heldBack <= 2 + concurrency, `${heldBack} pages downloaded while callbacks waited, at most 2 running + ${concurrency} in flight`);
+  assert.ok(peak <= 2 + concurrency, `${peak} callbacks ran at once`);
+});
