@@ -16,6 +16,7 @@ import { makeProject, startCli, type CliResult, type TempProject } from '../help
 // The same tiny seeded generator the demo shop uses: the kill points are the same on every run.
 import { mulberry32 } from '../../examples/demo/site/server.js';
 import { JOB_DB_FILE } from '../../src/scheduler/job.js';
+import { decodeRequest } from '../../src/scheduler/stores/request-codec.js';
 
 const PAGES = 5_000;
 const CONCURRENCY = 8;
@@ -103,7 +104,7 @@ function inFlightAtKill(jobDir: string, hitsBefore: ReadonlyMap<string, number>)
   const db = new Database(join(jobDir, JOB_DB_FILE), { readonly: true });
   try {
     const rows = db.prepare('SELECT data FROM requests').all() as { data: string }[];
-    const paths = rows.map((row) => new URL((JSON.parse(row.data) as { url: string }).url).pathname);
+    const paths = rows.map((row) => new URL(decodeRequest(row.data).url).pathname);
     return paths.filter((path) => (site.hits.get(path) ?? 0) > (hitsBefore.get(path) ?? 0));
   } finally {
     db.close();
