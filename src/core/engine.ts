@@ -19,8 +19,9 @@
  *    redirect, cookies, stats, cache, throttle and proxy feedback) to the undici transport
  *    (keep-alive pools per origin, one ProxyAgent per proxy, caps, decompression).
  * 6. On completion every unit is released at once. A returned request (a retry with its
- *    not-before time, a redirect hop) goes back through the seen set to the frontier, holding no
- *    slot while it waits.
+ *    not-before time, a redirect or meta-refresh hop) takes the same admission path as a yielded
+ *    one (spider middlewares: offsite, depth, URL length; the seen set) back to the frontier,
+ *    holding no slot while it waits; robots.txt judges it when it is downloaded.
  * 7. A response passes `processInput` (HTTP errors) and goes to its callback, by method name,
  *    through the callback runner: parse worker threads, or in-process with `parse.workers = 0`.
  *    An error in a callback fails that response only: it is counted and logged.
@@ -285,7 +286,9 @@ export class Engine {
       // the parse time of the ones before it. See test/bench/littles-law.ts.
       await yieldToIo();
       if (failure !== undefined) await this.#failed(request, failure, undefined);
-      else if (Request.isRequest(result)) scheduler.enqueue(result, clock.now());
+      // A redirect hop, a retry or a meta refresh: the same admission path as a yielded request
+      // (offsite, depth, URL length, then the seen set), with no response, so depth is not bumped.
+      else if (Request.isRequest(result)) this.#enqueue(result, undefined);
       else await this.#parse(result!);
     } finally {
       // Its outputs are queued and its items handed to the pipelines: a job store may forget it.

@@ -26,7 +26,9 @@ export class DepthMiddleware implements SpiderMiddleware {
       return null;
     }
     stats.max('depth/max', depth);
-    if (this.#priority !== 0 && depth > 0) return request.replace({ priority: request.priority + this.#priority * depth, meta: { depth } });
+    // Only a request derived from a page is shifted: one the downloader hands back (a redirect hop,
+    // a retry) keeps the priority it already has.
+    if (response && this.#priority !== 0 && depth > 0) return request.replace({ priority: request.priority + this.#priority * depth, meta: { depth } });
     // meta is the framework's own per-request object: setting it in place saves a copy per request.
     request.meta.depth = depth;
     return request;

@@ -21,8 +21,9 @@ export interface SpiderMiddleware {
   /** Checks a response before its callback; throw to send it to the errback instead. */
   processInput?(response: Response): void;
   /**
-   * Sees every request before it is scheduled: yielded by a callback (with its `response`) or by
-   * `start()` (without). Return the request (possibly changed) or null to drop it.
+   * Sees every request before it is scheduled: yielded by a callback (with its `response`), by
+   * `start()`, or handed back by the downloader (a redirect or meta-refresh hop, a retry: both
+   * without a response). Return the request (possibly changed) or null to drop it.
    */
   processRequest?(request: Request, response: Response | undefined): Request | null;
 }
