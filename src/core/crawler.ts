@@ -30,6 +30,7 @@ import type { Spider, SpiderClass } from '../spider/spider.js';
 import { DEFAULT_SPIDER_MIDDLEWARES } from '../spidermw/defaults.js';
 import type { SpiderMiddlewareClass } from '../spidermw/spider-middleware.js';
 import { systemClock, type Clock } from './clock.js';
+import { Closers } from './closers.js';
 import { Engine } from './engine.js';
 import { EventBus } from './events.js';
 import { Stats } from './stats.js';
@@ -126,18 +127,48 @@ export class Crawler {
     this.events.onListenerError = (error, event) => this.logger.error(`a listener of ${String(event)} failed: ${String(error)}`);
   }
 
-  /** Runs the crawl to its end and closes every component; never loses items already scraped. */
+  /**
+   * Runs the crawl to its end and closes every component; never loses items already scraped.
+   *
+   * Start-up opens the components one by one and registers each one's closer as soon as it is
+   * open; the end of the crawl and a failure at any point of start-up run the same closers, last
+   * opened first: feeds flush before the job store forgets requests or the cluster completes
+   * them, sockets close before the final stats, the trace closes last but for the job and the
+   * cluster.
+   */
   async crawl(): Promise<CrawlResult> {
+    const { logger } = this;
+    const closers = new Closers(logger);
+    let reason: string;
+    try {
+      reason = await this.#openAndRun(closers);
+    } catch (error) {
+      // `failed` only while the engine never ran: after that, closing keeps what it did.
+      await closers.closeAll({ reason: 'failed', failed: this.#engine === undefined });
+      throw error;
+    }
+    await closers.closeAll({ reason, failed: false });
+    this.events.emit('spiderClosed', { spiderName: this.spider.name, reason });
+    logger.info(`spider "${this.spider.name}" closed (${reason})`);
+    return { reason, stats: this.stats.toJSON() };
+  }
+
+  /** Opens every component in order (registering its closer), then runs the engine. */
+  async #openAndRun(closers: Closers): Promise<string> {
     const { settings, stats, logger, events, spider } = this;
     const options = this.#options;
+    // Opened last of all; until then a barrier has no items to wait for.
+    const opened: { items?: ItemProcessor } = {};
+    const flushed = (): Promise<void> => opened.items?.flushed() ?? Promise.resolve();
+
     // The job dir first: a locked, corrupt or foreign job fails before anything else opens. Its
-    // store forgets a request only once the feeds flushed that request's items (`items` below).
+    // store forgets a request only once the feeds flushed that request's items.
     const job: Job | undefined = settings['job.dir']
       ? await openJob({
           dir: settings['job.dir'],
           logger: logger.child('job'),
           now: () => this.#clock.now(),
-          barrier: () => items.flushed(),
+          barrier: flushed,
           spiderState: () => spider.state,
           onFailure: (error) => {
             stats.inc(`job/errors/${error.code}`);
@@ -145,27 +176,26 @@ export class Crawler {
           },
         })
       : undefined;
+    // Requests processed are forgotten, the rest and spider.state are kept (a failed start-up
+    // keeps the state the job already had).
+    if (job) closers.push('the job store', ({ failed }) => job.close(failed ? undefined : spider.state));
     // The cluster next: an unreachable Redis or a crawl id holding another spider fails here.
-    const cluster: ClusterMembership | undefined = await this.#joinCluster((): Promise<void> => items.flushed()).catch(async (error: unknown) => {
-      await job?.close(undefined);
-      throw error;
-    });
-    const releaseJob = async (): Promise<void> => {
-      await job?.close(undefined);
-      await cluster?.leave();
-    };
+    // Leaving sends completes, gives back what is leased here; shared state stays.
+    const cluster = await this.#joinCluster(flushed);
+    if (cluster) closers.push('the cluster membership', () => cluster.leave());
     // Trace and metrics next, so a bad trace path or a busy metrics port fails before any feed
     // opens; the metrics read in-flight and queued through this crawler, so they need no engine yet.
-    const trace = await TraceRecorder.fromSettings(settings, { events, logger: logger.child('trace'), spiderName: spider.name, proxies: this.#proxies?.states.length ?? 0 }).catch(async (error: unknown) => {
-      await releaseJob();
-      throw error;
-    });
-    const metrics = await MetricsServer.fromSettings(settings, { stats, logger, counts: () => ({ inFlight: this.inFlight, queued: this.queued }) }).catch(async (error: unknown) => {
-      await releaseJob();
-      await trace?.close('failed', stats);
-      await trace?.dispose();
-      throw error;
-    });
+    const trace = await TraceRecorder.fromSettings(settings, { events, logger: logger.child('trace'), spiderName: spider.name, proxies: this.#proxies?.states.length ?? 0 });
+    if (trace) {
+      closers.push('the trace', async ({ reason, failed }) => {
+        if (!failed) return finishTrace(trace, { reason, stats, reportFile: settings['report.file'], logger });
+        await trace.close('failed', stats);
+        await trace.dispose();
+      });
+    }
+    const metrics = await MetricsServer.fromSettings(settings, { stats, logger, counts: () => ({ inFlight: this.inFlight, queued: this.queued }) });
+    if (metrics) closers.push('the metrics server', () => metrics.close());
+
     const random = options.random ?? Math.random;
     const dns = new DnsCache({ resolve: options.resolve, now: () => this.#clock.now() });
     const proxies = this.#proxies;
@@ -179,6 +209,8 @@ export class Crawler {
       ...(job ? { store: job.store } : {}),
       ...(cluster ? { cluster: cluster.frontier } : {}),
     });
+    // Runs after every later closer: the final stats see closed sockets and flushed feeds.
+    closers.push('the final stats', ({ reason }) => this.#finalStats(scheduler, rules, dns, reason));
     const context: MiddlewareContext = {
       settings,
       stats,
@@ -203,12 +235,13 @@ export class Crawler {
         options.spiderClass.customSettings?.downloaderMiddlewares,
       );
     const downloader = new Downloader(transport, context, middlewareTable);
+    closers.push('the downloader', () => downloader.close());
     const spiderMwContext = { settings, stats, logger: logger.child('spidermw'), spiderClass: options.spiderClass };
     const spiderMiddlewares = (options.spiderMiddlewares ?? DEFAULT_SPIDER_MIDDLEWARES)
       .filter((M) => M.enabled?.(settings) ?? true)
       .map((M) => new M(spiderMwContext));
     const pipelines = [...(options.projectConfig?.pipelines ?? []), ...(options.spiderClass.customSettings?.pipelines ?? [])].map(instantiate);
-    const items: ItemProcessor = new ItemProcessor({
+    const processor = new ItemProcessor({
       pipelines,
       // A resumed job appends to its feeds: overwriting them would drop the items of the first run.
       feeds: job?.resumed ? Object.fromEntries(Object.entries(settings.feeds).map(([path, feed]) => [path, { ...feed, overwrite: false }])) : settings.feeds,
@@ -222,19 +255,15 @@ export class Crawler {
       onItemScraped: (item) => events.emit('itemScraped', { item }),
       onItemDropped: (item, reason) => events.emit('itemDropped', { item, reason }),
     });
-    try {
-      await items.open();
-    } catch (error) {
-      // Nothing has started: release what was built (sockets, the metrics port, the trace file).
-      await downloader.close();
-      await metrics?.close();
-      await trace?.dispose();
-      await releaseJob();
-      throw error;
-    }
+    await processor.open();
+    opened.items = processor;
+    // Items close first of what holds data: every item scraped so far reaches its feed even if
+    // closing the rest fails.
+    closers.push('the feeds and pipelines', () => processor.close());
     if (job?.resumed) spider.state = job.store.loadSpiderState() ?? spider.state;
     const runner = this.#runner();
-    const engine = new Engine({ spider, settings, scheduler, downloader, runner, spiderMiddlewares, items, stats, events, logger, clock: this.#clock });
+    closers.push('the parse workers', () => runner.close());
+    const engine = new Engine({ spider, settings, scheduler, downloader, runner, spiderMiddlewares, items: processor, stats, events, logger, clock: this.#clock });
     this.#engine = engine;
     this.#scheduler = scheduler;
     if (cluster) {
@@ -247,35 +276,18 @@ export class Crawler {
       engine.wake();
     };
     const logStats = new LogStats(stats, logger, settings['log.statsIntervalMs'], this.#clock);
-    const closeSpider = new CloseSpiderExtension(settings, events, stats, this.#clock, (reason) => engine.stop(reason));
-    const memoryWatch = new MemoryWatch(settings, { stats, logger, clock: this.#clock, stop: (reason) => engine.stop(reason) });
+    const closeSpider = new CloseSpiderExtension(settings, events, stats, this.#clock, (why) => engine.stop(why));
+    const memoryWatch = new MemoryWatch(settings, { stats, logger, clock: this.#clock, stop: (why) => engine.stop(why) });
+    closers.push('the extensions', () => {
+      logStats.stop();
+      closeSpider.close();
+      memoryWatch.close();
+    });
     memoryWatch.start();
     logger.info(`spider "${spider.name}" opened`);
     logStats.start();
     if (this.#stopRequested) engine.stop(this.#stopRequested);
-
-    let reason = 'finished';
-    try {
-      reason = await engine.run();
-    } finally {
-      logStats.stop();
-      closeSpider.close();
-      memoryWatch.close();
-      // Items first: every item scraped so far reaches its feed even if closing the rest fails.
-      await items.close();
-      // Then the job: requests processed are forgotten, the rest and spider.state are kept.
-      await job?.close(spider.state).catch((error: unknown) => logger.error(`job: closing the store failed: ${String(error)}`));
-      // Then the cluster: completes are sent, what is still leased here goes back, shared state stays.
-      await cluster?.leave().catch((error: unknown) => logger.error(`cluster: leaving failed: ${String(error)}`));
-      await runner.close();
-      await downloader.close();
-      this.#finalStats(scheduler, rules, dns, reason);
-      await metrics?.close();
-      if (trace) await finishTrace(trace, { reason, stats, reportFile: settings['report.file'], logger });
-      events.emit('spiderClosed', { spiderName: spider.name, reason });
-      logger.info(`spider "${spider.name}" closed (${reason})`);
-    }
-    return { reason, stats: stats.toJSON() };
+    return engine.run();
   }
 
   /** Requests dispatched and not yet finished (0 before the crawl starts): for progress displays. */
