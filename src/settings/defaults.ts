@@ -78,7 +78,7 @@ export const DEFAULTS = {
   'download.warnResponseBytes': int(8 * 1024 * 1024, 'Log a warning for bodies larger than this (0 = never).', { min: 0 }),
   'download.verifyTls': bool(true, 'Verify HTTPS certificates; false accepts any certificate (for testing only).'),
 
-  'pool.connectionsPerOrigin': int(0, 'Sockets kept per origin (0 = `concurrency.perDomain`).', { min: 0 }),
+  'pool.connectionsPerOrigin': int(0, 'Cap on sockets per origin (0 = none: the slots bound them, one per request in flight; a cap below a slot\'s concurrency makes requests queue for a socket).', { min: 0 }),
   'pool.keepAliveTimeoutMs': int(4_000, 'How long an idle kept-alive socket is kept when the server gives no hint.', { min: 1 }),
   'pool.maxRequestsPerSocket': int(0, 'Close a socket after it carried this many requests (0 = no limit).', { min: 0 }),
   'pool.http2': bool(false, 'Offer HTTP/2 over TLS (ALPN); HTTP/1.1 stays the fallback.'),
