@@ -25,6 +25,10 @@ export interface TransportStats {
   requests: number;
   /** Requests sent again at once because a reused socket turned out closed by the server. */
   staleSocketRetries: number;
+  /** Sockets connected and requests sent through each proxy (by proxy id, host:port). */
+  byProxy: Record<string, { connectionsOpened: number; requests: number }>;
+  /** Sockets connected per origin, direct and through proxies alike. */
+  openedByOrigin: Record<string, number>;
 }
 
 /** Methods safe to send twice (RFC 9110 section 9.2.2), so a stale-socket failure may be retried. */

@@ -103,5 +103,10 @@ export class Downloader {
     if (counts.connectionsOpened > 0) {
       stats.set('connections/requests_per_socket', Math.round(((counts.requests - counts.staleSocketRetries) / counts.connectionsOpened) * 100) / 100);
     }
+    for (const [origin, opened] of Object.entries(counts.openedByOrigin)) stats.set(`connections/opened_by_origin/${origin}`, opened);
+    for (const [id, proxy] of Object.entries(counts.byProxy)) {
+      stats.set(`proxy/${id}/connections/opened`, proxy.connectionsOpened);
+      if (proxy.connectionsOpened > 0) stats.set(`proxy/${id}/connections/requests_per_socket`, Math.round((proxy.requests / proxy.connectionsOpened) * 100) / 100);
+    }
   }
 }

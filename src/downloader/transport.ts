@@ -10,7 +10,7 @@
  */
 import diagnostics from 'node:diagnostics_channel';
 import type { LookupFunction } from 'node:net';
-import { Agent, ProxyAgent } from 'undici';
+import { Agent, Client, Pool, ProxyAgent } from 'undici';
 import type { Dispatcher } from 'undici';
 import { DropRequestError } from '../errors.js';
 import type { Request } from '../http/request.js';
@@ -88,7 +88,7 @@ export class Transport {
   readonly #maxResponseBytes: number;
   readonly #warnResponseBytes: number;
   readonly #onWarning: ((message: string) => void) | undefined;
-  readonly #counters: TransportStats = { connectionsOpened: 0, requests: 0, staleSocketRetries: 0 };
+  readonly #counters: TransportStats = { connectionsOpened: 0, requests: 0, staleSocketRetries: 0, byProxy: {}, openedByOrigin: {} };
   #closed = false;
 
   constructor(options: TransportOptions = {}) {
@@ -109,14 +109,12 @@ export class Transport {
       headersTimeout: 0,
       bodyTimeout: 0,
       allowH2: options.http2 ?? false,
+      factory: this.#poolFactory(undefined),
       connect: {
         rejectUnauthorized: options.verifyTls ?? true,
         ...(options.lookup ? { lookup: options.lookup } : {}),
       },
     }));
-    this.#agent.on('connect', () => {
-      this.#counters.connectionsOpened++;
-    });
     if (openTransports++ === 0) diagnostics.subscribe('undici:client:sendHeaders', Download.onSendHeaders);
   }
 
@@ -132,7 +130,9 @@ export class Transport {
       request.headers['accept-encoding'] === undefined
         ? { ...request.headers, 'accept-encoding': ACCEPT_ENCODING }
         : request.headers;
-    download.send(this.#dispatcherFor(request), {
+    const { dispatcher, proxyId } = this.#dispatcherFor(request);
+    if (proxyId !== undefined) this.#proxyCounts(proxyId).requests++;
+    download.send(dispatcher, {
       origin: url.origin,
       path: download.path,
       method: request.method,
@@ -161,7 +161,37 @@ export class Transport {
   }
 
   stats(): TransportStats {
-    return { ...this.#counters };
+    const { byProxy, openedByOrigin } = this.#counters;
+    return {
+      ...this.#counters,
+      byProxy: Object.fromEntries(Object.entries(byProxy).map(([id, counts]) => [id, { ...counts }])),
+      openedByOrigin: { ...openedByOrigin },
+    };
+  }
+
+  /**
+   * The pool factory of one dispatcher (direct, or one proxy's): undici's default (a `Client` for
+   * one connection, else a `Pool`) with a `connect` listener that counts the socket for its
+   * origin and proxy. A ProxyAgent emits no `connect` of its own: its inner agent's pools do, and
+   * this factory is how they are reached. It never touches `options.connect` (for a ProxyAgent,
+   * that is the tunnelling function).
+   */
+  #poolFactory(proxyId: string | undefined): (origin: string | URL, options: object) => Dispatcher {
+    return (origin, options) => {
+      const pool = (options as { connections?: number | null }).connections === 1 ? new Client(origin, options) : new Pool(origin, options);
+      const key = typeof origin === 'string' ? origin : origin.origin;
+      pool.on('connect', () => {
+        const counters = this.#counters;
+        counters.connectionsOpened++;
+        counters.openedByOrigin[key] = (counters.openedByOrigin[key] ?? 0) + 1;
+        if (proxyId !== undefined) this.#proxyCounts(proxyId).connectionsOpened++;
+      });
+      return pool;
+    };
+  }
+
+  #proxyCounts(proxyId: string): { connectionsOpened: number; requests: number } {
+    return (this.#counters.byProxy[proxyId] ??= { connectionsOpened: 0, requests: 0 });
   }
 
   /** Close every pooled connection once its requests finish; later fetches are refused. */
@@ -172,10 +202,15 @@ export class Transport {
     await Promise.all([this.#agent.close(), ...[...this.#proxyAgents.values()].map((a) => a.close())]);
   }
 
-  /** The direct agent, or the ProxyAgent of the request's pool proxy or `meta.proxy` URL. */
-  #dispatcherFor(request: Request): Dispatcher {
+  /**
+   * The direct agent, or the ProxyAgent of the request's pool proxy or `meta.proxy` URL, with the
+   * proxy's id for the counts (a `meta.proxy` URL is counted by its host:port: never by a URL
+   * that may carry credentials).
+   */
+  #dispatcherFor(request: Request): { dispatcher: Dispatcher; proxyId: string | undefined } {
     const key = request.meta.proxyId ?? (typeof request.meta.proxy === 'string' ? request.meta.proxy : undefined);
-    if (key === undefined) return this.#agent;
+    if (key === undefined) return { dispatcher: this.#agent, proxyId: undefined };
+    const proxyId = request.meta.proxyId ?? proxyHostOf(key);
     let agent = this.#proxyAgents.get(key);
     if (!agent) {
       const uri = this.#proxyUrls.get(key) ?? key;
@@ -183,9 +218,19 @@ export class Transport {
       // The tunnel's own connect is undici's (never override it in a ProxyAgent, DESIGN.md §8);
       // TLS verification applies to the proxy and to the target through the tunnel.
       const tls = { rejectUnauthorized: (connect as { rejectUnauthorized?: boolean } | undefined)?.rejectUnauthorized ?? true };
-      agent = new ProxyAgent({ ...shared, uri, proxyTls: tls, requestTls: tls });
+      agent = new ProxyAgent({ ...shared, factory: this.#poolFactory(proxyId), uri, proxyTls: tls, requestTls: tls });
       this.#proxyAgents.set(key, agent);
     }
-    return agent;
+    return { dispatcher: agent, proxyId };
+  }
+}
+
+/** `host:port` of a proxy URL (what a proxy is called in stats and logs), or a placeholder. */
+function proxyHostOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return parsed.host;
+  } catch {
+    return 'meta.proxy';
   }
 }

@@ -268,7 +268,7 @@ test('keep-alive: 20 sequential requests share one connection', async (t) => {
   }
   assert.equal(site.connections(), 1);
   assert.deepEqual(reused, [false, ...Array<boolean>(19).fill(true)]);
-  assert.deepEqual(tr.stats(), { connectionsOpened: 1, requests: 20, staleSocketRetries: 0 });
+  assert.deepEqual(tr.stats(), { connectionsOpened: 1, requests: 20, staleSocketRetries: 0, byProxy: {}, openedByOrigin: { [site.url]: 1 } });
 });
 
 test('concurrent requests open one connection each and report them as new', async (t) => {
