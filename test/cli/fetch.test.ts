@@ -58,3 +58,10 @@ test('fetch of a bad URL is a coded error; --help works', async () => {
   assert.match(help.stdout, /Usage: crawl fetch \[options\] <url>/);
   assert.match(help.stdout, /--no-redirect/);
 });
+
+test('fetch of a host that refuses connections says so (not that robots.txt disallows it)', async () => {
+  const result = await runCli(['fetch', 'http://127.0.0.1:1/', '-s', 'robots.obey=true', '-s', 'retry.enabled=false'], box.project.dir);
+  assert.notEqual(result.code, 0);
+  assert.match(result.stderr, /ERR_CONNECTION_REFUSED/);
+  assert.doesNotMatch(result.stderr, /ERR_ROBOTS_DISALLOWED/);
+});

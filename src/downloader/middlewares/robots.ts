@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import robotsParserModule from 'robots-parser';
-import { DropRequestError } from '../../errors.js';
+import { ArachneError, DropRequestError, RetryableError, errorCode } from '../../errors.js';
 import { Request } from '../../http/request.js';
 import type { SettingValues } from '../../settings/defaults.js';
 import type { DownloaderMiddleware, DownloadResult, Handler, MiddlewareContext } from '../middleware.js';
@@ -24,6 +24,11 @@ interface RobotsRules {
   crawlDelayMs: number | undefined;
   /** When a blanket disallow (5xx, unreachable) is fetched again, ms since the epoch. */
   expiresAt: number;
+  /**
+   * Why robots.txt could not be fetched at all (refused, reset, DNS, timeout): requests to the
+   * origin fail with this error's code, not as disallowed, since the host is down, not forbidding.
+   */
+  unreachable?: ArachneError;
 }
 
 /** Origins whose robots.txt is kept; an LRU so a crawl of millions of hosts stays bounded. */
@@ -50,8 +55,10 @@ const HTML_START = /^\s*<(?:!doctype\s+html|html|head|body)[\s>]/i;
  *
  * Answers follow Google's documented handling (developers.google.com/search/docs/crawling-indexing/
  * robots/robots_txt, "Handling of errors and HTTP status codes"): 2xx parsed; a body that is HTML
- * (a soft-404 page) allows all; 4xx allows all, except 429 which like 5xx and network errors
- * disallows all. Redirects of robots.txt are followed up to five hops.
+ * (a soft-404 page) allows all; 4xx allows all, except 429 which like 5xx disallows all. A
+ * robots.txt that cannot be fetched at all (connection refused, DNS, timeout) fails the
+ * origin's requests with that same coded error for a while, not as disallowed: the host is down,
+ * and the user should read that. Redirects of robots.txt are followed up to five hops.
  *
  * A disallowed request fails with `ERR_ROBOTS_DISALLOWED` (counted by the engine under
  * `request/failed/ERR_ROBOTS_DISALLOWED` and here under `robots/forbidden`); its errback runs.
@@ -90,6 +97,7 @@ export class RobotsMiddleware implements DownloaderMiddleware {
       if (url.pathname === '/robots.txt') return next(request);
       const known = this.#rules.get(url.origin);
       const rules = known !== undefined && known.expiresAt > this.#context.now() ? known : await this.#rulesFor(url.origin, request, next);
+      if (rules.unreachable) throw unreachableError(rules.unreachable, request.url);
       const allowed = rules.robot === null ? rules.allowAll : rules.robot.isAllowed(request.url, this.#userAgent) !== false;
       if (!allowed) {
         this.#context.stats.inc('robots/forbidden');
@@ -163,8 +171,19 @@ export class RobotsMiddleware implements DownloaderMiddleware {
       return final({ robot, allowAll: true, crawlDelayMs: delayS === undefined ? undefined : Math.round(delayS * 1000) });
     } catch (error) {
       stats.inc('robots/unreachable');
-      logger.warn(`${robotsUrl} is unreachable (${(error as Error).message}): every request to ${origin} is disallowed for now`);
-      return final(DISALLOW_ALL, ERROR_TTL_MS);
+      logger.warn(`${robotsUrl} is unreachable (${(error as Error).message}): requests to ${origin} fail with the same error for now`);
+      const cause = error instanceof ArachneError ? error : new RetryableError(errorCode(error), String((error as Error).message ?? error));
+      return { ...final(DISALLOW_ALL, ERROR_TTL_MS), unreachable: cause };
     }
   }
+}
+
+/**
+ * The error a request fails with while its origin's robots.txt is unreachable: the same code and
+ * kind as the robots.txt fetch's own failure (a refused connection is ERR_CONNECTION_REFUSED and
+ * retryable), naming the request and saying robots.txt was the first to see it.
+ */
+function unreachableError(cause: ArachneError, url: string): ArachneError {
+  const message = `${url} not fetched: its robots.txt could not be fetched: ${cause.message}`;
+  return new ArachneError(cause.code, cause.kind, message, { hint: cause.hint ?? 'the host looks down; check the URL, or retry later', cause });
 }

@@ -90,13 +90,14 @@ test('robots.txt that is HTML or 4xx allows all; 5xx disallows all (Google rules
   assert.equal(stat(stats, 'robots/response_status/503'), 1);
 });
 
-test('an unreachable robots.txt disallows all; robots.obey=false never fetches it', async () => {
+test('an unreachable robots.txt fails the request with the network error, not as disallowed; robots.obey=false never fetches it', async () => {
   const gone = await startSite({ host: '127.0.0.5' });
   const url = gone.url;
   await gone.close();
-  const { seen, stats } = await fetchAll([new Request(`${url}/page/1`)], { robots: { obey: true } });
-  assert.equal(seen[0]?.failed, 'ERR_ROBOTS_DISALLOWED');
+  const { seen, stats } = await fetchAll([new Request(`${url}/page/1`)], { robots: { obey: true }, retry: { enabled: false } });
+  assert.equal(seen[0]?.failed, 'ERR_CONNECTION_REFUSED', 'the host is down: robots.txt does not forbid anything');
   assert.equal(stat(stats, 'robots/unreachable'), 1);
+  assert.equal(stat(stats, 'robots/forbidden'), 0);
 
   rules.resetCounters();
   const off = await fetchAll([new Request(`${rules.url}/private/x`)]);
