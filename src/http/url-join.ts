@@ -21,7 +21,6 @@ import { TextDecoder } from 'node:util';
 // WHATWG "get an output encoding": UTF-16 and replacement documents submit and link in UTF-8.
 const UTF8_OUTPUT = new Set(['utf-8', 'utf8', 'unicode-1-1-utf-8', 'utf-16le', 'utf-16be', 'utf-16', 'replacement', 'us-ascii', 'ascii']);
 const HEX = '0123456789ABCDEF';
-const QUESTION = 0x3f;
 
 function percentBytes(bytes: Uint8Array): string {
   let out = '';
@@ -61,8 +60,9 @@ export function encodeQuery(href: string, encoding: string | undefined): string 
       continue;
     }
     const bytes = iconv.encode(char, encoding);
-    // iconv-lite writes `?` for a character the charset lacks.
-    out += bytes.length === 1 && bytes[0] === QUESTION ? `%26%23${code}%3B` : percentBytes(bytes);
+    // iconv-lite writes `?` for a character the charset lacks (one per UTF-16 unit): a round
+    // trip that does not give the character back means it is not in the charset.
+    out += iconv.decode(bytes, encoding) === char ? percentBytes(bytes) : `%26%23${code}%3B`;
   }
   return out + href.slice(end);
 }
