@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { Request } from '../../../src/http/request.js';
+import { startProxy } from '../../fixtures/proxy-server.js';
 import { closeSites, startSites, type Site } from '../../fixtures/site.js';
 import { stat } from '../../helpers/crawl.js';
 import { fetchAll } from '../fetch-spider.js';
@@ -234,5 +235,22 @@ test('Location bytes: UTF-8 is read as UTF-8, other bytes are percent-encoded as
   } finally {
     for (const socket of sockets) socket.destroy();
     raw.close();
+  }
+});
+
+test('proxy credentials follow the proxy, not the origin: a cross-origin hop through meta.proxy still authenticates, and no site sees them', async () => {
+  // Scrapy's test_meta_proxy_* cases: the proxy (and its credentials) of meta.proxy stay on the
+  // hop. Arachne sends them to the proxy only (CONNECT), never as a header to the target.
+  const proxy = await startProxy({ auth: { user: 'u', password: 'p' } });
+  try {
+    const { seen } = await fetchAll([
+      new Request({ url: `${a.url}/redirect?to=${encodeURIComponent(`${b.url}/echo?via-proxy`)}`, meta: { proxy: proxy.authUrl } }),
+    ]);
+    const echo = JSON.parse(seen.find((s) => s.url.endsWith('?via-proxy'))!.body!) as { headers: Record<string, string> };
+    assert.equal(echo.headers['proxy-authorization'], undefined, 'the target never sees proxy credentials');
+    assert.equal(proxy.authFailures, 0);
+    assert.equal(proxy.tunnels, 2, 'both origins were reached through the authenticated proxy');
+  } finally {
+    await proxy.close();
   }
 });
