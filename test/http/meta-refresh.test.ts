@@ -22,6 +22,9 @@ test('meta refresh: the usual forms, attribute order, case, lines, floats, entit
   assert.deepEqual(find('<meta content="0;url=dummy.html" http-equiv="refresh">', 'http://localhost:8000'), [0, 'http://localhost:8000/dummy.html']);
   assert.deepEqual(find('<meta name="viewport" content="width=device-width"><meta charset="utf-8"><meta http-equiv="refresh" content="2; url=/next">'), [2, 'http://example.org/next']);
   assert.deepEqual(find('<meta http-equiv="refresh" content="0;url=/a?b=1&amp;c=2">'), [0, 'http://example.org/a?b=1&c=2']);
+  // The HTML standard's refresh steps make `url=` optional (w3lib requires it).
+  assert.deepEqual(find('<meta http-equiv="refresh" content="0; /next">'), [0, 'http://example.org/next']);
+  assert.deepEqual(find('<meta http-equiv=refresh content="2,url=/comma">'), [2, 'http://example.org/comma']);
 });
 
 test('meta refresh: not a redirect without a URL, in another tag, or with a non-ASCII delay', () => {

@@ -16,7 +16,8 @@ const META_REFRESH_SCAN_BYTES = 4096;
 /**
  * The URL and delay (ms) of a `<meta http-equiv="refresh">` in the first 4 KB of an HTML body,
  * if any; tags inside `<script>`, `<noscript>` and comments do not count (see `findMetaRefresh`).
- * The head is decoded with the page's encoding, so a non-ASCII URL keeps its characters.
+ * The head is decoded with the page's encoding, so a non-ASCII URL keeps its characters. Scrapy
+ * looks at the first 4096 characters; this looks at the first 4096 bytes.
  */
 export function metaRefresh(response: Response): MetaRefresh | undefined {
   const type = response.header('content-type');
@@ -26,7 +27,8 @@ export function metaRefresh(response: Response): MetaRefresh | undefined {
   // Cheap test before decoding: most pages have no refresh at all.
   if (!Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('latin1').toLowerCase().includes('refresh')) return undefined;
   const encoding = response.encoding;
-  return findMetaRefresh(decodeWith(head, encoding), response.url, encoding);
+  // Joined against the page's `<base href>` when it has one, as Scrapy (get_base_url) and browsers do.
+  return findMetaRefresh(decodeWith(head, encoding), response.urljoin(''), encoding);
 }
 
 /**

@@ -53,6 +53,10 @@ before(async () => {
         res.writeHead(200, { 'content-type': 'text/html' });
         res.end('<!-- commented --><noscript>js</noscript><meta content="0;url=/page/10" http-equiv="refresh">-->');
       },
+      '/base-refresh': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<html><head><base href="/page/"><meta http-equiv="refresh" content="0; url=16"></head></html>');
+      },
       '/slow-refresh': (_req, res) => {
         res.writeHead(200, { 'content-type': 'text/html' });
         res.end('<html><head><meta http-equiv="refresh" content="3600; url=/page/2"></head><body>later</body></html>');
@@ -202,6 +206,11 @@ test('a meta refresh inside <noscript>, <script> or a comment is ignored: the pa
   for (const path of paths) assert.equal(seen.find((s) => s.url === `${a.url}${path}`)?.status, 200, path);
   assert.equal(stat(stats, 'redirect/status/meta_refresh'), 1, 'only the visible one is followed');
   assert.deepEqual(seen.find((s) => s.url.endsWith('/page/10'))?.redirectUrls, [`${a.url}/visible-refresh`]);
+});
+
+test('a meta refresh URL is joined against the page <base href>, as Scrapy (get_base_url) does', async () => {
+  const { seen } = await fetchAll([new Request(`${a.url}/base-refresh`)]);
+  assert.deepEqual(seen.map((s) => s.url), [`${a.url}/page/16`]);
 });
 
 test('Location bytes: UTF-8 is read as UTF-8, other bytes are percent-encoded as they are (raw server)', async () => {
