@@ -30,7 +30,8 @@ function percentBytes(bytes: Uint8Array): string {
 
 /** True when links on a page in `encoding` need their query encoded by hand (not UTF-8). */
 function isLegacy(encoding: string | undefined): encoding is string {
-  if (!encoding) return false;
+  // The common case first, without allocating: Response.encoding gives WHATWG names.
+  if (!encoding || encoding === 'utf-8') return false;
   const name = encoding.trim().toLowerCase();
   return !UTF8_OUTPUT.has(name) && iconv.encodingExists(name);
 }

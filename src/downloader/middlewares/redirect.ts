@@ -42,7 +42,7 @@ export function metaRefresh(response: Response): MetaRefresh | undefined {
  *   request) are dropped when the origin changes (scheme, host or port), which includes every
  *   https -> http downgrade: credentials are for the origin that asked for them (RFC 9110
  *   section 15.4; browsers' fetch does the same for Authorization) and must not go out in
- *   clear text. Cookies from the jar are added again by the cookie middleware, under the jar's
+ *   clear text. A downgrade also drops a Referer header (no-referrer-when-downgrade). Cookies from the jar are added again by the cookie middleware, under the jar's
  *   own domain and Secure rules. (Scrapy keeps a user-set Cookie on a port change or an
  *   upgrade; Arachne drops it on any origin change, see docs/differences-from-scrapy.md.)
  * - `meta.handleHttpStatusList` / `meta.handleHttpStatusAll`, or a 3xx listed in
@@ -130,7 +130,11 @@ export class RedirectMiddleware implements DownloaderMiddleware {
         headers = withoutHeaders(headers, BODY_HEADERS);
       }
     }
-    if (target.origin !== new URL(request.url).origin) headers = withoutHeaders(headers, CREDENTIAL_HEADERS);
+    const from = new URL(request.url);
+    if (target.origin !== from.origin) headers = withoutHeaders(headers, CREDENTIAL_HEADERS);
+    // A Referer set on the request names an https page: not sent over http (the default referrer
+    // policy, no-referrer-when-downgrade, as Scrapy's redirect does).
+    if (from.protocol === 'https:' && target.protocol === 'http:') headers = withoutHeaders(headers, ['referer']);
 
     stats.inc('redirect/count');
     stats.inc(`redirect/status/${status === 0 ? 'meta_refresh' : status}`);

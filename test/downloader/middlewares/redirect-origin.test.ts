@@ -86,7 +86,7 @@ after(() => {
   for (const close of closers) close();
 });
 
-const credentials = { authorization: 'Bearer secret', cookie: 'session=1', 'proxy-authorization': 'Basic cDpx', 'x-safe': 'kept' };
+const credentials = { authorization: 'Bearer secret', cookie: 'session=1', 'proxy-authorization': 'Basic cDpx', 'x-safe': 'kept', referer: 'https://127.0.0.1/secret-page' };
 const config = { download: { verifyTls: false }, cookies: { enabled: false } };
 
 function echoOf(seen: { url: string; body?: string }[], suffix: string): Echo {
@@ -111,6 +111,7 @@ test('an https -> http hop on the same host and port drops Authorization, Proxy-
   assert.equal(down.headers['proxy-authorization'], undefined);
   assert.equal(down.headers.cookie, undefined);
   assert.equal(down.headers['x-safe'], 'kept', 'other headers survive');
+  assert.equal(down.headers.referer, undefined, 'no Referer on a downgrade (no-referrer-when-downgrade)');
   const refreshed = echoOf(seen, '?refresh-down');
   assert.equal(refreshed.headers.authorization, undefined, 'a meta refresh hop follows the same rule');
   assert.equal(refreshed.headers.cookie, undefined);
@@ -118,6 +119,7 @@ test('an https -> http hop on the same host and port drops Authorization, Proxy-
   assert.equal(same.headers.authorization, 'Bearer secret', 'same origin keeps them');
   assert.equal(same.headers.cookie, 'session=1');
   assert.equal(same.headers['proxy-authorization'], 'Basic cDpx');
+  assert.equal(same.headers.referer, 'https://127.0.0.1/secret-page');
 });
 
 test('an http -> https upgrade and a port change are origin changes too: credentials are dropped', async () => {
@@ -138,6 +140,7 @@ test('an http -> https upgrade and a port change are origin changes too: credent
     assert.equal(echo.headers['proxy-authorization'], undefined, `${suffix} proxy-authorization`);
   }
   assert.equal(echoOf(seen, '?explicit').headers.authorization, 'Bearer secret');
+  assert.equal(echoOf(seen, '?up').headers.referer, 'https://127.0.0.1/secret-page', 'an upgrade keeps the Referer');
 });
 
 test('cookies from the jar follow its own rules on a downgrade: the Secure one stays on https', async () => {
