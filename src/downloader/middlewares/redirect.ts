@@ -111,9 +111,13 @@ export class RedirectMiddleware implements DownloaderMiddleware {
     if (target.protocol !== 'http:' && target.protocol !== 'https:') {
       throw this.#fail('ERR_REDIRECT_SCHEME', `${request} redirected to ${JSON.stringify(target.href.slice(0, 200))}, not an http(s) URL`);
     }
-    target.hash = '';
+    // RFC 9110 section 10.2.2: a Location without a fragment inherits the request's (as Scrapy
+    // and browsers do; a rendered page may route on it). Loops are judged without fragments:
+    // the server sees none.
+    if (target.hash === '') target.hash = new URL(request.url).hash;
+    const bare = withoutFragment(target.href);
     const chain = request.meta.redirectUrls ?? [];
-    if (target.href === request.url || chain.includes(target.href)) {
+    if (bare === withoutFragment(request.url) || chain.some((url) => withoutFragment(url) === bare)) {
       throw this.#fail('ERR_REDIRECT_LOOP', `redirect loop: ${[...chain, request.url, target.href].join(' -> ')}`);
     }
     if (chain.length >= this.#maxTimes) {
@@ -159,6 +163,11 @@ export class RedirectMiddleware implements DownloaderMiddleware {
 
 const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location', 'transfer-encoding'];
 const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
+
+function withoutFragment(url: string): string {
+  const hash = url.indexOf('#');
+  return hash < 0 ? url : url.slice(0, hash);
+}
 
 function withoutHeaders(headers: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {
   const out = { ...headers };

@@ -263,3 +263,15 @@ test('proxy credentials follow the proxy, not the origin: a cross-origin hop thr
     await proxy.close();
   }
 });
+
+test('a Location without a fragment inherits the request fragment (RFC 9110 10.2.2, Scrapy test_redirect_keeps_fragment)', async () => {
+  const { seen, stats } = await fetchAll([
+    new Request(`${a.url}/redirect?to=/page/17#frag`),
+    new Request(`${a.url}/redirect?to=${encodeURIComponent('/page/18')}&k=1#original`),
+    new Request(`${a.url}/redirect?to=${encodeURIComponent('/page/19#target')}&k=2#original`),
+    new Request(`${a.url}/self#x`),
+  ]);
+  const urls = seen.filter((s) => s.status === 200).map((s) => s.url).sort();
+  assert.deepEqual(urls, [`${a.url}/page/17#frag`, `${a.url}/page/18#original`, `${a.url}/page/19#target`]);
+  assert.equal(stat(stats, 'request/failed/ERR_REDIRECT_LOOP'), 1, 'a fragment does not hide a loop');
+});
