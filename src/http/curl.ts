@@ -6,76 +6,29 @@
  * (curl.1 man page): `-d` implies POST with `application/x-www-form-urlencoded` unless a
  * Content-Type is given, several `-d` are joined with `&`, `-G` moves them into the query string.
  *
- * Unknown options are an error (`ERR_CURL_UNKNOWN_OPTION`) that lists every one of them, because
- * silently dropping, say, `--proxy` or `--form` would send a different request than the one the
- * user copied. `{ ignoreUnknownOptions: true }` skips them instead. Options that only change what
- * curl prints or how it transfers (`-s`, `-v`, `-i`, `-L`, `-k`, `--compressed`...) are accepted
- * and have no effect: redirects, TLS checks and decompression are the crawl's settings.
+ * Every option curl accepts that maps onto a request is taken: short flags bundled as curl
+ * allows (`-sSL`, `-XPOST`, `-sd a=1`), `--name=value`, `--` before URLs, repeated `-H` of one
+ * name, `-b` and `-H 'Cookie: ...'` together (every cookie kept, in command-line order), `--json`
+ * (body, Content-Type and Accept as curl sets them), `--url-query`, `-r` (a Range header),
+ * `-x`/`-U` (the request's `meta.proxy`), `--oauth2-bearer`. Options that only change what curl
+ * prints or how it transfers (`-s`, `-v`, `-i`, `-L`, `-k`, `--compressed`, `-o`, `--retry`...)
+ * are accepted and have no effect: redirects, TLS checks, retries and decompression are the
+ * crawl's settings.
+ *
+ * Options curl knows that cannot map onto a request (`-F` multipart, `-T` uploads, `--digest`,
+ * client certificates, files to read) are an error naming the flag and why
+ * (`ERR_CURL_UNSUPPORTED_OPTION`), because silently dropping them would send a different request
+ * than the one the user copied. Options Arachne does not know are `ERR_CURL_UNKNOWN_OPTION`,
+ * listing every one; `{ ignoreUnknownOptions: true }` skips those (never the unsupported ones).
  */
 import { DropRequestError } from '../errors.js';
+import { FLAGS, WITH_VALUE, type Action } from './curl-options.js';
 import type { RequestData, RequestInit } from './request.js';
 
 export interface FromCurlOptions {
   /** Skip options Arachne does not know instead of throwing. Default false. */
   ignoreUnknownOptions?: boolean;
 }
-
-/** Options that take a value, by every spelling, mapped to one name. */
-const WITH_VALUE: Record<string, string> = {
-  '-X': 'method',
-  '--request': 'method',
-  '-H': 'header',
-  '--header': 'header',
-  '-d': 'data',
-  '--data': 'data',
-  '--data-ascii': 'data',
-  '--data-binary': 'data',
-  '--data-raw': 'data-raw',
-  '--data-urlencode': 'data-urlencode',
-  '-b': 'cookie',
-  '--cookie': 'cookie',
-  '-A': 'user-agent',
-  '--user-agent': 'user-agent',
-  '-u': 'user',
-  '--user': 'user',
-  '-e': 'referer',
-  '--referer': 'referer',
-  '--url': 'url',
-  // Accepted and ignored: they change how curl runs, not the request.
-  '--max-time': 'ignore',
-  '-m': 'ignore',
-  '--connect-timeout': 'ignore',
-  '-o': 'ignore',
-  '--output': 'ignore',
-  '-w': 'ignore',
-  '--write-out': 'ignore',
-  '--retry': 'ignore',
-};
-
-/** Flags without a value. */
-const FLAGS: Record<string, string> = {
-  '-G': 'get',
-  '--get': 'get',
-  '-I': 'head',
-  '--head': 'head',
-  '--compressed': 'ignore',
-  '-s': 'ignore',
-  '--silent': 'ignore',
-  '-S': 'ignore',
-  '--show-error': 'ignore',
-  '-v': 'ignore',
-  '--verbose': 'ignore',
-  '-i': 'ignore',
-  '--include': 'ignore',
-  '-L': 'ignore',
-  '--location': 'ignore',
-  '-k': 'ignore',
-  '--insecure': 'ignore',
-  '-f': 'ignore',
-  '--fail': 'ignore',
-  '--http1.1': 'ignore',
-  '--http2': 'ignore',
-};
 
 function curlError(message: string, hint: string): DropRequestError {
   return new DropRequestError('ERR_CURL', message, { hint });
@@ -151,90 +104,194 @@ export function shellSplit(command: string): string[] {
   return words;
 }
 
+/** `name=content` as curl's --data-urlencode / --url-query encode it; `@file` forms are refused. */
+function urlencodePiece(flag: string, value: string): string {
+  const eq = value.indexOf('=');
+  const at = value.indexOf('@');
+  if (at >= 0 && (eq < 0 || at < eq)) {
+    throw unsupported(flag, value, 'it reads a file, which Arachne does not do; put the content in the command');
+  }
+  if (eq < 0) return encodeURIComponent(value);
+  // `=content` encodes the content alone, without the `=`.
+  if (eq === 0) return encodeURIComponent(value.slice(1));
+  return `${value.slice(0, eq + 1)}${encodeURIComponent(value.slice(eq + 1))}`;
+}
+
+function unsupported(flag: string, value: string | undefined, why: string): DropRequestError {
+  const shown = value === undefined ? flag : `${flag} ${JSON.stringify(value)}`;
+  return new DropRequestError('ERR_CURL_UNSUPPORTED_OPTION', `curl option ${shown} cannot be turned into a request: ${why}`, {
+    hint: `remove ${flag} from the command (Request.fromCurl refuses it rather than send a different request)`,
+  });
+}
+
 /** Parse a curl command line into `Request` options. Throws coded `ERR_CURL...` errors. */
 export function parseCurl(command: string, options: FromCurlOptions = {}): RequestInit {
   const words = shellSplit(command.trim());
   if (words[0] !== 'curl') throw curlError('a curl command must start with "curl"', 'paste the whole command, e.g. from "Copy as cURL"');
   let method: string | undefined;
-  let url: string | undefined;
+  const urls: string[] = [];
   let get = false;
-  const headers: Record<string, string> = {};
-  const data: string[] = [];
+  // Header values in command-line order, per lower-case name; `null` removes curl's own header.
+  const headers = new Map<string, string[] | null>();
+  const cookies: string[] = [];
+  let body: string | undefined;
+  const query: string[] = [];
+  let proxy: string | undefined;
+  let proxyUser: string | undefined;
   const unknown: string[] = [];
 
-  const take = (name: string, value: string): void => {
-    switch (name) {
+  // Headers set by options (-A, -u, -e, -r, --json...): a -H of the same name wins over them,
+  // whichever comes first, as in curl.
+  const internal = new Set<string>();
+  const setHeader = (name: string, value: string): void => {
+    if (headers.has(name) && !internal.has(name)) return;
+    headers.set(name, [value]);
+    internal.add(name);
+  };
+  let json = false;
+  const addData = (piece: string, separator: string): void => {
+    body = body === undefined ? piece : `${body}${separator}${piece}`;
+  };
+
+  const take = (flag: string, action: Action, value: string): void => {
+    if (action.startsWith('unsupported:')) throw unsupported(flag, value, action.slice('unsupported:'.length));
+    switch (action) {
       case 'method':
         method = value;
         break;
       case 'header': {
+        if (value.startsWith('@')) throw unsupported(flag, value, 'it reads headers from a file, which Arachne does not do');
+        // curl: `Name: value` sends it, `Name:` removes curl's own header, `Name;` sends it empty.
         const colon = value.indexOf(':');
-        if (colon <= 0) throw curlError(`curl header ${JSON.stringify(value)} has no "name: value" form`, 'write -H "Name: value"');
-        const headerValue = value.slice(colon + 1).trim();
-        if (headerValue !== '') headers[value.slice(0, colon).trim().toLowerCase()] = headerValue;
+        const semi = value.indexOf(';');
+        if (colon <= 0 && !(semi > 0 && semi === value.length - 1)) {
+          throw curlError(`curl header ${JSON.stringify(value)} has no "name: value" form`, 'write -H "Name: value"');
+        }
+        const name = (colon <= 0 ? value.slice(0, -1) : value.slice(0, colon)).trim().toLowerCase();
+        const headerValue = colon <= 0 ? '' : value.slice(colon + 1).trim();
+        if (internal.delete(name)) headers.delete(name);
+        if (name === 'cookie') {
+          if (headerValue !== '') cookies.push(headerValue);
+        } else if (colon > 0 && headerValue === '') {
+          headers.set(name, null);
+        } else {
+          const values = headers.get(name);
+          if (values) values.push(headerValue);
+          else headers.set(name, [headerValue]);
+        }
         break;
       }
       case 'data':
         if (value.startsWith('@')) {
           throw curlError(`curl data ${JSON.stringify(value)} reads a file, which Arachne does not do`, 'put the body in the command with --data-raw');
         }
-        data.push(value);
+        addData(value, '&');
         break;
       case 'data-raw':
-        data.push(value);
+        addData(value, '&');
         break;
-      case 'data-urlencode': {
-        const eq = value.indexOf('=');
-        data.push(eq < 0 ? encodeURIComponent(value) : `${value.slice(0, eq + 1)}${encodeURIComponent(value.slice(eq + 1))}`);
+      case 'data-urlencode':
+        addData(urlencodePiece(flag, value), '&');
         break;
-      }
+      case 'json':
+        if (value.startsWith('@')) throw unsupported(flag, value, 'it reads a file, which Arachne does not do; put the JSON in the command');
+        // curl concatenates --json pieces as they are, and sets both headers unless -H overrides.
+        addData(value, '');
+        json = true;
+        break;
+      case 'url-query':
+        query.push(value.startsWith('+') ? value.slice(1) : urlencodePiece(flag, value));
+        break;
       case 'cookie':
         if (!value.includes('=')) {
           throw curlError(`curl -b ${JSON.stringify(value)} names a cookie file, which Arachne does not read`, 'pass cookies inline: -b "name=value; other=value"');
         }
-        headers.cookie = value;
+        cookies.push(value.trim().replace(/;$/, ''));
         break;
       case 'user-agent':
-        headers['user-agent'] = value;
+        setHeader('user-agent', value);
         break;
       case 'user':
-        headers.authorization = `Basic ${Buffer.from(value.includes(':') ? value : `${value}:`).toString('base64')}`;
+        setHeader('authorization', `Basic ${Buffer.from(value.includes(':') ? value : `${value}:`).toString('base64')}`);
+        break;
+      case 'bearer':
+        setHeader('authorization', `Bearer ${value}`);
         break;
       case 'referer':
-        headers.referer = value;
+        // curl's `;auto` suffix asks it to set the referer on redirects: Arachne does that anyway.
+        setHeader('referer', value.replace(/;auto$/, ''));
+        break;
+      case 'range':
+        setHeader('range', `bytes=${value}`);
+        break;
+      case 'proxy':
+        proxy = value;
+        break;
+      case 'proxy-user':
+        proxyUser = value;
         break;
       case 'url':
-        url = value;
+        urls.push(value);
         break;
       default:
         break;
     }
   };
 
+  const flagAction = (flag: string): void => {
+    const action = FLAGS[flag]!;
+    if (action.startsWith('unsupported:')) throw unsupported(flag, undefined, action.slice('unsupported:'.length));
+    if (action === 'get') get = true;
+    else if (action === 'head') method = 'HEAD';
+  };
+
+  let endOfOptions = false;
   for (let i = 1; i < words.length; i++) {
     const word = words[i]!;
-    if (!word.startsWith('-') || word === '-') {
-      url = word;
+    if (endOfOptions || !word.startsWith('-') || word === '-') {
+      urls.push(word);
       continue;
     }
-    // `--name=value` and `-Xvalue` forms, as curl accepts them.
-    const eq = word.startsWith('--') ? word.indexOf('=') : -1;
-    const flag = eq > 0 ? word.slice(0, eq) : word.startsWith('--') ? word : word.slice(0, 2);
-    const inline = eq > 0 ? word.slice(eq + 1) : !word.startsWith('--') && word.length > 2 ? word.slice(2) : undefined;
-    const valued = WITH_VALUE[flag];
-    if (valued !== undefined) {
-      const value = inline ?? words[++i];
-      if (value === undefined) throw curlError(`curl option ${flag} needs a value`, `write ${flag} <value>`);
-      take(valued, value);
+    if (word === '--') {
+      endOfOptions = true;
       continue;
     }
-    const plain = FLAGS[flag];
-    if (plain !== undefined && inline === undefined) {
-      if (plain === 'get') get = true;
-      else if (plain === 'head') method = 'HEAD';
+    if (word.startsWith('--')) {
+      // `--name=value` as well as `--name value`.
+      const eq = word.indexOf('=');
+      const flag = eq > 0 ? word.slice(0, eq) : word;
+      const valued = WITH_VALUE[flag];
+      if (valued !== undefined) {
+        const value = eq > 0 ? word.slice(eq + 1) : words[++i];
+        if (value === undefined) throw curlError(`curl option ${flag} needs a value`, `write ${flag} <value>`);
+        take(flag, valued, value);
+      } else if (FLAGS[flag] !== undefined && eq < 0) {
+        flagAction(flag);
+      } else {
+        unknown.push(word);
+      }
       continue;
     }
-    unknown.push(word);
+    // Short options, bundled as curl reads them: `-sSL` are three flags; in `-XPOST` or
+    // `-sXPOST` the option that takes a value takes the rest of the word (or the next word).
+    for (let j = 1; j < word.length; j++) {
+      const flag = `-${word[j]}`;
+      const valued = WITH_VALUE[flag];
+      if (valued !== undefined) {
+        const rest = word.slice(j + 1);
+        const value = rest !== '' ? rest : words[++i];
+        if (value === undefined) throw curlError(`curl option ${flag} needs a value`, `write ${flag} <value>`);
+        take(flag, valued, value);
+        break;
+      }
+      if (FLAGS[flag] !== undefined) {
+        flagAction(flag);
+        continue;
+      }
+      // An unknown letter may take a value we cannot tell apart from more letters: stop here.
+      unknown.push(j === 1 ? word : `${flag} (in ${word})`);
+      break;
+    }
   }
 
   if (unknown.length > 0 && !options.ignoreUnknownOptions) {
@@ -242,23 +299,61 @@ export function parseCurl(command: string, options: FromCurlOptions = {}): Reque
       hint: 'remove them, or pass { ignoreUnknownOptions: true } to Request.fromCurl to skip them',
     });
   }
-  if (url === undefined) throw curlError('the curl command has no URL', "add the URL, e.g. curl 'https://example.com/'");
+  if (urls.length === 0) throw curlError('the curl command has no URL', "add the URL, e.g. curl 'https://example.com/'");
+  if (new Set(urls).size > 1) {
+    throw curlError(`the curl command has ${urls.length} URLs (${urls.join(', ')}); a request has one`, 'make one request per URL');
+  }
+  let url = urls[0]!;
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) url = `http://${url}`;
 
-  let body: string | null = null;
-  if (data.length > 0) {
-    const joined = data.join('&');
-    if (get) {
-      const target = new URL(url);
-      target.search = target.search ? `${target.search}&${joined}` : joined;
-      url = target.href;
-    } else {
-      body = joined;
-      method ??= 'POST';
-      headers['content-type'] ??= 'application/x-www-form-urlencoded';
-    }
+  if (get && body !== undefined) {
+    query.push(body);
+    body = undefined;
   }
-  return { url, method: method ?? 'GET', headers, body };
+  if (query.length > 0) {
+    const target = new URL(url);
+    const joined = query.join('&');
+    target.search = target.search ? `${target.search}&${joined}` : joined;
+    url = target.href;
+  }
+  if (json) {
+    setHeader('content-type', 'application/json');
+    setHeader('accept', 'application/json');
+  }
+  if (body !== undefined) {
+    method ??= 'POST';
+    if (!json) setHeader('content-type', 'application/x-www-form-urlencoded');
+  }
+  const out: Record<string, string> = {};
+  for (const [name, values] of headers) {
+    // Repeated headers go out as one, comma-joined (RFC 9110 section 5.3).
+    if (values !== null) out[name] = values.join(', ');
+  }
+  if (cookies.length > 0) out.cookie = cookies.join('; ');
+
+  const init: RequestInit = { url, method: method ?? 'GET', headers: out, body: body ?? null };
+  if (proxy !== undefined) init.meta = { proxy: proxyUrl(proxy, proxyUser) };
+  return init;
+}
+
+/** A `-x` value as a proxy URL (`http://` when it has no scheme), with `-U` credentials in it. */
+function proxyUrl(value: string, user: string | undefined): string {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(withScheme);
+  } catch {
+    throw curlError(`curl -x ${JSON.stringify(value)} is not a proxy URL`, 'write -x http://host:port');
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw unsupported('-x', value, 'only http:// and https:// proxies are supported');
+  }
+  if (user !== undefined) {
+    const colon = user.indexOf(':');
+    parsed.username = encodeURIComponent(colon < 0 ? user : user.slice(0, colon));
+    parsed.password = colon < 0 ? '' : encodeURIComponent(user.slice(colon + 1));
+  }
+  return parsed.href;
 }
 
 /** Single-quote a word for a POSIX shell. */

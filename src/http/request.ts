@@ -191,7 +191,9 @@ export class Request implements RequestData {
 
   /**
    * A request from a curl command line (as browsers' "Copy as cURL" give it). Unknown options
-   * throw `ERR_CURL_UNKNOWN_OPTION` listing them, unless `ignoreUnknownOptions` (see `http/curl.ts`).
+   * throw `ERR_CURL_UNKNOWN_OPTION` listing them, unless `ignoreUnknownOptions`; options curl knows
+   * that a request cannot express (`-F`, `-T`, `--digest`...) throw `ERR_CURL_UNSUPPORTED_OPTION`
+   * naming the flag (see `http/curl.ts`).
    */
   static fromCurl(command: string, options?: FromCurlOptions): Request {
     return new Request(parseCurl(command, options));

@@ -5,6 +5,7 @@ import { detectEncoding, decodeWith } from './encoding.js';
 import type { RequestInit } from './request.js';
 import { Request } from './request.js';
 import { canonicalizeUrl } from './url.js';
+import { joinUrl } from './url-join.js';
 
 /** Response headers as undici gives them: lower-case names; repeated headers (set-cookie) as arrays. */
 export type ResponseHeaders = Record<string, string | string[] | undefined>;
@@ -184,11 +185,13 @@ export class Response {
    * (itself resolved against `url`), else against `url`. Finds `<base>` with a scan of the first
    * 4 KB of the text: it never parses the page for this (a `<base>` later than that, which
    * browsers would honour, is ignored). `$(...).prop('href')` resolves against the same base.
-   * Throws `ERR_INVALID_URL` when the result is not a URL.
+   * As in browsers and Scrapy, the path is percent-encoded in UTF-8 and the query in the page's
+   * `encoding` (`?q=привет` on a windows-1251 page gives `?q=%EF%F0%E8%E2%E5%F2`); cheerio's
+   * `prop('href')` always uses UTF-8. Throws `ERR_INVALID_URL` when the result is not a URL.
    */
   urljoin(href: string): string {
     try {
-      return new URL(href, this.#baseUrl()).href;
+      return joinUrl(href, this.#baseUrl(), this.encoding);
     } catch (error) {
       throw new DropRequestError('ERR_INVALID_URL', `link ${JSON.stringify(href)} on ${this.url} is not a valid URL`, {
         hint: 'skip the link, or use followAll() which skips invalid links',
@@ -239,6 +242,7 @@ export class Response {
   followAll(targets: FollowAllTargets, options: FollowOptions = {}): Request[] {
     const nodes: ArrayLike<unknown> = typeof targets === 'string' ? this.$(targets).toArray() : isCheerio(targets) ? targets.toArray() : targets;
     const base = this.#baseUrl();
+    const encoding = this.encoding;
     const hashAt = this.url.indexOf('#');
     const page = hashAt < 0 ? this.url : this.url.slice(0, hashAt);
     const seen = new Set<string>();
@@ -249,7 +253,7 @@ export class Response {
       if (href === undefined || href.trim() === '') continue;
       let url: string;
       try {
-        url = new URL(href, base).href;
+        url = joinUrl(href, base, encoding);
       } catch {
         continue;
       }

@@ -245,3 +245,27 @@ test('followAll keeps a link to the same page that is not fragment-only', () => 
 test('followAll returns an empty array when nothing matches', () => {
   assert.deepEqual(html('<p>no links</p>').followAll('a'), []);
 });
+
+test('links on a legacy-encoded page: query in the page encoding, path in UTF-8 (urljoin, follow, followAll)', () => {
+  // Scrapy's test_follow_encoding: the same link on a UTF-8 and on a cp1251 page.
+  const utf8 = html('<html><body><a href="foo?привет">click me</a></body></html>', { 'content-type': 'text/html; charset=utf-8' }, 'http://example.com');
+  assert.equal(utf8.follow(utf8.css('a')).url, 'http://example.com/foo?%D0%BF%D1%80%D0%B8%D0%B2%D0%B5%D1%82');
+  // href="/путь?q=привет" as raw cp1251 bytes.
+  const cp1251 = Buffer.from([
+    ...Buffer.from('<html><head><meta charset="windows-1251"></head><body><a href="/'),
+    0xef, 0xf3, 0xf2, 0xfc, // путь
+    ...Buffer.from('?q='),
+    0xef, 0xf0, 0xe8, 0xe2, 0xe5, 0xf2, // привет in cp1251
+    ...Buffer.from('">click me</a></body></html>'),
+  ]);
+  const page = html(cp1251, { 'content-type': 'text/html' }, 'http://example.com/dir/');
+  assert.equal(page.encoding, 'windows-1251');
+  const expected = 'http://example.com/%D0%BF%D1%83%D1%82%D1%8C?q=%EF%F0%E8%E2%E5%F2';
+  assert.equal(page.urljoin(page.css('a').attr('href')!), expected);
+  assert.equal(page.follow(page.css('a')).url, expected);
+  assert.deepEqual(page.followAll('a').map((r) => r.url), [expected]);
+  assert.equal(page.urljoin('?q=€'), 'http://example.com/dir/?q=%88', '€ is 0x88 in windows-1251');
+
+  const latin9 = html('<a href="/s?q=€">x</a>', { 'content-type': 'text/html; charset=iso-8859-15' });
+  assert.equal(latin9.urljoin('/s?q=€'), 'http://example.com/s?q=%A4');
+});

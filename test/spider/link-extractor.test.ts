@@ -186,4 +186,24 @@ describe('LinkExtractor options', () => {
     assert.equal(extractor.matches('ftp://example.com/docs/a'), false);
     assert.equal(extractor.matches('not a url'), false);
   });
+
+  test('links on a legacy-encoded page: query in the page encoding, path in UTF-8 (Scrapy test_restrict_xpaths_with_html_entities)', () => {
+    const response = new Response({
+      url: 'http://example.org/somepage/index.html',
+      status: 200,
+      headers: { 'content-type': 'text/html; charset=iso-8859-15' },
+      body: Buffer.from('<html><body><p><a href="/&hearts;/you?c=&euro;">text</a></p></body></html>'),
+      request: new Request('http://example.org/somepage/index.html'),
+    });
+    assert.deepEqual(urls(new LinkExtractor(), response), ['http://example.org/%E2%99%A5/you?c=%A4']);
+    const cp1251 = new Response({
+      url: 'http://example.org/',
+      status: 200,
+      headers: { 'content-type': 'text/html; charset=windows-1251' },
+      // href="/каталог?q=книги" in cp1251 bytes
+      body: Buffer.from([...Buffer.from('<a href="/'), 0xea, 0xe0, 0xf2, 0xe0, 0xeb, 0xee, 0xe3, ...Buffer.from('?q='), 0xea, 0xed, 0xe8, 0xe3, 0xe8, ...Buffer.from('">x</a>')]),
+      request: new Request('http://example.org/'),
+    });
+    assert.deepEqual(urls(new LinkExtractor(), cp1251), ['http://example.org/%D0%BA%D0%B0%D1%82%D0%B0%D0%BB%D0%BE%D0%B3?q=%EA%ED%E8%E3%E8']);
+  });
 });

@@ -34,7 +34,11 @@ export class CookiesMiddleware implements DownloaderMiddleware {
     let jar = this.#jars.get(id);
     if (jar === undefined) {
       // `looseMode` accepts `Set-Cookie: value` without a name, as browsers do (RFC 6265 section 5.2).
-      jar = new CookieJar(undefined, { looseMode: true });
+      // `allowSecureOnLocal: false`: a Secure cookie goes over https only, loopback included.
+      // tough-cookie would treat http://127.0.0.1 and localhost as secure contexts (as browsers
+      // do for developers); a crawler is not a developer's browser, and Scrapy's jar never sends
+      // Secure cookies over http either (so an https -> http hop never carries them).
+      jar = new CookieJar(undefined, { looseMode: true, allowSecureOnLocal: false });
       this.#jars.set(id, jar);
     }
     return jar;
