@@ -8,6 +8,10 @@ export { parseSitemap, sitemapUrlsFromRobots, SITEMAP_MAX_BYTES, type Sitemap, t
 export { Request, type RequestInit, type RequestMeta, type RequestData, type CallbackRef } from './http/request.js';
 export { Response, type ResponseInit, type ResponseHeaders, type Timings } from './http/response.js';
 export { canonicalizeUrl } from './http/url.js';
+export { Selector, SelectorList, type SelectorRoot } from './selector/selector.js';
+export type { AttributeNode } from './selector/nodes.js';
+export type { ReOptions } from './selector/re.js';
+export type { Variables as XPathVariables } from './selector/xpath/evaluate.js';
 export { fingerprint } from './http/fingerprint.js';
 export { defineConfig, type ConfigInput, type PipelineRef } from './settings/config.js';
 export { DEFAULTS, type SettingKey, type SettingValues, type FeedConfig, type FeedFormat } from './settings/defaults.js';

@@ -1,6 +1,9 @@
 import type { Cheerio, CheerioAPI } from 'cheerio/slim';
 import { load } from 'cheerio/slim';
 import { CallbackError, DropRequestError } from '../errors.js';
+import type { XNode } from '../selector/nodes.js';
+import { Selector, SelectorList } from '../selector/selector.js';
+import type { Variables } from '../selector/xpath/evaluate.js';
 import { detectEncoding, decodeWith } from './encoding.js';
 import type { RequestInit } from './request.js';
 import { Request } from './request.js';
@@ -40,17 +43,20 @@ export interface ResponseInit {
 // cheerio's node types live in domhandler, which is cheerio's dependency, not ours: derive them
 // from cheerio's own API instead of importing a package we do not declare.
 type CheerioDocument = ReturnType<CheerioAPI['root']> extends Cheerio<infer D> ? D : never;
-/** A cheerio element node (domhandler's `Element`): what `response.css(...)` selects. */
+/** A cheerio element node (domhandler's `Element`): what `response.$(...)` selects. */
 export type HtmlElement = Extract<CheerioDocument['children'][number], { attribs: Record<string, string> }>;
 
 /** Options of `follow` / `followAll`: everything a `Request` takes but its URL. */
 export type FollowOptions = Omit<RequestInit, 'url'>;
 
-/** What `follow` accepts: an href, an element, or a cheerio selection of exactly one element. */
-export type FollowTarget = string | HtmlElement | Cheerio<unknown>;
+/**
+ * What `follow` accepts: an href, an element, a selection (`Selector`, or a `SelectorList` or
+ * cheerio selection of exactly one).
+ */
+export type FollowTarget = string | HtmlElement | Selector | SelectorList | Cheerio<unknown>;
 
-/** What `followAll` accepts: a CSS selector, an array of hrefs (or elements), or a selection. */
-export type FollowAllTargets = string | readonly (string | HtmlElement)[] | Cheerio<unknown>;
+/** What `followAll` accepts: a CSS selector, an array of hrefs, elements or selectors, or a selection. */
+export type FollowAllTargets = string | readonly (string | HtmlElement | Selector)[] | SelectorList | Cheerio<unknown>;
 
 /** How far into an HTML body `urljoin` looks for `<base href>` without parsing it. */
 const BASE_SCAN_CHARS = 4096;
@@ -70,13 +76,23 @@ function isCheerio(value: unknown): value is Cheerio<unknown> {
 
 /** The link of an element (`src` for media, `href` otherwise), or undefined for other nodes. */
 function linkOf(node: unknown): string | undefined {
+  if (node instanceof Selector) return linkOfSelected(node.root);
   if (typeof node !== 'object' || node === null) return undefined;
   const { attribs, name } = node as Partial<HtmlElement>;
   if (!attribs) return undefined;
   return typeof name === 'string' && SRC_TAGS.has(name) ? attribs.src : attribs.href;
 }
 
+/** A selection's link: a selected attribute or computed string is the href itself; an element's is its link. */
+function linkOfSelected(root: XNode | string | number | boolean): string | undefined {
+  if (typeof root === 'string') return root;
+  if (typeof root !== 'object') return undefined;
+  if (root.type === 'attribute') return root.value;
+  return root.type === 'text' ? root.data : linkOf(root);
+}
+
 function describeNode(node: unknown): string {
+  if (node instanceof Selector) return typeof node.root === 'object' ? describeNode(node.root) : 'a selection';
   const name = (node as Partial<HtmlElement> | null)?.name;
   return typeof name === 'string' ? `<${name}>` : 'a non-element node';
 }
@@ -99,6 +115,7 @@ export class Response {
   #encoding: string | undefined;
   #text: string | undefined;
   #$: CheerioAPI | undefined;
+  #selector: Selector | undefined;
   #base: string | undefined;
 
   constructor(init: ResponseInit) {
@@ -175,9 +192,29 @@ export class Response {
     return (this.#$ ??= load(this.text, { xml: { xmlMode: false, decodeEntities: true }, baseURI: this.#baseUrl() }));
   }
 
-  /** Elements matching a CSS selector: `this.$(selector)`. */
-  css(selector: string): Cheerio<HtmlElement> {
-    return this.$(selector) as Cheerio<HtmlElement>;
+  /**
+   * The page as a parsel-style selection (docs/selectors.md), over the same parsed tree as `$`
+   * (parsed once, on first use of either).
+   */
+  get selector(): Selector {
+    return (this.#selector ??= new Selector(this.$.root()[0] as unknown as XNode));
+  }
+
+  /**
+   * A CSS selector's matches as a `SelectorList`: `css('h1::text').get()`,
+   * `css('a::attr(href)').getall()`, `css('div.item').xpath('./a/@href')`. Throws
+   * `ERR_SELECTOR_INVALID` for a selector that does not parse.
+   */
+  css(query: string): SelectorList {
+    return this.selector.css(query);
+  }
+
+  /**
+   * An XPath 1.0 expression's result as a `SelectorList`: `xpath('//h1/text()').get()`;
+   * `vars` binds `$name`. Throws `ERR_SELECTOR_INVALID` for an expression that does not parse.
+   */
+  xpath(query: string, vars?: Variables): SelectorList {
+    return this.selector.xpath(query, vars);
   }
 
   /**
@@ -202,17 +239,18 @@ export class Response {
 
   /**
    * A request for a link on this page. `target` is an href, an element (`href`; `src` for
-   * `<img>`, `<iframe>`, `<script>`, media) or a selection of exactly one element. The URL is
+   * `<img>`, `<iframe>`, `<script>`, media), a `Selector` (of an element, or of an attribute or
+   * text, which is the href) or a selection of exactly one. The URL is
    * joined with `urljoin`; `meta.referer` is this page's URL unless `options.meta` sets it.
    * Throws `ERR_INVALID_URL` for a missing or empty link and `ERR_UNSUPPORTED_SCHEME` for
    * `mailto:`, `javascript:`, `tel:` and other non-http(s) links.
    */
   follow(target: FollowTarget, options: FollowOptions = {}): Request {
     let node: unknown = target;
-    if (isCheerio(target)) {
+    if (isCheerio(target) || target instanceof SelectorList) {
       if (target.length > 1) {
         throw new CallbackError('ERR_FOLLOW_MANY', `follow() got a selection of ${target.length} elements on ${this.url}`, {
-          hint: 'use followAll(selection) for several links, or selection.first() for one',
+          hint: 'use followAll(selection) for several links, or pick one: selection[0] (or .first() on a cheerio selection)',
         });
       }
       if (target.length === 0) {
@@ -234,13 +272,13 @@ export class Response {
   }
 
   /**
-   * Requests for many links: `targets` is a CSS selector (`'a.next'`), an array of hrefs or
-   * elements, or a cheerio selection. Silently skips elements without a link, links that are not
+   * Requests for many links: `targets` is a CSS selector (`'a.next'`, `'a::attr(data-url)'`), a
+   * `SelectorList`, an array of hrefs, elements or selectors, or a cheerio selection. Silently skips elements without a link, links that are not
    * http(s) once joined (`mailto:`, `javascript:`), invalid URLs, fragment links to this same
    * page, and duplicates (by canonical URL) within the call. Options as in `follow`.
    */
   followAll(targets: FollowAllTargets, options: FollowOptions = {}): Request[] {
-    const nodes: ArrayLike<unknown> = typeof targets === 'string' ? this.$(targets).toArray() : isCheerio(targets) ? targets.toArray() : targets;
+    const nodes: ArrayLike<unknown> = typeof targets === 'string' ? this.css(targets) : isCheerio(targets) ? targets.toArray() : targets;
     const base = this.#baseUrl();
     const encoding = this.encoding;
     const hashAt = this.url.indexOf('#');

@@ -45,7 +45,7 @@ async function* outputsOf(result: CallbackResult): AsyncIterable<SpiderOutput> {
  *     new Rule(new LinkExtractor({ allow: /\/docs\/page\/\d+$/ })),                       // listings: follow
  *     new Rule(new LinkExtractor({ allow: /\/docs\/[a-z-]+$/ }), { callback: 'parseDoc' }), // pages: parse
  *   ];
- *   async *parseDoc(response: Response) { yield { title: response.css('h1').text() }; }
+ *   async *parseDoc(response: Response) { yield { title: response.css('h1::text').get() }; }
  * }
  * ```
  */

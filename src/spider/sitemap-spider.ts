@@ -38,7 +38,7 @@ interface CompiledRule {
  *   static override name = 'shop';
  *   static override sitemapUrls = ['https://shop.example/robots.txt'];
  *   static override sitemapRules = [['/product/', 'parseProduct']] as const;
- *   async *parseProduct(response: Response) { yield { title: response.css('h1').text() }; }
+ *   async *parseProduct(response: Response) { yield { title: response.css('h1::text').get() }; }
  *   parse() {}
  * }
  * ```

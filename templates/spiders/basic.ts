@@ -16,7 +16,7 @@ export default class {{className}} extends Spider {
   }
 
   async *parse(response: Response) {
-    yield { url: response.url, title: response.css('title').first().text().trim() };
+    yield { url: response.url, title: response.css('title::text').get('').trim() };
     // Follow the page's links; `callback` names the method that parses their responses.
     yield* response.followAll('a', { callback: this.parse });
   }

@@ -21,6 +21,6 @@ export default class {{className}} extends CrawlSpider {
   }
 
   async *parseItem(response: Response) {
-    yield { url: response.url, title: response.css('title').first().text().trim() };
+    yield { url: response.url, title: response.css('title::text').get('').trim() };
   }
 }

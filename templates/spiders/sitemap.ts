@@ -18,6 +18,6 @@ export default class {{className}} extends SitemapSpider {
   }
 
   async *parse(response: Response) {
-    yield { url: response.url, title: response.css('title').first().text().trim() };
+    yield { url: response.url, title: response.css('title::text').get('').trim() };
   }
 }

@@ -236,7 +236,7 @@ export default class Pages extends Spider {
   }
 
   async *parse(response: Response) {
-    yield { url: response.url, value: response.css('p.value').text() };
+    yield { url: response.url, value: response.css('p.value::text').get('') };
     yield* response.followAll('ul.links a');
   }
 }

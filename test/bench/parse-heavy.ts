@@ -4,6 +4,10 @@
  *
  *   npm run bench:parse                       # 150 pages of ~200 KB, 3 rounds
  *   npm run bench:parse -- --pages 300 --rounds 5
+ *   npm run bench:parse -- --selectors-only   # only the selector comparison (test/bench/selector-cost.ts)
+ *
+ * It first times field extraction with response.css (parsel `::text`/`::attr`), response.xpath
+ * and cheerio's `$` on the same parsed pages (issue 17: the parsel layer <= 1.2x cheerio).
  *
  * Reports pages/s and the main thread's event-loop delay (p50/p99/max, perf_hooks
  * monitorEventLoopDelay at 1 ms resolution) for both, and the ratios. Targets (issue 6): the
@@ -28,6 +32,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Crawler } from '../../src/core/crawler.js';
 import HeavySpider from '../fixtures/spiders/heavy.js';
+import { benchSelectors } from './selector-cost.js';
 
 const SPIDER_FILE = fileURLToPath(new URL('../fixtures/spiders/heavy.ts', import.meta.url));
 const TAGS = ['red', 'blue', 'green', 'sale', 'new', 'eco', 'kids', 'pro'];
@@ -109,9 +114,11 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { pages: { type: 'string', default: '150' }, rounds: { type: 'string', default: '3' }, serve: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { pages: { type: 'string', default: '150' }, rounds: { type: 'string', default: '3' }, serve: { type: 'boolean', default: false }, 'selectors-only': { type: 'boolean', default: false } } });
   const pages = Number(values.pages);
   if (values.serve) return serve(pages);
+  benchSelectors(Array.from({ length: Math.min(pages, 20) }, (_, i) => heavyPage(i)));
+  if (values['selectors-only']) return;
   const child = fork(fileURLToPath(import.meta.url), ['--serve', '--pages', String(pages)], { execArgv: ['--import', 'tsx'] });
   const { url, bytes } = await new Promise<{ url: string; bytes: number }>((resolve) => child.once('message', (m) => resolve(m as { url: string; bytes: number })));
   console.log(`site ${url}: ${pages} pages of ${Math.round(bytes / 1024)} KB; ${values.rounds} rounds each, alternating; node ${process.version}`);

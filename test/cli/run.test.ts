@@ -18,7 +18,7 @@ export default class BooksSpider extends Spider {
   }
 
   async *parse(response: Response) {
-    const value = response.css('p.value').text();
+    const value = response.css('p.value::text').get('');
     if (value) yield { url: response.url, value, category: this.args.category };
     yield* response.followAll('a');
   }

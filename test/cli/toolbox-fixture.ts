@@ -29,7 +29,7 @@ export default class PagesSpider extends Spider {
   }
 
   async *parseItem(response: Response, kwargs: Record<string, unknown> = {}) {
-    yield { url: response.url, title: response.css('h1').text(), value: response.css('p.value').text(), tag: kwargs.tag ?? this.args.tag };
+    yield { url: response.url, title: response.css('h1::text').get(''), value: response.css('p.value::text').get(''), tag: kwargs.tag ?? this.args.tag };
   }
 }
 `;

@@ -26,7 +26,7 @@ export default class ThreadsSpider extends Spider {
 
   async *parse(response: Response): AsyncGenerator<unknown> {
     this.logger.info('worker parsed ' + response.url);
-    yield { url: response.url, kind: Kind.Page, value: response.css('p.value').text(), onWorker: !isMainThread, threadId };
+    yield { url: response.url, kind: Kind.Page, value: response.css('p.value::text').get(''), onWorker: !isMainThread, threadId };
     yield* response.followAll('ul.links a');
   }
 }

@@ -20,7 +20,7 @@ class Tolerant extends Spider {
     for (const url of Tolerant.urls) yield url as unknown as Request;
   }
   async *parse(response: Response) {
-    yield { url: response.url, value: response.isHtml ? response.css('p.value').first().text() : null, html: response.isHtml };
+    yield { url: response.url, value: response.isHtml ? response.css('p.value::text').get('') : null, html: response.isHtml };
   }
 }
 

@@ -23,7 +23,7 @@ class LinkSpider extends Spider {
     yield new Request((this.constructor as typeof LinkSpider).base + '/');
   }
   async *parse(response: Response) {
-    const value = response.css('p.value').text();
+    const value = response.css('p.value::text').get('');
     if (value) yield { url: response.url, value };
     yield* response.followAll('a');
   }

@@ -85,7 +85,7 @@ test('$ parses malformed HTML without throwing and finds elements', () => {
   assert.equal($('li').length, 2);
   assert.equal($('div.a p').first().text(), 'one');
   assert.equal($('a').attr('href'), '/z');
-  assert.equal(response.css('td').text(), 'c');
+  assert.equal(response.css('td::text').get(), 'c');
   // htmlparser2, not parse5: no implied <tbody> (DESIGN.md §8).
   assert.equal($('tbody').length, 0);
   assert.equal(response.$, $, 'the parsed document is cached');
@@ -98,8 +98,8 @@ test('$ never throws, even on binary or empty bodies', () => {
 
 test('$ decodes entities and resolves prop("href") against the base URL', () => {
   const response = html('<base href="/b/"><a href="x?a=1&amp;b=2">A &amp; B</a>');
-  assert.equal(response.css('a').text(), 'A & B');
-  assert.equal(response.css('a').prop('href'), 'http://example.com/b/x?a=1&b=2');
+  assert.equal(response.css('a::text').get(), 'A & B');
+  assert.equal(response.$('a').prop('href'), 'http://example.com/b/x?a=1&b=2');
 });
 
 test('isHtml follows the content type, and sniffs when there is none', () => {
@@ -140,9 +140,9 @@ test('urljoin and $().prop("href") agree on the base, whichever is used first', 
   const body = '<head><base href="/b/"></head><a href="x">x</a>';
   const joinFirst = html(body);
   assert.equal(joinFirst.urljoin('x'), 'http://example.com/b/x');
-  assert.equal(joinFirst.css('a').prop('href'), 'http://example.com/b/x');
+  assert.equal(joinFirst.$('a').prop('href'), 'http://example.com/b/x');
   const parseFirst = html(body);
-  assert.equal(parseFirst.css('a').prop('href'), 'http://example.com/b/x');
+  assert.equal(parseFirst.$('a').prop('href'), 'http://example.com/b/x');
   assert.equal(parseFirst.urljoin('x'), 'http://example.com/b/x');
 });
 
@@ -160,9 +160,9 @@ test('follow with a string joins it and sets meta.referer', () => {
 
 test('follow with an element uses its href, or src for <img>', () => {
   const response = html('<base href="/b/"><a class="n" href="n.html">n</a><img src="i.png"><link rel="next" href="/l">');
-  assert.equal(response.follow(response.css('a.n')[0]).url, 'http://example.com/b/n.html');
-  assert.equal(response.follow(response.css('img')[0]).url, 'http://example.com/b/i.png');
-  assert.equal(response.follow(response.css('link[rel=next]')[0]).url, 'http://example.com/l');
+  assert.equal(response.follow(response.css('a.n')[0]!).url, 'http://example.com/b/n.html');
+  assert.equal(response.follow(response.css('img')[0]!).url, 'http://example.com/b/i.png');
+  assert.equal(response.follow(response.css('link[rel=next]')[0]!).url, 'http://example.com/l');
 });
 
 test('follow with a selection of one element', () => {
@@ -180,8 +180,8 @@ test('follow rejects selections of several or no elements', () => {
 
 test('follow rejects mailto:, javascript: and tel: links with ERR_UNSUPPORTED_SCHEME', () => {
   const response = html('<a href="mailto:me@example.com">m</a><a href="javascript:void(0)">j</a>');
-  assert.throws(() => response.follow(response.css('a').first()), hasCode('ERR_UNSUPPORTED_SCHEME'));
-  assert.throws(() => response.follow(response.css('a').last()), hasCode('ERR_UNSUPPORTED_SCHEME'));
+  assert.throws(() => response.follow(response.css('a')[0]!), hasCode('ERR_UNSUPPORTED_SCHEME'));
+  assert.throws(() => response.follow(response.$('a').last()), hasCode('ERR_UNSUPPORTED_SCHEME'));
   assert.throws(() => response.follow('tel:+123'), hasCode('ERR_UNSUPPORTED_SCHEME'));
   assert.throws(
     () => response.follow('javascript:alert(1)'),
@@ -193,8 +193,8 @@ test('follow rejects empty and missing hrefs with ERR_INVALID_URL', () => {
   const response = html('<a href="">empty</a><a name="anchor">no href</a>');
   assert.throws(() => response.follow(''), hasCode('ERR_INVALID_URL'));
   assert.throws(() => response.follow('   '), hasCode('ERR_INVALID_URL'));
-  assert.throws(() => response.follow(response.css('a').first()), hasCode('ERR_INVALID_URL'));
-  assert.throws(() => response.follow(response.css('a[name]')[0]), hasCode('ERR_INVALID_URL'));
+  assert.throws(() => response.follow(response.css('a')[0]!), hasCode('ERR_INVALID_URL'));
+  assert.throws(() => response.follow(response.css('a[name]')[0]!), hasCode('ERR_INVALID_URL'));
 });
 
 test('follow lets options.meta override the referer', () => {

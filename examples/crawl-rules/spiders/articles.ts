@@ -27,13 +27,13 @@ export default class ArticlesSpider extends CrawlSpider {
 
   /** An article page: one item. */
   async *parseArticle(response: Response) {
-    const paragraphs = response.css('article .body p').toArray().map((p) => response.$(p).text().trim());
+    const paragraphs = response.css('article .body p').map((p) => p.xpath('string()').get('').trim());
     yield {
       url: response.url,
-      title: response.css('article h1').first().text().trim(),
-      author: response.css('.byline .author').text().trim(),
-      published: response.css('.byline time').attr('datetime') ?? null,
-      tags: response.css('ul.tags a').toArray().map((a) => response.$(a).text().trim()),
+      title: response.css('article h1::text').get('').trim(),
+      author: response.css('.byline .author::text').get('').trim(),
+      published: response.css('.byline time::attr(datetime)').get() ?? null,
+      tags: response.css('ul.tags a::text').getall().map((tag) => tag.trim()),
       words: paragraphs.join(' ').split(/\s+/).filter(Boolean).length,
     };
   }

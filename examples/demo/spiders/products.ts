@@ -28,13 +28,13 @@ export default class ProductsSpider extends Spider {
   async *parseCategory(response: Response) {
     yield* response.followAll('a.product', { callback: this.parseProduct });
 
-    const next = response.css('a.next').attr('href');
+    const next = response.css('a.next::attr(href)').get();
     if (next) yield response.follow(next, { callback: this.parseCategory });
   }
 
   /** A product page: one item. Links that 404 never get here (HTTP errors skip the callback). */
   async *parseProduct(response: Response) {
-    const text = (selector: string) => response.css(selector).first().text().trim();
+    const text = (selector: string) => response.css(`${selector}::text`).get('').trim();
 
     // "£12.99" -> currency symbol and amount.
     const priceText = text('.price');
@@ -54,9 +54,9 @@ export default class ProductsSpider extends Spider {
       sku: text('.sku'),
       inStock,
       stockCount: count ? Number(count[1]) : inStock ? null : 0,
-      rating: Number(response.css('.rating').attr('data-stars') ?? 0),
+      rating: Number(response.css('.rating::attr(data-stars)').get('0')),
       // The breadcrumb ends with the product's category.
-      category: response.css('.breadcrumb a').last().text().trim(),
+      category: response.xpath('//*[has-class("breadcrumb")]/a[last()]/text()').get('').trim(),
     };
   }
 }

@@ -40,9 +40,9 @@ export default class ProductsSpider extends SitemapSpider {
   async *parseProduct(response: Response) {
     yield {
       url: response.url,
-      name: response.css('h1.name').text().trim(),
-      sku: response.css('.sku').text().trim(),
-      price: Number(response.css('.price').attr('data-cents')) / 100,
+      name: response.css('h1.name::text').get('').trim(),
+      sku: response.css('.sku::text').get('').trim(),
+      price: Number(response.css('.price::attr(data-cents)').get()) / 100,
     };
   }
 

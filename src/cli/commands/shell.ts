@@ -14,7 +14,7 @@ import { requireProject } from '../project.js';
 import { checkUrl } from './fetch.js';
 
 const HELP = `Available:
-  response          the last response (status, headers, text, css(), follow()...)
+  response          the last response (status, headers, text, css('h1::text').get(), xpath('//a/@href').getall(), follow()...)
   request           its request
   $                 response.$ (cheerio): $('h1').text()
   fetch(url)        download another URL (await it): rebinds response, request and $

@@ -29,8 +29,8 @@ export default class PagesSpider extends Spider {
   async *parse(response: Response) {
     yield {
       url: response.url,
-      title: response.css('title').first().text(),
-      heading: response.css('h1').first().text(),
+      title: response.css('title::text').get(''),
+      heading: response.css('h1::text').get(''),
     };
     yield* response.followAll('a');
   }
