@@ -5,6 +5,7 @@ import { ProgressLine, type ProgressStream } from '../extensions/progress.js';
 import type { ConfigInput } from '../settings/config.js';
 import type { SpiderClass } from '../spider/spider.js';
 import { LogOutput } from './log-output.js';
+import { checkCrawlOutputPaths } from './output-paths.js';
 import { parseCrawlOptions, type CrawlOptionValues } from './options.js';
 
 /** What tests may add to the crawler (a clock, a transport), and where log lines go. */
@@ -41,6 +42,7 @@ export async function runCrawl(
     ...(spiderFile ? { spiderFile } : {}),
   });
   const { settings } = crawler;
+  checkCrawlOutputPaths(settings, values.statsJson);
   output.configure({ json: settings['log.json'], file: settings['log.file'] });
   // JSON logs are for machines: no terminal decoration in between them.
   const progress =
