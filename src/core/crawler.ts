@@ -361,10 +361,11 @@ export class Crawler {
     const cores = availableParallelism();
     const workers = setting === 'auto' ? (cores >= 2 ? cores : 0) : setting;
     const spiderFile = this.#options.spiderFile;
-    if (workers === 0) return new InProcessRunner(spider, settings['parse.maxQueue']);
+    const report = { stats: this.stats, logger: this.logger.child('parse') };
+    if (workers === 0) return new InProcessRunner(spider, settings['parse.maxQueue'], report);
     if (spiderFile === undefined) {
       this.logger.debug(`callbacks run in-process: spider class "${spider.name}" was not loaded from a file (no spiderFile), so parse workers cannot import it`);
-      return new InProcessRunner(spider, settings['parse.maxQueue']);
+      return new InProcessRunner(spider, settings['parse.maxQueue'], report);
     }
     this.logger.debug(`callbacks run on ${workers} parse worker thread(s), importing ${spiderFile}`);
     return new WorkerRunner({

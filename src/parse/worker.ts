@@ -26,6 +26,7 @@ import { spidersOf } from '../core/spider-loader.js';
 import type { Spider } from '../spider/spider.js';
 import { decodeFailure, decodeResponse, encodeError, encodeOutput, type LogWire, type OutputWire, type ParseResult, type ParseTask } from './codec.js';
 import { outputsOf } from './in-process.js';
+import { catchStrayErrors } from './stray-errors.js';
 
 /** What every worker of a pool is started with (piscina's `workerData`). */
 export interface ParseWorkerData {
@@ -87,6 +88,10 @@ if ((workerData as Partial<ParseWorkerData> | null)?.spiderFile) {
   spiderPromise.catch(() => {});
 }
 
+// A promise a callback left unawaited that rejects, or a timer that throws: logged to the main
+// thread with its code (it was swallowed silently), and the worker goes on with its next task.
+if (parentPort) catchStrayErrors((error) => post('error', 'arachne.parse', error.describe()));
+
 function methodOf(spider: Spider, name: string): Method {
   const method = (spider as unknown as Record<string, unknown>)[name];
   if (typeof method !== 'function') {
@@ -120,6 +125,10 @@ export default async function runTask(task: ParseTask): Promise<ParseResult> {
       result = methodOf(spider, task.method).call(spider, decodeFailure(task));
     }
     for await (const output of outputsOf(result)) outputs.push(encodeOutput(output, url));
+    // One turn of the event loop before answering: a promise the callback left unawaited that
+    // rejected is reported now, with this task, rather than never (an idle piscina worker blocks
+    // in Atomics.wait, so its loop would not run again before the next task).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     return { outputs, logCount };
   } catch (error) {
     return { outputs, error: encodeError(error), logCount };
