@@ -71,6 +71,14 @@ export class NotJson extends Spider {
   }
 }
 `,
+  'spiders/deep.ts': `
+import { Spider, type Response } from 'arachne';
+export default class Deep extends Spider {
+  static override name = 'deep';
+  override async *start() { yield this.request(this.args.base + '/page/0'); yield this.request(this.args.base + '/deep'); }
+  async *parse(response: Response) { yield { url: response.url, links: response.css('a').length }; }
+}
+`,
   'others/no-parse.ts': `import { Spider } from 'arachne';\nexport default class NoParse extends Spider { static override name = 'no-parse'; }\n`,
   'others/anonymous.ts': `import { Spider } from 'arachne';\nexport default class extends Spider { async *parse() {} }\n`,
   'others/empty-name.ts': `import { Spider } from 'arachne';\nexport default class Empty extends Spider { static override name = ''; async *parse() {} }\n`,
@@ -83,7 +91,18 @@ let project: TempProject;
 
 before(async () => {
   // Page 1 answers late, so what page 0's callback left behind fires while the crawl runs.
-  site = await startSite({ pages: 2, linksPerPage: 0, latencyMs: (req) => (req.url === '/page/1' ? 300 : 0) });
+  site = await startSite({
+    pages: 2,
+    linksPerPage: 0,
+    latencyMs: (req) => (req.url === '/page/1' ? 300 : 0),
+    routes: {
+      // 1 MB of nested tags: 12.8 s of parsing before the cap.
+      '/deep': (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end(`<html><body>${'<div>'.repeat(200_000)}</body></html>`);
+      },
+    },
+  });
   project = makeProject(FILES);
 });
 
@@ -174,6 +193,16 @@ test('spider classes: no parse(), no name, startUrls as a string, --spider among
   const pick = await runCli(['runspider', 'others/two.ts', '--spider', 'three'], project.dir);
   assertCoded(pick, 'ERR_SPIDER_NOT_FOUND', 2);
   assert.match(pick.stderr, /spiders in this file: one, two/);
+});
+
+test('a page nested 200,000 tags deep is refused with a code, quickly; the other page is scraped', async () => {
+  const started = performance.now();
+  const result = await crawl('deep', 'deep.jsonl');
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /ERR_HTML_TOO_DEEP: the page .*\/deep nests its tags about 200000 deep/);
+  assertNoOwnStack(result.stderr);
+  assert.deepEqual(feed('deep.jsonl').map((i) => i.url), [`${site.url}/page/0`]);
+  assert.ok(performance.now() - started < 10_000, 'the parse was cut, not run');
 });
 
 test('-o to a URL scheme Arachne does not write is a coded error, not a local file named s3:', async () => {
