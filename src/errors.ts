@@ -198,6 +198,7 @@ export const CATALOGUE: Readonly<Record<string, CatalogueEntry>> = {
   // Items and feeds
   ERR_ITEM_DROPPED: { kind: 'item', meaning: 'A pipeline dropped an item (DropItem); counted in item/dropped.', fix: 'None needed: it is how pipelines filter.' },
   ERR_ITEM_NOT_SERIALIZABLE: { kind: 'item', meaning: 'An item cannot be written as JSON (it refers to itself, or holds a BigInt); it is not counted as scraped.', fix: 'Yield plain data: no cycles, numbers or strings instead of BigInt.' },
+  ERR_PIPELINE_OPEN: { kind: 'config', meaning: "A pipeline's constructor or open() threw: the crawl does not start.", fix: 'Fix the pipeline at the file and line shown.' },
   ERR_PIPELINE_RESULT: { kind: 'item', meaning: 'A pipeline returned something that is not an item.', fix: 'Return the item, or null to drop it.' },
   ERR_ITEMS_STATE: { kind: 'item', meaning: 'An item arrived before the item processor opened or after it closed (a bug in an extension using it).', fix: 'Process items only between open() and close().' },
   ERR_FEED_FORMAT: { kind: 'config', meaning: 'A feed format cannot be told from the extension, or the format after the colon does not exist.', fix: 'Use .jsonl, .json or .csv, or add :jsonl, :json, :csv or :redis-stream.' },

@@ -80,7 +80,7 @@ export function parseCrawlOptions(values: CrawlOptionValues): ParsedCrawlOptions
   const feeds: Record<string, FeedConfig> = {};
   // `-O adir` is a folder before it is a missing extension.
   for (const arg of [...(values.output ?? []), ...(values.overwriteOutput ?? [])]) {
-    if (arg !== STDOUT_PATH && !arg.includes('{')) checkOutputPath({ path: arg, source: '-o/-O', kind: 'file' });
+    if (arg !== '' && arg !== STDOUT_PATH && !arg.includes('{')) checkOutputPath({ path: arg, source: '-o/-O', kind: 'file' });
   }
   for (const arg of values.output ?? []) {
     const [path, feed] = parseFeedArg(arg, false);

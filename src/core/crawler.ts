@@ -7,7 +7,7 @@ import { DEFAULT_DOWNLOADER_MIDDLEWARES, Downloader, resolveMiddlewareTable } fr
 import type { DownloaderMiddlewareClass, MiddlewareContext } from '../downloader/middleware.js';
 import { Transport, type TransportOptions } from '../downloader/transport.js';
 import { transportOptionsFrom } from '../downloader/transport-settings.js';
-import { ItemProcessor } from '../items/item-processor.js';
+import { ItemProcessor, pipelineOpenError } from '../items/item-processor.js';
 import type { ItemPipeline } from '../items/pipeline.js';
 import { createLogger, stderrSink, type LogSink, type Logger } from '../log.js';
 import { InProcessRunner } from '../parse/in-process.js';
@@ -83,7 +83,12 @@ export interface CrawlResult {
 }
 
 function instantiate(ref: PipelineRef): ItemPipeline {
-  return typeof ref === 'function' ? new ref() : ref;
+  if (typeof ref !== 'function') return ref;
+  try {
+    return new ref();
+  } catch (error) {
+    throw pipelineOpenError(ref.name || 'anonymous pipeline', 'cannot be constructed', error);
+  }
 }
 
 export class Crawler {
@@ -98,6 +103,7 @@ export class Crawler {
   #scheduler: Scheduler | undefined;
   #stopRequested: string | undefined;
   readonly #proxies: ProxyPool | undefined;
+  readonly #pipelines: ItemPipeline[];
   #sink: LogSink = stderrSink;
 
   /** Validates every settings layer at once: a bad key fails here, before anything starts. */
@@ -123,6 +129,8 @@ export class Crawler {
     // Parsed now, so a bad proxy entry is a coded error before anything starts.
     this.#proxies = proxyPoolFromSettings(settings, this.logger.child('proxy'), options.random ?? Math.random);
     secrets = this.#proxies?.states.map((p) => p.config) ?? [];
+    // Built now, so a pipeline whose constructor throws fails before anything opens.
+    this.#pipelines = [...(options.projectConfig?.pipelines ?? []), ...(spiderClass.customSettings?.pipelines ?? [])].map(instantiate);
     this.events.onListenerError = (error, event) => this.logger.error(`a listener of ${String(event)} failed: ${String(error)}`);
   }
 
@@ -207,7 +215,7 @@ export class Crawler {
     const spiderMiddlewares = (options.spiderMiddlewares ?? DEFAULT_SPIDER_MIDDLEWARES)
       .filter((M) => M.enabled?.(settings) ?? true)
       .map((M) => new M(spiderMwContext));
-    const pipelines = [...(options.projectConfig?.pipelines ?? []), ...(options.spiderClass.customSettings?.pipelines ?? [])].map(instantiate);
+    const pipelines = this.#pipelines;
     const items: ItemProcessor = new ItemProcessor({
       pipelines,
       // A resumed job appends to its feeds: overwriting them would drop the items of the first run.

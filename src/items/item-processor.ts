@@ -21,6 +21,7 @@ import { inferFeedFormat, resolveFeedPath } from './feeds/feed-uri.js';
 import { openFeedWriter, type FeedWriter } from './feeds/feed-writer.js';
 import { isItem, type Item } from './item.js';
 import { pipelineName, type ItemPipeline, type PipelineContext } from './pipeline.js';
+import { userFrames } from '../stack.js';
 
 export interface ItemProcessorOptions {
   /** Pipeline instances, run in this order. */
@@ -90,7 +91,11 @@ export class ItemProcessor {
     this.#state = 'open';
     try {
       for (const pipeline of this.#options.pipelines) {
-        await pipeline.open?.(this.#ctx);
+        try {
+          await pipeline.open?.(this.#ctx);
+        } catch (error) {
+          throw pipelineOpenError(pipelineName(pipeline), 'failed to open', error);
+        }
         this.#openedPipelines.push(pipeline);
       }
       await this.#openFeeds();
@@ -302,6 +307,19 @@ export class ItemProcessor {
       }
     }
   }
+}
+
+/**
+ * A pipeline that cannot start (its constructor or `open()` threw) as a coded error naming it,
+ * with the user's frames: the crawl does not start.
+ */
+export function pipelineOpenError(name: string, what: string, error: unknown): ArachneError {
+  if (error instanceof ArachneError) return error;
+  const frames = error instanceof Error ? userFrames(error.stack) : '';
+  return new ConfigError('ERR_PIPELINE_OPEN', `pipeline ${name} ${what}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}${frames ? `\n${frames}` : ''}`, {
+    hint: 'fix the pipeline at the line shown (the crawl did not start; no item was lost)',
+    cause: error,
+  });
 }
 
 /**

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { assertCoded } from '../helpers/mistakes.js';
+import { assertCoded, assertNoOwnStack } from '../helpers/mistakes.js';
 import { makeProject, runCli, type TempProject } from '../helpers/project.js';
 
 const SPIDER = `
@@ -80,6 +80,20 @@ test('pipelines and downloaderMiddlewares of the wrong shape are refused before 
     const result = await run([], `export default { ${config} };\n`);
     assertCoded(result, 'ERR_CONFIG_COMPONENT', 2);
     assert.match(result.stderr, given);
+  }
+  feedKept();
+});
+
+test("a pipeline whose constructor or open() throws is ERR_PIPELINE_OPEN with the user's line, before the crawl", async () => {
+  for (const [body, what] of [
+    ["constructor() { throw new Error('no database'); }", /pipeline Db cannot be constructed: Error: no database\n\s+at new Db \(.*crawl\.config\.ts:1:\d+\)/],
+    ["open() { throw new Error('no database'); }", /pipeline Db failed to open: Error: no database\n\s+at Db\.open \(.*crawl\.config\.ts:1:\d+\)/],
+  ] as const) {
+    const result = await run([], `class Db { ${body} process(item: object) { return item; } }\nexport default { pipelines: [Db] };\n`);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /error ERR_PIPELINE_OPEN: /);
+    assert.match(result.stderr, what);
+    assertNoOwnStack(result.stderr);
   }
   feedKept();
 });
