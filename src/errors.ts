@@ -173,6 +173,7 @@ export const CATALOGUE: Readonly<Record<string, CatalogueEntry>> = {
   ERR_SPIDER_NOT_FOUND: { kind: 'config', meaning: 'No spider has that name (or a file holds several and none was picked).', fix: 'Use a name from `crawl list`, or --spider <name> with runspider.' },
   ERR_SPIDER_DUPLICATE: { kind: 'config', meaning: 'Two spider classes have the same name.', fix: 'Give each a unique `static name`.' },
   ERR_SPIDER_NAME: { kind: 'config', meaning: 'A spider class has no name (empty, or an anonymous class, which the language calls "default").', fix: "Add `static override name = 'books';`." },
+  ERR_SPIDER_INIT: { kind: 'config', meaning: "The spider's constructor threw (often a missing -a argument it checks).", fix: 'Fix the constructor at the line shown, or pass the arguments it needs with -a key=value.' },
   ERR_SPIDER_NO_PARSE: { kind: 'config', meaning: 'A class extends Spider but has no parse() method.', fix: 'Add `async *parse(response) { ... }`.' },
   ERR_SPIDER_START_URLS: { kind: 'config', meaning: '`startUrls` is not an array of URLs (a single string would be read letter by letter).', fix: "Write `static override startUrls = ['https://...'];`." },
   ERR_SPIDER_ALLOWED_DOMAINS: { kind: 'config', meaning: '`allowedDomains` is not an array of host names.', fix: "Write `static override allowedDomains = ['example.com'];`." },

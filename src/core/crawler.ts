@@ -23,6 +23,7 @@ import { SlotRules } from '../scheduler/slot-rules.js';
 import { ClusterFrontier } from '../cluster/cluster-frontier.js';
 import { checkCrawlId, connectRedis, type Redis } from '../cluster/redis.js';
 import { ConfigError } from '../errors.js';
+import { userFrames } from '../stack.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { flattenConfig, mergeSettings, type ConfigInput, type PipelineRef } from '../settings/config.js';
 import type { FeedConfig, SettingValues } from '../settings/defaults.js';
@@ -125,7 +126,15 @@ export class Crawler {
     const sink: LogSink = (level, name, message) => baseSink(level, name, secrets.length > 0 ? redactSecrets(message, secrets) : message);
     this.#sink = sink;
     this.logger = createLogger('arachne', settings['log.level'], sink);
-    this.spider = new spiderClass({ args: options.args ?? {}, logger: createLogger(spiderClass.name, settings['log.level'], sink) });
+    try {
+      this.spider = new spiderClass({ args: options.args ?? {}, logger: createLogger(spiderClass.name, settings['log.level'], sink) });
+    } catch (error) {
+      const frames = error instanceof Error ? userFrames(error.stack) : '';
+      throw new ConfigError('ERR_SPIDER_INIT', `spider "${spiderClass.name}" cannot be constructed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}${frames ? `\n${frames}` : ''}`, {
+        hint: 'fix its constructor at the line shown (spider arguments are in this.args: check them there, or pass them with -a key=value)',
+        cause: error,
+      });
+    }
     // Parsed now, so a bad proxy entry is a coded error before anything starts.
     this.#proxies = proxyPoolFromSettings(settings, this.logger.child('proxy'), options.random ?? Math.random);
     secrets = this.#proxies?.states.map((p) => p.config) ?? [];

@@ -83,6 +83,7 @@ export default class Deep extends Spider {
   'others/anonymous.ts': `import { Spider } from 'arachne';\nexport default class extends Spider { async *parse() {} }\n`,
   'others/empty-name.ts': `import { Spider } from 'arachne';\nexport default class Empty extends Spider { static override name = ''; async *parse() {} }\n`,
   'others/string-urls.ts': `import { Spider } from 'arachne';\nexport default class S extends Spider {\n  static override name = 's';\n  // @ts-expect-error a string, not an array\n  static override startUrls = 'http://127.0.0.1:1/';\n  async *parse() {}\n}\n`,
+  'others/needs-arg.ts': `import { Spider, type SpiderOptions } from 'arachne';\nexport default class NeedsArg extends Spider {\n  static override name = 'needs-arg';\n  constructor(options?: SpiderOptions) {\n    super(options);\n    if (!this.args.category) throw new Error('pass -a category=...');\n  }\n  async *parse() {}\n}\n`,
   'others/two.ts': `import { Spider } from 'arachne';\nexport class One extends Spider { static override name = 'one'; async *parse() {} }\nexport class Two extends Spider { static override name = 'two'; async *parse() {} }\n`,
 };
 
@@ -190,6 +191,10 @@ test('spider classes: no parse(), no name, startUrls as a string, --spider among
     assertCoded(result, code, 2);
     assert.match(result.stderr, message);
   }
+  const init = await runCli(['runspider', 'others/needs-arg.ts'], project.dir);
+  assert.equal(init.code, 2, init.stderr);
+  assert.match(init.stderr, /error ERR_SPIDER_INIT: spider "needs-arg" cannot be constructed: Error: pass -a category=\.\.\.\n\s+at new \S+ \(.*needs-arg\.ts:6:\d+\)/);
+  assertNoOwnStack(init.stderr);
   const pick = await runCli(['runspider', 'others/two.ts', '--spider', 'three'], project.dir);
   assertCoded(pick, 'ERR_SPIDER_NOT_FOUND', 2);
   assert.match(pick.stderr, /spiders in this file: one, two/);
