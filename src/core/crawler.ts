@@ -105,6 +105,7 @@ export class Crawler {
   #stopRequested: string | undefined;
   readonly #proxies: ProxyPool | undefined;
   readonly #pipelines: ItemPipeline[];
+  readonly #middlewareTable: readonly DownloaderMiddlewareClass[];
   #sink: LogSink = stderrSink;
 
   /** Validates every settings layer at once: a bad key fails here, before anything starts. */
@@ -138,6 +139,10 @@ export class Crawler {
     // Parsed now, so a bad proxy entry is a coded error before anything starts.
     this.#proxies = proxyPoolFromSettings(settings, this.logger.child('proxy'), options.random ?? Math.random);
     secrets = this.#proxies?.states.map((p) => p.config) ?? [];
+    // Resolved now, so a function of the table that returns something else fails before anything opens.
+    this.#middlewareTable =
+      options.downloaderMiddlewares ??
+      resolveMiddlewareTable(resolveMiddlewareTable(DEFAULT_DOWNLOADER_MIDDLEWARES, options.projectConfig?.downloaderMiddlewares), spiderClass.customSettings?.downloaderMiddlewares);
     // Built now, so a pipeline whose constructor throws fails before anything opens.
     this.#pipelines = [...(options.projectConfig?.pipelines ?? []), ...(spiderClass.customSettings?.pipelines ?? [])].map(instantiate);
     this.events.onListenerError = (error, event) => this.logger.error(`a listener of ${String(event)} failed: ${String(error)}`);
@@ -213,13 +218,7 @@ export class Crawler {
       proxies: proxies?.states.map((p) => ({ id: p.id, url: p.config.url })),
       ...options.transport,
     });
-    const middlewareTable =
-      options.downloaderMiddlewares ??
-      resolveMiddlewareTable(
-        resolveMiddlewareTable(DEFAULT_DOWNLOADER_MIDDLEWARES, options.projectConfig?.downloaderMiddlewares),
-        options.spiderClass.customSettings?.downloaderMiddlewares,
-      );
-    const downloader = new Downloader(transport, context, middlewareTable);
+    const downloader = new Downloader(transport, context, this.#middlewareTable);
     const spiderMwContext = { settings, stats, logger: logger.child('spidermw'), spiderClass: options.spiderClass };
     const spiderMiddlewares = (options.spiderMiddlewares ?? DEFAULT_SPIDER_MIDDLEWARES)
       .filter((M) => M.enabled?.(settings) ?? true)

@@ -76,6 +76,7 @@ test('pipelines and downloaderMiddlewares of the wrong shape are refused before 
     ["pipelines: 'nope'", /"pipelines" in crawl\.config\.ts is the string "nope"/],
     ['downloaderMiddlewares: 42', /"downloaderMiddlewares" in crawl\.config\.ts is the number 42/],
     ['downloaderMiddlewares: [class { }]', /downloaderMiddlewares\[0\]/],
+    ['downloaderMiddlewares: () => 42', /"downloaderMiddlewares" in the config is a function returning the number 42/],
   ] as const) {
     const result = await run([], `export default { ${config} };\n`);
     assertCoded(result, 'ERR_CONFIG_COMPONENT', 2);
