@@ -146,9 +146,11 @@ test('an unawaited rejection and a throwing timer in an in-process callback are 
 test('on a parse worker the same is logged, coded, not swallowed', async () => {
   const result = await crawl('stray', 'stray-worker.jsonl', '-s', 'parse.workers=1');
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stderr, /\[arachne\.parse\] ERROR: ERR_CALLBACK_UNHANDLED: in spider code, a promise nobody awaited rejected: Error: forgot to await\n.*stray\.ts:\d+/);
+  // Within the task it fails that response, as in-process: coded, counted, with the user's line.
+  assert.match(result.stderr, /callback failed on <GET [^>]*\/page\/0>: ERR_CALLBACK_UNHANDLED: in spider code, a promise nobody awaited rejected: Error: forgot to await\n.*stray\.ts:\d+/);
   assertNoOwnStack(result.stderr);
   assert.equal(feed('stray-worker.jsonl').length, 2);
+  assert.ok(Number(stats('stray-worker.jsonl')['spider/exceptions/ERR_CALLBACK_UNHANDLED']) >= 1);
 });
 
 test('a callback returning a number is a coded callback failure', async () => {
