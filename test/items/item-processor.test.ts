@@ -423,3 +423,23 @@ test('an item no feed can write (circular) is logged each time, not counted as s
   assert.equal(stats.count('item/scraped'), 1);
   assert.equal(stats.count('item/errors/ERR_ITEM_NOT_SERIALIZABLE'), 2);
 });
+
+test('a pipeline whose open() throws is ERR_PIPELINE_OPEN naming it; open() rejects and nothing is left open', async () => {
+  const closed: string[] = [];
+  class First implements ItemPipeline {
+    process(item: Item) { return item; }
+    close() { closed.push('first'); }
+  }
+  class Database implements ItemPipeline {
+    open() { throw new Error('no database'); }
+    process(item: Item) { return item; }
+  }
+  const items = processor({ pipelines: [new First(), new Database()] });
+  await assert.rejects(items.open(), (error: ArachneError) => {
+    assert.equal(error.code, 'ERR_PIPELINE_OPEN');
+    assert.equal(error.kind, 'config');
+    assert.match(error.message, /^pipeline Database failed to open: Error: no database/);
+    return true;
+  });
+  assert.deepEqual(closed, ['first']);
+});

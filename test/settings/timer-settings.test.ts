@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { flattenConfig } from '../../src/settings/config.js';
+import { flattenConfig, parseSettingArgs } from '../../src/settings/config.js';
 import { DEFAULTS, SETTING_KEYS } from '../../src/settings/defaults.js';
 import { checkSlotRules } from '../../src/settings/slots.js';
 import { MAX_TIMER_MS, SpecMismatch } from '../../src/settings/spec.js';
@@ -26,4 +26,16 @@ test('slots: a delay above the timer maximum and keys of Object.prototype are re
     assert.ok(checkSlotRules(JSON.parse(`{"${key}": {"concurrency": 1}}`)) instanceof SpecMismatch, key);
   }
   await rejectsWith(Promise.resolve().then(() => flattenConfig({ toString: 1 }, 'test')), 'ERR_SETTING_UNKNOWN');
+});
+
+test('components of the wrong shape, a group given a value, a Promise: coded before the crawl', async () => {
+  for (const config of [{ pipelines: 'nope' }, { pipelines: [{}] }, { downloaderMiddlewares: 42 }, { downloaderMiddlewares: [class {}] }]) {
+    await rejectsWith(Promise.resolve().then(() => flattenConfig(config, 'crawl.config.ts')), 'ERR_CONFIG_COMPONENT');
+  }
+  // Accepted shapes: classes, instances, a function of the table.
+  flattenConfig({ pipelines: [class { process(i: unknown) { return i; } }, { process: (i: unknown) => i }], downloaderMiddlewares: (d: unknown) => d }, 'test');
+  const group = await rejectsWith(Promise.resolve().then(() => flattenConfig({ concurrency: 4 }, 'crawl.config.ts')), 'ERR_SETTING_TYPE');
+  assert.match(group.hint ?? '', /concurrency\.perDomain/);
+  await rejectsWith(Promise.resolve().then(() => parseSettingArgs(['concurrency=4'])), 'ERR_SETTING_TYPE');
+  await rejectsWith(Promise.resolve().then(() => flattenConfig(Promise.resolve({}), 'crawl.config.ts')), 'ERR_CONFIG_SHAPE');
 });
