@@ -35,7 +35,17 @@ export class LogOutput {
   /** Applies `log.json` and `log.file` (known only once the crawler has merged the settings). */
   configure(options: { json: boolean; file: string }): void {
     this.#json = options.json;
-    if (options.file) this.#file = createWriteStream(options.file, { flags: 'a' });
+    if (options.file) {
+      const file = createWriteStream(options.file, { flags: 'a' });
+      // Without a listener a failing log file (no permission, a full disk) crashes Node with
+      // "Unhandled 'error' event"; the crawl goes on logging to stderr instead.
+      file.on('error', (error: NodeJS.ErrnoException) => {
+        if (this.#file !== file) return;
+        this.#file = undefined;
+        this.#stream.write(`warning ERR_OUTPUT_PATH: log.file ${options.file} cannot be written (${error.code ?? error.message}); logging to stderr only\n  fix: pick a writable path for --log-file\n`);
+      });
+      this.#file = file;
+    }
   }
 
   /** The progress line to clear before each log line and redraw after it. */
@@ -63,6 +73,7 @@ export class LogOutput {
   async close(): Promise<void> {
     const file = this.#file;
     this.#file = undefined;
-    if (file) await new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    // A file that failed was already reported; closing it must not fail the crawl's exit.
+    if (file) await new Promise<void>((resolve) => file.end(() => resolve()));
   }
 }

@@ -5,7 +5,7 @@
  * configuration and usage errors, 1 for anything else.
  */
 import { Command, CommanderError } from 'commander';
-import { ArachneError } from '../errors.js';
+import { ArachneError, ConfigError } from '../errors.js';
 import { listCommand } from './commands/list.js';
 import { runCommand } from './commands/run.js';
 import { runspiderCommand } from './commands/runspider.js';
@@ -21,16 +21,44 @@ import { benchCommand } from './commands/bench.js';
 import { reportCommand } from './commands/report.js';
 import { clusterCommand } from './commands/cluster.js';
 import { packageVersion } from './package-info.js';
+import { userFrames } from '../stack.js';
+
+/** Commander's own error lines are replaced by coded ones (`usageError`); help still prints. */
+const QUIET_ERRORS = { outputError: (): void => {} };
+
+/** What to do about each of commander's usage errors. */
+function usageHint(code: string, command: string | undefined): string {
+  const help = command ? `crawl ${command} --help` : 'crawl --help';
+  switch (code) {
+    case 'commander.unknownCommand':
+      return '`crawl --help` lists the commands';
+    case 'commander.unknownOption':
+      return `\`${help}\` lists the options`;
+    case 'commander.missingArgument':
+    case 'commander.optionMissingArgument':
+    case 'commander.missingMandatoryOptionValue':
+    case 'commander.excessArguments':
+      return `\`${help}\` shows the usage`;
+    default:
+      return `see \`${help}\``;
+  }
+}
+
+/** A commander usage error as a coded one: `ERR_CLI_USAGE` with the fix. */
+export function usageError(error: CommanderError, argv: readonly string[]): ConfigError {
+  const command = buildProgram().commands.find((c) => c.name() === argv[2])?.name();
+  return new ConfigError('ERR_CLI_USAGE', error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim(), { hint: usageHint(error.code, command) });
+}
 
 export function buildProgram(): Command {
   const program = new Command('crawl')
     .description('Arachne: a Scrapy-style crawling framework for TypeScript')
     .version(packageVersion(), '-V, --version')
-    .showHelpAfterError()
+    .configureOutput(QUIET_ERRORS)
     .exitOverride();
   const toolbox = [startprojectCommand(), genspiderCommand(), fetchCommand(), shellCommand(), parseCommand(), checkCommand(), benchCommand()];
   for (const command of [runCommand(), runspiderCommand(), listCommand(), settingsCommand(), versionCommand(), reportCommand(), clusterCommand(), ...toolbox]) {
-    program.addCommand(command.exitOverride());
+    program.addCommand(command.configureOutput(QUIET_ERRORS).exitOverride());
   }
   return program;
 }
@@ -40,7 +68,10 @@ async function main(): Promise<void> {
     await buildProgram().parseAsync(process.argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version exit with 0; usage errors were already printed by commander.
+      // Help and version exit with 0; usage errors are coded like every other error.
+      if (error.exitCode !== 0 && error.code !== 'commander.help' && error.code !== 'commander.helpDisplayed') {
+        process.stderr.write(`error ${usageError(error, process.argv).describe()}\n`);
+      }
       process.exitCode = error.exitCode === 0 ? 0 : 2;
       return;
     }
@@ -49,7 +80,12 @@ async function main(): Promise<void> {
       process.exitCode = error.kind === 'config' ? 2 : 1;
       return;
     }
-    process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // Not a coded error: the user's frames (spider code, config file) help; Arachne's own only
+    // with ARACHNE_DEBUG=1, for a bug report.
+    const frames = error instanceof Error ? (process.env.ARACHNE_DEBUG ? (error.stack ?? '').split('\n').slice(1).join('\n') : userFrames(error.stack)) : '';
+    process.stderr.write(
+      `error ERR_UNKNOWN: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}${frames ? `\n${frames}` : ''}\n  fix: if the frames above are not your code, this is a bug in Arachne: report it with the output of ARACHNE_DEBUG=1 crawl ...\n`,
+    );
     process.exitCode = 1;
   }
 }

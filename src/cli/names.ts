@@ -58,6 +58,8 @@ export function parseDomain(input: string): ParsedDomain {
     return { host, startUrl: url.href };
   }
   if (/[/:?#@\s]/.test(trimmed)) {
+    const scheme = /^([a-z][a-z0-9+.-]*):(?!\d+$)/i.exec(trimmed)?.[1];
+    if (scheme !== undefined) throw invalidDomain(input, `${scheme}: URLs cannot be crawled (only http and https)`);
     throw invalidDomain(input, trimmed.includes(':') ? 'a domain has no port (give a URL such as http://host:8080/ instead)' : 'it contains characters a host name cannot hold');
   }
   const host = trimmed.toLowerCase().replace(/\.$/, '');

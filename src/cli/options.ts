@@ -2,7 +2,8 @@
 import type { Command} from 'commander';
 import { Option } from 'commander';
 import { ConfigError } from '../errors.js';
-import { parseFeedArg } from '../items/feeds/feed-uri.js';
+import { parseFeedArg, STDOUT_PATH } from '../items/feeds/feed-uri.js';
+import { checkOutputPath } from './output-paths.js';
 import { parseSettingArgs } from '../settings/config.js';
 import type { FeedConfig, SettingValues } from '../settings/defaults.js';
 
@@ -77,6 +78,10 @@ export function parseCrawlOptions(values: CrawlOptionValues): ParsedCrawlOptions
   if (values.crawlId) cliSettings['cluster.crawlId'] = values.crawlId;
   if (values.force) cliSettings['cluster.force'] = true;
   const feeds: Record<string, FeedConfig> = {};
+  // `-O adir` is a folder before it is a missing extension.
+  for (const arg of [...(values.output ?? []), ...(values.overwriteOutput ?? [])]) {
+    if (arg !== '' && arg !== STDOUT_PATH && !arg.includes('{')) checkOutputPath({ path: arg, source: '-o/-O', kind: 'file' });
+  }
   for (const arg of values.output ?? []) {
     const [path, feed] = parseFeedArg(arg, false);
     feeds[path] = feed;

@@ -1,10 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { systemClock } from '../core/clock.js';
+import { ConfigError } from '../errors.js';
 import { Crawler, type CrawlerOptions } from '../core/crawler.js';
 import { ProgressLine, type ProgressStream } from '../extensions/progress.js';
 import type { ConfigInput } from '../settings/config.js';
 import type { SpiderClass } from '../spider/spider.js';
 import { LogOutput } from './log-output.js';
+import { checkCrawlOutputPaths } from './output-paths.js';
 import { parseCrawlOptions, type CrawlOptionValues } from './options.js';
 
 /** What tests may add to the crawler (a clock, a transport), and where log lines go. */
@@ -41,6 +43,7 @@ export async function runCrawl(
     ...(spiderFile ? { spiderFile } : {}),
   });
   const { settings } = crawler;
+  checkCrawlOutputPaths(settings, values.statsJson);
   output.configure({ json: settings['log.json'], file: settings['log.file'] });
   // JSON logs are for machines: no terminal decoration in between them.
   const progress =
@@ -67,7 +70,14 @@ export async function runCrawl(
     const result = await crawler.crawl();
     progress?.stop();
     if (settings['log.level'] !== 'silent') output.writeStats(spiderClass.name, result.stats);
-    if (values.statsJson) await writeFile(values.statsJson, `${JSON.stringify(result.stats, null, 2)}\n`);
+    if (values.statsJson) {
+      await writeFile(values.statsJson, `${JSON.stringify(result.stats, null, 2)}\n`).catch((error: NodeJS.ErrnoException) => {
+        // Checked before the crawl; this is a path that changed meanwhile or a full disk.
+        throw new ConfigError('ERR_OUTPUT_PATH', `--stats-json ${values.statsJson} cannot be written (${error.code ?? error.message}); the items are in their feeds`, {
+          hint: 'pick a writable path for --stats-json',
+        });
+      });
+    }
     return result.reason === 'shutdown_forced' ? 130 : 0;
   } finally {
     progress?.stop();

@@ -7,7 +7,7 @@ import { DEFAULT_DOWNLOADER_MIDDLEWARES, Downloader, resolveMiddlewareTable } fr
 import type { DownloaderMiddlewareClass, MiddlewareContext } from '../downloader/middleware.js';
 import { Transport, type TransportOptions } from '../downloader/transport.js';
 import { transportOptionsFrom } from '../downloader/transport-settings.js';
-import { ItemProcessor } from '../items/item-processor.js';
+import { ItemProcessor, pipelineOpenError } from '../items/item-processor.js';
 import type { ItemPipeline } from '../items/pipeline.js';
 import { createLogger, stderrSink, type LogSink, type Logger } from '../log.js';
 import { InProcessRunner } from '../parse/in-process.js';
@@ -23,6 +23,7 @@ import { SlotRules } from '../scheduler/slot-rules.js';
 import { ClusterFrontier } from '../cluster/cluster-frontier.js';
 import { checkCrawlId, connectRedis, type Redis } from '../cluster/redis.js';
 import { ConfigError } from '../errors.js';
+import { userFrames } from '../stack.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { flattenConfig, mergeSettings, type ConfigInput, type PipelineRef } from '../settings/config.js';
 import type { FeedConfig, SettingValues } from '../settings/defaults.js';
@@ -84,7 +85,12 @@ export interface CrawlResult {
 }
 
 function instantiate(ref: PipelineRef): ItemPipeline {
-  return typeof ref === 'function' ? new ref() : ref;
+  if (typeof ref !== 'function') return ref;
+  try {
+    return new ref();
+  } catch (error) {
+    throw pipelineOpenError(ref.name || 'anonymous pipeline', 'cannot be constructed', error);
+  }
 }
 
 export class Crawler {
@@ -99,6 +105,8 @@ export class Crawler {
   #scheduler: Scheduler | undefined;
   #stopRequested: string | undefined;
   readonly #proxies: ProxyPool | undefined;
+  readonly #pipelines: ItemPipeline[];
+  readonly #middlewareTable: readonly DownloaderMiddlewareClass[];
   #sink: LogSink = stderrSink;
 
   /** Validates every settings layer at once: a bad key fails here, before anything starts. */
@@ -120,10 +128,24 @@ export class Crawler {
     const sink: LogSink = (level, name, message) => baseSink(level, name, secrets.length > 0 ? redactSecrets(message, secrets) : message);
     this.#sink = sink;
     this.logger = createLogger('arachne', settings['log.level'], sink);
-    this.spider = new spiderClass({ args: options.args ?? {}, logger: createLogger(spiderClass.name, settings['log.level'], sink) });
+    try {
+      this.spider = new spiderClass({ args: options.args ?? {}, logger: createLogger(spiderClass.name, settings['log.level'], sink) });
+    } catch (error) {
+      const frames = error instanceof Error ? userFrames(error.stack) : '';
+      throw new ConfigError('ERR_SPIDER_INIT', `spider "${spiderClass.name}" cannot be constructed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}${frames ? `\n${frames}` : ''}`, {
+        hint: 'fix its constructor at the line shown (spider arguments are in this.args: check them there, or pass them with -a key=value)',
+        cause: error,
+      });
+    }
     // Parsed now, so a bad proxy entry is a coded error before anything starts.
     this.#proxies = proxyPoolFromSettings(settings, this.logger.child('proxy'), options.random ?? Math.random);
     secrets = this.#proxies?.states.map((p) => p.config) ?? [];
+    // Resolved now, so a function of the table that returns something else fails before anything opens.
+    this.#middlewareTable =
+      options.downloaderMiddlewares ??
+      resolveMiddlewareTable(resolveMiddlewareTable(DEFAULT_DOWNLOADER_MIDDLEWARES, options.projectConfig?.downloaderMiddlewares), spiderClass.customSettings?.downloaderMiddlewares);
+    // Built now, so a pipeline whose constructor throws fails before anything opens.
+    this.#pipelines = [...(options.projectConfig?.pipelines ?? []), ...(spiderClass.customSettings?.pipelines ?? [])].map(instantiate);
     this.events.onListenerError = (error, event) => this.logger.error(`a listener of ${String(event)} failed: ${String(error)}`);
   }
 
@@ -228,19 +250,13 @@ export class Crawler {
       proxies: proxies?.states.map((p) => ({ id: p.id, url: p.config.url })),
       ...options.transport,
     });
-    const middlewareTable =
-      options.downloaderMiddlewares ??
-      resolveMiddlewareTable(
-        resolveMiddlewareTable(DEFAULT_DOWNLOADER_MIDDLEWARES, options.projectConfig?.downloaderMiddlewares),
-        options.spiderClass.customSettings?.downloaderMiddlewares,
-      );
-    const downloader = new Downloader(transport, context, middlewareTable);
+    const downloader = new Downloader(transport, context, this.#middlewareTable);
     closers.push('the downloader', () => downloader.close());
     const spiderMwContext = { settings, stats, logger: logger.child('spidermw'), spiderClass: options.spiderClass };
     const spiderMiddlewares = (options.spiderMiddlewares ?? DEFAULT_SPIDER_MIDDLEWARES)
       .filter((M) => M.enabled?.(settings) ?? true)
       .map((M) => new M(spiderMwContext));
-    const pipelines = [...(options.projectConfig?.pipelines ?? []), ...(options.spiderClass.customSettings?.pipelines ?? [])].map(instantiate);
+    const pipelines = this.#pipelines;
     const processor = new ItemProcessor({
       pipelines,
       // A resumed job appends to its feeds: overwriting them would drop the items of the first run.
@@ -373,10 +389,11 @@ export class Crawler {
     const cores = availableParallelism();
     const workers = setting === 'auto' ? (cores >= 2 ? cores : 0) : setting;
     const spiderFile = this.#options.spiderFile;
-    if (workers === 0) return new InProcessRunner(spider, settings['parse.maxQueue']);
+    const report = { stats: this.stats, logger: this.logger.child('parse') };
+    if (workers === 0) return new InProcessRunner(spider, settings['parse.maxQueue'], report);
     if (spiderFile === undefined) {
       this.logger.debug(`callbacks run in-process: spider class "${spider.name}" was not loaded from a file (no spiderFile), so parse workers cannot import it`);
-      return new InProcessRunner(spider, settings['parse.maxQueue']);
+      return new InProcessRunner(spider, settings['parse.maxQueue'], report);
     }
     this.logger.debug(`callbacks run on ${workers} parse worker thread(s), importing ${spiderFile}`);
     return new WorkerRunner({

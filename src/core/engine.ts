@@ -49,6 +49,8 @@ import type { Downloader } from '../downloader/downloader.js';
 import type { Clock } from './clock.js';
 import type { EventBus } from './events.js';
 import type { Stats } from './stats.js';
+import { startIterator } from '../spider/start-output.js';
+import { userFrames } from '../stack.js';
 
 export interface EngineOptions {
   spider: Spider;
@@ -101,7 +103,7 @@ export class Engine {
     // A resumed job does not run start() again once it was exhausted, and skips what was pulled.
     const progress = this.#o.scheduler.ledger?.start;
     if (progress?.done) this.#startDone = true;
-    else this.#start = spider.start()[Symbol.asyncIterator]();
+    else this.#start = startIterator(spider);
     this.#startSkip = progress?.pulled ?? 0;
     const finished = new Promise<string>((resolve) => (this.#done = resolve));
     this.#schedulePump();
@@ -129,7 +131,7 @@ export class Engine {
    */
   takeOverStart(skip: number): void {
     if (this.#closing || this.#finished) return;
-    this.#start = this.#o.spider.start()[Symbol.asyncIterator]();
+    this.#start = startIterator(this.#o.spider);
     this.#startDone = false;
     this.#startPulled = 0;
     this.#startSkip = skip;
@@ -346,7 +348,9 @@ export class Engine {
     const err = asError(error);
     stats.inc('spider/exceptions');
     stats.inc(`spider/exceptions/${errorCode(err)}`);
-    logger.error(`callback failed on ${request}: ${describe(err)}${err.stack ? `\n${err.stack.split('\n').slice(1, 4).join('\n')}` : ''}`);
+    // The user's frames (their file and line), not Arachne's own.
+    const frames = userFrames(err.stack);
+    logger.error(`callback failed on ${request}: ${describe(err)}${frames ? `\n${frames}` : ''}`);
     events.emit('spiderError', { request, error: err });
   }
 
@@ -359,7 +363,8 @@ export class Engine {
     }
     if (!isItem(output)) {
       stats.inc('spider/invalid_output');
-      logger.warn(`a callback yielded ${describeValue(output)}; expected a Request or a plain object item: skipped`);
+      stats.inc('spider/invalid_output/ERR_CALLBACK_OUTPUT');
+      logger.warn(`ERR_CALLBACK_OUTPUT: a callback yielded ${describeValue(output)}; expected a Request or a plain object item: skipped\n  fix: yield items as plain objects ({ title }) and requests from this.request(url) or response.follow(url)`);
       return;
     }
     // Backpressure on the callback itself: past the pipelines' bound, wait for this item.

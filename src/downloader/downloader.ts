@@ -1,3 +1,4 @@
+import { checkMiddlewareTable } from '../settings/components.js';
 import type { Request } from '../http/request.js';
 import { compose, type DownloaderMiddleware, type DownloaderMiddlewareClass, type DownloadResult, type Handler, type MiddlewareContext } from './middleware.js';
 import { CookiesMiddleware } from './middlewares/cookies.js';
@@ -60,7 +61,9 @@ export function resolveMiddlewareTable(
   ref: DownloaderMiddlewaresRef | undefined,
 ): readonly DownloaderMiddlewareClass[] {
   if (ref === undefined) return base;
-  return typeof ref === 'function' ? ref(base) : ref;
+  const table = typeof ref === 'function' ? ref(base) : ref;
+  checkMiddlewareTable(table, 'the config');
+  return table;
 }
 
 /** Runs requests through the middleware chain to the transport. */

@@ -1,5 +1,6 @@
 import type { Cheerio, CheerioAPI } from 'cheerio/slim';
 import { load } from 'cheerio/slim';
+import { checkHtmlDepth } from './html-depth.js';
 import { CallbackError, DropRequestError } from '../errors.js';
 import type { XNode } from '../selector/nodes.js';
 import { Selector, SelectorList } from '../selector/selector.js';
@@ -189,7 +190,10 @@ export class Response {
     // `xml: { xmlMode: false }` is what selects htmlparser2 in HTML mode on the full `cheerio`
     // entry (plain `xmlMode: false` still means parse5, DESIGN.md §8); `cheerio/slim` only has
     // htmlparser2, and the explicit option keeps that true if the import ever changes.
-    return (this.#$ ??= load(this.text, { xml: { xmlMode: false, decodeEntities: true }, baseURI: this.#baseUrl() }));
+    if (this.#$) return this.#$;
+    // A page nested thousands deep would stall the parser (quadratic in depth): refused, coded.
+    checkHtmlDepth(this.text, this.url);
+    return (this.#$ = load(this.text, { xml: { xmlMode: false, decodeEntities: true }, baseURI: this.#baseUrl() }));
   }
 
   /**

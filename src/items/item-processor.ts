@@ -21,6 +21,7 @@ import { inferFeedFormat, resolveFeedPath } from './feeds/feed-uri.js';
 import { openFeedWriter, type FeedWriter } from './feeds/feed-writer.js';
 import { isItem, type Item } from './item.js';
 import { pipelineName, type ItemPipeline, type PipelineContext } from './pipeline.js';
+import { userFrames } from '../stack.js';
 
 export interface ItemProcessorOptions {
   /** Pipeline instances, run in this order. */
@@ -90,7 +91,11 @@ export class ItemProcessor {
     this.#state = 'open';
     try {
       for (const pipeline of this.#options.pipelines) {
-        await pipeline.open?.(this.#ctx);
+        try {
+          await pipeline.open?.(this.#ctx);
+        } catch (error) {
+          throw pipelineOpenError(pipelineName(pipeline), 'failed to open', error);
+        }
         this.#openedPipelines.push(pipeline);
       }
       await this.#openFeeds();
@@ -188,8 +193,15 @@ export class ItemProcessor {
     }
     if (this.#feeds.length > 0) {
       const written = this.#writeChain.then(() => this.#write(current));
-      this.#writeChain = written;
-      await written;
+      this.#writeChain = written.then(() => {});
+      const failure = await written;
+      // An item a feed could not write (circular, a BigInt) is not scraped: it is in no file.
+      if (failure !== undefined) {
+        const code = errorCode(failure);
+        stats.inc('item/errors');
+        stats.inc(`item/errors/${code}`);
+        return;
+      }
     }
     stats.inc('item/scraped');
     const scraped = current;
@@ -213,16 +225,28 @@ export class ItemProcessor {
     this.#notify('onItemDropped', () => this.#options.onItemDropped?.(item, reason));
   }
 
-  /** Write to every feed; a failing feed is counted and does not stop the others. Never throws. */
-  async #write(item: Item): Promise<void> {
+  /**
+   * Write to every feed; a failing feed is counted and does not stop the others. Never throws:
+   * resolves with the first failure (undefined when every feed wrote the item).
+   */
+  async #write(item: Item): Promise<unknown> {
     const { stats, logger } = this.#options;
+    let failure: unknown;
     await Promise.all(
       this.#feeds.map(async (feed) => {
         try {
           await feed.write(item);
           stats.inc(`feed/items/${basename(feed.path)}`);
-        } catch (error) {
+        } catch (thrown) {
+          const error = unserializable(thrown) ?? thrown;
+          failure ??= error;
           stats.inc('feed/errors');
+          if (errorCode(error) === 'ERR_ITEM_NOT_SERIALIZABLE') {
+            // The item's fault, not the feed's: said for every such item (each is lost).
+            logger.error(`item not written to feed "${feed.path}": ${describe(error)}`);
+            this.#notify('onError', () => this.#options.onError?.(error, item));
+            return;
+          }
           if (!this.#failedFeeds.has(feed)) {
             this.#failedFeeds.add(feed);
             logger.error(`feed "${feed.path}" failed to write an item (${errorCode(error)}): ${describe(error)}; further failures are only counted in feed/errors`);
@@ -231,6 +255,7 @@ export class ItemProcessor {
         }
       }),
     );
+    return failure;
   }
 
   /**
@@ -282,6 +307,31 @@ export class ItemProcessor {
       }
     }
   }
+}
+
+/**
+ * A pipeline that cannot start (its constructor or `open()` threw) as a coded error naming it,
+ * with the user's frames: the crawl does not start.
+ */
+export function pipelineOpenError(name: string, what: string, error: unknown): ArachneError {
+  if (error instanceof ArachneError) return error;
+  const frames = error instanceof Error ? userFrames(error.stack) : '';
+  return new ConfigError('ERR_PIPELINE_OPEN', `pipeline ${name} ${what}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}${frames ? `\n${frames}` : ''}`, {
+    hint: 'fix the pipeline at the line shown (the crawl did not start; no item was lost)',
+    cause: error,
+  });
+}
+
+/**
+ * JSON.stringify's TypeErrors (a circular structure, a BigInt) as a coded error, or undefined for
+ * any other failure (a full disk is the feed's fault, not the item's).
+ */
+function unserializable(error: unknown): ArachneError | undefined {
+  if (!(error instanceof TypeError) || !/circular|BigInt/i.test(error.message)) return undefined;
+  return new ArachneError('ERR_ITEM_NOT_SERIALIZABLE', 'item', `the item cannot be written as JSON: ${error.message.split('\n')[0]}`, {
+    hint: 'yield plain data: no object that refers to itself, and numbers instead of BigInt (String(n) or Number(n))',
+    cause: error,
+  });
 }
 
 /** A drop reason as a short stats key segment: one line, no slashes, at most 40 characters. */

@@ -1,7 +1,15 @@
 import { CallbackError } from '../errors.js';
+import type { Logger } from '../log.js';
 import type { Response } from '../http/response.js';
 import type { CallbackResult, Failure, Spider, SpiderOutput } from '../spider/spider.js';
 import type { CallbackRunner } from './runner.js';
+import { catchStrayErrors } from './stray-errors.js';
+
+/** Where the in-process runner reports errors spider code raised outside any callback's reach. */
+export interface InProcessReport {
+  stats: { inc(key: string): void };
+  logger: Logger;
+}
 
 type Method = (this: Spider, ...args: unknown[]) => CallbackResult;
 
@@ -23,6 +31,11 @@ export async function* outputsOf(result: CallbackResult): AsyncIterable<SpiderOu
     }
     return;
   }
+  if (typeof value !== 'object') {
+    throw new CallbackError('ERR_CALLBACK_RESULT', `the callback returned a ${typeof value} (${String(value).slice(0, 40)})`, {
+      hint: 'yield items and requests (async *parse(response) { yield { ... } }), or return an array of them, an item, a Request or nothing',
+    });
+  }
   yield value as SpiderOutput;
 }
 
@@ -35,10 +48,23 @@ export class InProcessRunner implements CallbackRunner {
   readonly #spider: Spider;
   readonly #limit: number;
   #running = 0;
+  readonly #release: (() => void) | undefined;
 
-  constructor(spider: Spider, maxQueue = Infinity) {
+  /**
+   * @param report With it, a promise spider code left unawaited that rejects, or a timer that
+   *   throws, is logged and counted as a callback failure (`spider/exceptions/ERR_CALLBACK_UNHANDLED`)
+   *   until `close()`, instead of ending the process. Default: none (Node's behaviour).
+   */
+  constructor(spider: Spider, maxQueue = Infinity, report?: InProcessReport) {
     this.#spider = spider;
     this.#limit = 1 + maxQueue;
+    this.#release =
+      report &&
+      catchStrayErrors((error) => {
+        report.stats.inc('spider/exceptions');
+        report.stats.inc(`spider/exceptions/${error.code}`);
+        report.logger.error(error.describe());
+      });
   }
 
   get saturated(): boolean {
@@ -80,5 +106,7 @@ export class InProcessRunner implements CallbackRunner {
     }
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.#release?.();
+  }
 }

@@ -26,6 +26,7 @@ import { spidersOf } from '../core/spider-loader.js';
 import type { Spider } from '../spider/spider.js';
 import { decodeFailure, decodeResponse, encodeError, encodeOutput, type LogWire, type OutputWire, type ParseResult, type ParseTask } from './codec.js';
 import { outputsOf } from './in-process.js';
+import { catchStrayErrors } from './stray-errors.js';
 
 /** What every worker of a pool is started with (piscina's `workerData`). */
 export interface ParseWorkerData {
@@ -87,6 +88,17 @@ if ((workerData as Partial<ParseWorkerData> | null)?.spiderFile) {
   spiderPromise.catch(() => {});
 }
 
+// A promise a callback left unawaited that rejects, or a timer that throws (it was swallowed
+// silently): during a task it fails that task, as in-process; between tasks it is logged to the
+// main thread with its code. Either way the worker goes on with its next task.
+let strays: CallbackError[] | undefined;
+if (parentPort) {
+  catchStrayErrors((error) => {
+    if (strays) strays.push(error);
+    else post('error', 'arachne.parse', error.describe());
+  });
+}
+
 function methodOf(spider: Spider, name: string): Method {
   const method = (spider as unknown as Record<string, unknown>)[name];
   if (typeof method !== 'function') {
@@ -108,6 +120,7 @@ export default async function runTask(task: ParseTask): Promise<ParseResult> {
   }
   currentTask = task.id;
   logCount = 0;
+  strays = [];
   parentPort?.postMessage({ arachneStart: task.id });
   let url = task.kind === 'callback' ? task.response.url : typeof task.request === 'string' ? task.request : task.request.url;
   try {
@@ -120,10 +133,17 @@ export default async function runTask(task: ParseTask): Promise<ParseResult> {
       result = methodOf(spider, task.method).call(spider, decodeFailure(task));
     }
     for await (const output of outputsOf(result)) outputs.push(encodeOutput(output, url));
-    return { outputs, logCount };
+    // One turn of the event loop before answering: a promise the callback left unawaited that
+    // rejected is reported now, with this task, rather than never (an idle piscina worker blocks
+    // in Atomics.wait, so its loop would not run again before the next task).
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const stray = strays?.shift();
+    return stray ? { outputs, error: encodeError(stray), logCount } : { outputs, logCount };
   } catch (error) {
     return { outputs, error: encodeError(error), logCount };
   } finally {
+    for (const stray of strays?.splice(0) ?? []) post('error', 'arachne.parse', stray.describe());
+    strays = undefined;
     currentTask = 0;
   }
 }

@@ -23,6 +23,24 @@ export interface OpenJobOptions extends Omit<SqliteJobStoreOptions, 'logger'> {
   logger: Logger;
   /** The pid written to the lock. Default `process.pid`. */
   pid?: number;
+  /**
+   * Opens the SQLite file (tests simulate a native module that fails to load). Default
+   * `new Database(path)` of better-sqlite3.
+   */
+  openDatabase?: (path: string) => Database.Database;
+}
+
+/**
+ * better-sqlite3's native module failed to load (built for another Node version after a switch
+ * of Node, or never built): not a corrupt job, whatever the file holds.
+ */
+function nativeLoadError(error: unknown): ConfigError | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  if (codeOf(error) !== 'ERR_DLOPEN_FAILED' && !/NODE_MODULE_VERSION|bindings file|better_sqlite3\.node/.test(message)) return undefined;
+  return new ConfigError('ERR_SQLITE_NATIVE', `better-sqlite3's native module cannot be loaded by Node ${process.version} (${message.replace(/\s*\n\s*/g, ' ').slice(0, 300)})`, {
+    hint: 'rebuild it for this Node version: run `npm rebuild better-sqlite3` in the project folder (the job dir is untouched)',
+    cause: error,
+  });
 }
 
 /** An open job: its store, and `close()`, which saves, checkpoints and unlocks. */
@@ -92,7 +110,7 @@ async function lock(dir: string, pid: number, logger: Logger): Promise<string> {
 }
 
 /** Opens the database read-first, so a corrupt or foreign file is refused untouched. */
-function openDatabase(dir: string): Database.Database {
+function openDatabase(dir: string, open: (path: string) => Database.Database = (path) => new Database(path)): Database.Database {
   const path = join(dir, JOB_DB_FILE);
   const corrupt = (why: string, cause?: unknown): ConfigError =>
     new ConfigError('ERR_JOB_CORRUPT', `job database "${path}" ${why}`, {
@@ -101,9 +119,9 @@ function openDatabase(dir: string): Database.Database {
     });
   let db: Database.Database;
   try {
-    db = new Database(path);
+    db = open(path);
   } catch (error) {
-    throw corrupt(`cannot be opened (${String(codeOf(error) ?? error)})`, error);
+    throw nativeLoadError(error) ?? corrupt(`cannot be opened (${String(codeOf(error) ?? error)})`, error);
   }
   try {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
@@ -147,7 +165,7 @@ export async function openJob(options: OpenJobOptions): Promise<Job> {
   const lockPath = await lock(dir, options.pid ?? process.pid, logger);
   let store: SqliteJobStore;
   try {
-    const db = openDatabase(dir);
+    const db = openDatabase(dir, options.openDatabase);
     try {
       store = new SqliteJobStore(db, options);
     } catch (error) {

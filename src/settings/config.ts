@@ -9,6 +9,7 @@ import { ConfigError } from '../errors.js';
 import type { ItemPipeline } from '../items/pipeline.js';
 import type { DownloaderMiddlewaresRef } from '../downloader/downloader.js';
 import { DEFAULTS, SETTING_KEYS, defaultValues, type SettingKey, type SettingValues } from './defaults.js';
+import { checkMiddlewares, checkPipelines } from './components.js';
 import { SpecMismatch, mismatchMessage, type SettingSpec } from './spec.js';
 
 type Head<K extends string> = K extends `${infer H}.${string}` ? H : never;
@@ -106,15 +107,28 @@ export function flattenConfig(config: unknown, source: string): Partial<SettingV
       hint: 'write `export default defineConfig({ ... })`',
     });
   }
+  if (typeof (config as { then?: unknown }).then === 'function') {
+    throw new ConfigError('ERR_CONFIG_SHAPE', `${source} exports a Promise, not an object of settings`, {
+      hint: 'await it where it is exported: `export default await makeConfig()`, or export the object itself',
+    });
+  }
+  checkPipelines(config.pipelines, source);
+  checkMiddlewares(config.downloaderMiddlewares, source);
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
     if (COMPONENT_KEYS.has(key)) continue;
-    if (key in DEFAULTS) {
+    if (Object.hasOwn(DEFAULTS, key)) {
       out[key] = checkValue(key as SettingKey, value, source);
-    } else if (GROUPS.has(key) && isPlainObject(value)) {
-      for (const [sub, subValue] of Object.entries(value)) {
+    } else if (GROUPS.has(key) && !isPlainObject(value)) {
+      // `concurrency: 4`: a group given a value; "unknown setting" would mislead.
+      const members = SETTING_KEYS.filter((k) => k.startsWith(`${key}.`));
+      throw new ConfigError('ERR_SETTING_TYPE', `"${key}" in ${source} is a group of settings, not a value: got ${JSON.stringify(value) ?? String(value)}`, {
+        hint: `set one of its keys: { ${key}: { ${members[0]!.slice(key.length + 1)}: ... } } (keys: ${members.join(', ')})`,
+      });
+    } else if (GROUPS.has(key)) {
+      for (const [sub, subValue] of Object.entries(value as Record<string, unknown>)) {
         const full = `${key}.${sub}`;
-        if (!(full in DEFAULTS)) throw unknownKey(full, source);
+        if (!Object.hasOwn(DEFAULTS, full)) throw unknownKey(full, source);
         out[full] = checkValue(full as SettingKey, subValue, source);
       }
     } else {
@@ -136,7 +150,13 @@ export function parseSettingArgs(args: readonly string[]): Partial<SettingValues
     }
     const key = arg.slice(0, eq).trim();
     const raw = arg.slice(eq + 1);
-    if (!(key in DEFAULTS)) throw unknownKey(key, '-s');
+    if (GROUPS.has(key)) {
+      const members = SETTING_KEYS.filter((k) => k.startsWith(`${key}.`));
+      throw new ConfigError('ERR_SETTING_TYPE', `"${key}" in -s is a group of settings, not a value`, {
+        hint: `set one of its keys: -s ${members[0]}=${raw} (keys: ${members.join(', ')})`,
+      });
+    }
+    if (!Object.hasOwn(DEFAULTS, key)) throw unknownKey(key, '-s');
     const spec = DEFAULTS[key as SettingKey] as SettingSpec<unknown>;
     const parsed = spec.parse(raw);
     if (parsed instanceof SpecMismatch) {

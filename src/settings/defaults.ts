@@ -7,7 +7,7 @@
  */
 import { checkPartition, checkProxyList, checkRegExp, type ProxyEntry } from './proxies.js';
 import { checkSlotRules, type SlotOverride } from './slots.js';
-import { bool, int, intList, num, oneOf, str, strMap, structured, SpecMismatch, type SettingSpec } from './spec.js';
+import { bool, int, intList, ms, num, oneOf, str, strMap, structured, SpecMismatch, type SettingSpec } from './spec.js';
 
 /**
  * The feed formats: files (`jsonl`, `json`, `csv`) and `redis-stream`, which XADDs each item as
@@ -53,7 +53,7 @@ export const DEFAULTS = {
   'concurrency.global': int(16, 'Requests in flight across the whole crawl.', { min: 1 }),
   'concurrency.perDomain': int(8, 'Requests in flight per domain slot (host name, or `meta.slot`).', { min: 1 }),
   'concurrency.perIp': int(0, 'Requests in flight per target IP address, resolved by Arachne itself (0 = no IP slots).', { min: 0 }),
-  'concurrency.rampUpMs': int(0, 'Grow the global limit from 1 to `concurrency.global` over this long at start (0 = no ramp).', { min: 0 }),
+  'concurrency.rampUpMs': ms(0, 'Grow the global limit from 1 to `concurrency.global` over this long at start (0 = no ramp).', { min: 0 }),
   slots: structured<Record<string, SlotOverride>>(
     'Record<pattern, {concurrency?, delayMs?, randomizeDelay?, ratePerMinute?, burst?}>',
     {},
@@ -67,19 +67,19 @@ export const DEFAULTS = {
   'throttle.windowSize': int(20, 'Responses per throttle window; a healthy window adds 1 to the limit.', { min: 1 }),
   'throttle.decreaseFactor': num(0.5, 'The limit is multiplied by this on a 429/503, timeout, reset or latency spike.', { min: 0.05, max: 0.95 }),
   'throttle.latencyFactor': num(3, 'A window p95 latency above baseline x this is a decrease signal.', { min: 1.1 }),
-  'throttle.latencyMinDeltaMs': int(50, '... and only when it is also this much above the baseline.', { min: 0 }),
-  'throttle.maxRetryAfterMs': int(600_000, 'Cap on how long a Retry-After may pause a slot.', { min: 0 }),
+  'throttle.latencyMinDeltaMs': ms(50, '... and only when it is also this much above the baseline.', { min: 0 }),
+  'throttle.maxRetryAfterMs': ms(600_000, 'Cap on how long a Retry-After may pause a slot.', { min: 0 }),
 
-  'download.delayMs': int(0, 'Minimum gap between two requests leaving the same slot.', { min: 0 }),
+  'download.delayMs': ms(0, 'Minimum gap between two requests leaving the same slot.', { min: 0 }),
   'download.randomizeDelay': bool(false, 'Randomise each slot delay between 0.5x and 1.5x `download.delayMs`.'),
-  'download.timeoutMs': int(60_000, 'Whole download, connect to last body byte; a body that drips forever is cut.', { min: 1 }),
-  'download.connectTimeoutMs': int(10_000, 'Time allowed to open a connection.', { min: 1 }),
+  'download.timeoutMs': ms(60_000, 'Whole download, connect to last body byte; a body that drips forever is cut.', { min: 1 }),
+  'download.connectTimeoutMs': ms(10_000, 'Time allowed to open a connection.', { min: 1 }),
   'download.maxResponseBytes': int(32 * 1024 * 1024, 'Cap on a body after decompression; larger downloads are aborted (0 = no cap).', { min: 0 }),
   'download.warnResponseBytes': int(8 * 1024 * 1024, 'Log a warning for bodies larger than this (0 = never).', { min: 0 }),
   'download.verifyTls': bool(true, 'Verify HTTPS certificates; false accepts any certificate (for testing only).'),
 
   'pool.connectionsPerOrigin': int(0, 'Cap on sockets per origin (0 = none: the slots bound them, one per request in flight; a cap below a slot\'s concurrency makes requests queue for a socket).', { min: 0 }),
-  'pool.keepAliveTimeoutMs': int(4_000, 'How long an idle kept-alive socket is kept when the server gives no hint.', { min: 1 }),
+  'pool.keepAliveTimeoutMs': ms(4_000, 'How long an idle kept-alive socket is kept when the server gives no hint.', { min: 1 }),
   'pool.maxRequestsPerSocket': int(0, 'Close a socket after it carried this many requests (0 = no limit).', { min: 0 }),
   'pool.http2': bool(false, 'Offer HTTP/2 over TLS (ALPN); HTTP/1.1 stays the fallback.'),
 
@@ -92,13 +92,13 @@ export const DEFAULTS = {
   'redirect.enabled': bool(true, 'Follow 301/302/303/307/308 redirects, each hop through the frontier.'),
   'redirect.maxTimes': int(20, 'Redirect hops allowed per request chain.', { min: 1 }),
   'redirect.metaRefresh': bool(true, 'Follow `<meta http-equiv="refresh">` in HTML responses.'),
-  'redirect.metaRefreshMaxDelayMs': int(100_000, 'Meta refreshes with a longer delay are not followed.', { min: 0 }),
+  'redirect.metaRefreshMaxDelayMs': ms(100_000, 'Meta refreshes with a longer delay are not followed.', { min: 0 }),
 
   'cookies.enabled': bool(true, 'Keep cookies per `meta.cookieJar` jar and send them back.'),
 
   'httpCache.enabled': bool(false, 'Cache responses on disk and serve re-runs from it (for development).'),
   'httpCache.dir': str('.arachne/httpcache', 'Directory of the HTTP cache, relative to the working directory.'),
-  'httpCache.expirationMs': int(0, 'Cached responses older than this are fetched again (0 = never expire).', { min: 0 }),
+  'httpCache.expirationMs': int(0, 'Cached responses older than this are fetched again (0 = never expire).', { min: 0, max: Number.MAX_SAFE_INTEGER }),
   'httpCache.ignoreHttpCodes': intList([], 'Statuses that are never cached.'),
 
   'proxy.enabled': bool(false, 'Send requests through the proxy pool.'),
@@ -107,15 +107,15 @@ export const DEFAULTS = {
   'proxy.strategy': oneOf(['lru-weighted', 'round-robin', 'random'], 'lru-weighted', 'How a proxy is picked among those with room.'),
   'proxy.successExponent': num(2, 'lru-weighted: the weight of the success rate (idle time x successRate^k).', { min: 0 }),
   'proxy.sticky': oneOf(['none', 'domain', 'session'], 'none', 'Keep one proxy per domain, or per `meta.proxySession` key.'),
-  'proxy.stickyTtlMs': int(300_000, 'A sticky binding unused this long is dropped.', { min: 1 }),
+  'proxy.stickyTtlMs': ms(300_000, 'A sticky binding unused this long is dropped.', { min: 1 }),
   'proxy.stickyMaxRequests': int(1_000, 'Requests one sticky binding carries before a fresh pick.', { min: 1 }),
   'proxy.maxConcurrencyPerProxy': int(8, 'Requests through one proxy at once (a gateway limit); entries may override it.', { min: 1 }),
   'proxy.partition': structured<Record<string, string[]>>('Record<pattern, tag[]>', {}, 'Dedicate proxies with these tags to the matching domains, and only to them.', checkPartition),
   'proxy.banStatuses': intList([403, 429], 'Statuses that count as a ban of the proxy (the request is retried through another).'),
   'proxy.banPattern': structured<string>('string (a regular expression)', '', 'A body matching this regular expression counts as a ban (empty = off).', checkRegExp),
   'proxy.failureThreshold': int(3, 'Proxy failures in a row that start a cool-down.', { min: 1 }),
-  'proxy.cooldownMs': int(30_000, 'First cool-down of a failing proxy; doubles each time, then one probe request.', { min: 1 }),
-  'proxy.cooldownMaxMs': int(600_000, 'Cap on a cool-down.', { min: 1 }),
+  'proxy.cooldownMs': ms(30_000, 'First cool-down of a failing proxy; doubles each time, then one probe request.', { min: 1 }),
+  'proxy.cooldownMaxMs': ms(600_000, 'Cap on a cool-down.', { min: 1 }),
   'proxy.windowSize': int(50, 'Outcomes kept per proxy for its success rate and latency.', { min: 1 }),
 
   userAgent: str('Arachne/0.1 (+crawler)', 'The User-Agent header of every request that does not set its own.'),
@@ -127,8 +127,8 @@ export const DEFAULTS = {
   'retry.enabled': bool(true, 'Retry failed downloads (network errors and `retry.httpCodes`).'),
   'retry.times': int(2, 'Retries per request after the first attempt.', { min: 0 }),
   'retry.httpCodes': intList([500, 502, 503, 504, 522, 524, 408, 429], 'Statuses that are retried.'),
-  'retry.backoffBaseMs': int(500, 'First retry waits about this long; each further retry doubles it.', { min: 0 }),
-  'retry.backoffMaxMs': int(30_000, 'Upper bound of one retry wait.', { min: 0 }),
+  'retry.backoffBaseMs': ms(500, 'First retry waits about this long; each further retry doubles it.', { min: 0 }),
+  'retry.backoffMaxMs': ms(30_000, 'Upper bound of one retry wait.', { min: 0 }),
 
   'depth.limit': int(0, 'Maximum link depth from a start request (0 = no limit).', { min: 0 }),
   'depth.priority': int(0, 'Added to priority once per depth level: negative crawls breadth-first.'),
@@ -146,13 +146,13 @@ export const DEFAULTS = {
   'cluster.redis': str('', 'Share this crawl with other `crawl` processes through Redis at this URL (`redis://host:port/db`; also `--redis`; empty = one process).'),
   'cluster.crawlId': str('', 'The shared crawl\'s id in Redis (also `--crawl-id`; empty = the spider name). Processes with the same id share one frontier.'),
   'cluster.force': bool(false, 'With `cluster.redis`: join a crawl id that holds another spider\'s crawl anyway (also `--force`).'),
-  'cluster.leaseMs': int(30_000, 'With `cluster.redis`: a process silent this long is dead; its leased requests return to the frontier and its slot units are freed.', { min: 100 }),
-  'cluster.pollMs': int(100, 'With `cluster.redis`: how often an idle process asks Redis for work (busy processes ask on every round trip).', { min: 1 }),
+  'cluster.leaseMs': ms(30_000, 'With `cluster.redis`: a process silent this long is dead; its leased requests return to the frontier and its slot units are freed.', { min: 100 }),
+  'cluster.pollMs': ms(100, 'With `cluster.redis`: how often an idle process asks Redis for work (busy processes ask on every round trip).', { min: 1 }),
   'cluster.batchSize': int(256, 'With `cluster.redis`: most requests claimed, released, completed or added in one Redis round trip.', { min: 1 }),
 
   'memory.limitMb': int(0, 'Close the crawl (`memusage_exceeded`) when the process RSS reaches this many MB (0 = off).', { min: 0 }),
   'memory.warnMb': int(0, 'Log one warning when the process RSS reaches this many MB (0 = off).', { min: 0 }),
-  'memory.checkIntervalMs': int(1_000, 'How often `memory.limitMb` and `memory.warnMb` are checked.', { min: 1 }),
+  'memory.checkIntervalMs': ms(1_000, 'How often `memory.limitMb` and `memory.warnMb` are checked.', { min: 1 }),
 
   'items.concurrency': int(100, 'Items processed by pipelines at once (Scrapy: CONCURRENT_ITEMS).', { min: 1 }),
   feeds: structured<Record<string, FeedConfig>>(
@@ -169,13 +169,13 @@ export const DEFAULTS = {
     (value) => (value === 'auto' || (Number.isInteger(value) && (value as number) >= 0) ? (value as number | 'auto') : new SpecMismatch('integer >= 0 | "auto"')),
   ),
   'parse.maxQueue': int(32, 'Responses waiting for a parse thread before downloading pauses (in-process: callbacks running at once beyond the first).', { min: 0 }),
-  'parse.timeoutMs': int(60_000, 'A callback running longer on a worker is stopped and its response fails (0 = no limit).', { min: 0 }),
+  'parse.timeoutMs': ms(60_000, 'A callback running longer on a worker is stopped and its response fails (0 = no limit).', { min: 0 }),
   'parse.maxOldGenerationSizeMb': int(0, "Heap limit of each parse worker; a worker over it is replaced (0 = V8's default).", { min: 0 }),
 
   'closeSpider.itemCount': int(0, 'Close the crawl after this many items (0 = off).', { min: 0 }),
   'closeSpider.pageCount': int(0, 'Close the crawl after this many responses (0 = off).', { min: 0 }),
   'closeSpider.errorCount': int(0, 'Close the crawl after this many callback errors (0 = off).', { min: 0 }),
-  'closeSpider.timeoutMs': int(0, 'Close the crawl after this long (0 = off).', { min: 0 }),
+  'closeSpider.timeoutMs': ms(0, 'Close the crawl after this long (0 = off).', { min: 0 }),
 
   'trace.file': str('', 'Write one JSON line per download attempt (times, slots, proxy id, connection, outcome) to this file (also `--trace`; empty = off).'),
   'trace.sampleRate': num(1, 'Share of requests traced, chosen by fingerprint so a re-run traces the same ones.', { min: 0.000001, max: 1 }),
@@ -183,7 +183,7 @@ export const DEFAULTS = {
   'metrics.port': int(0, 'Serve live Prometheus metrics on http://127.0.0.1:PORT/metrics during the crawl (0 = off).', { min: 0, max: 65535 }),
 
   'log.level': oneOf(['debug', 'info', 'warn', 'error', 'silent'], 'info', 'Least severe log level shown.'),
-  'log.statsIntervalMs': int(60_000, 'Log pages/min and items/min this often (0 = off).', { min: 0 }),
+  'log.statsIntervalMs': ms(60_000, 'Log pages/min and items/min this often (0 = off).', { min: 0 }),
   'log.file': str('', 'Also append every log line to this file (empty = off).'),
   'log.json': bool(false, 'Write log lines as JSON objects, one per line: time, level, logger, message (also `--json`).'),
   'progress.enabled': bool(true, 'On a terminal (stderr is a TTY), show a live status line instead of the periodic stats line.'),

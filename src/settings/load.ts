@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
 import type { ConfigInput } from './config.js';
 import { importModule } from './import-module.js';
 
@@ -31,6 +32,14 @@ export async function loadProject(cwd: string): Promise<Project | undefined> {
   const configFile = findConfigFile(cwd);
   if (!configFile) return undefined;
   const module = await importModule(configFile, 'ERR_CONFIG_LOAD', 'config file');
-  const config = (module.default ?? module.config ?? {}) as ConfigInput;
-  return { dir: dirname(configFile), configFile, config };
+  const config = module.default ?? module.config;
+  if (config === undefined) {
+    // `defineConfig({...})` without `export default` would otherwise run silently on the defaults.
+    const names = Object.keys(module);
+    throw new ConfigError('ERR_CONFIG_SHAPE', `${configFile} exports no settings${names.length > 0 ? ` (it exports ${names.join(', ')})` : ''}`, {
+      hint: 'write `export default defineConfig({ ... })` (an empty project: `export default defineConfig({})`)',
+    });
+  }
+  // The shape (an object, not a Promise) is checked with the settings, before the crawl starts.
+  return { dir: dirname(configFile), configFile, config: config as ConfigInput };
 }

@@ -73,6 +73,16 @@ function numeric(kind: 'integer' | 'number', def: number, doc: string, range: Ra
 }
 
 export const int = (def: number, doc: string, range: Range = {}): SettingSpec<number> => numeric('integer', def, doc, range);
+
+/**
+ * The longest delay a Node timer takes: setTimeout clamps anything above 2^31-1 ms (about 24.8
+ * days) to 1 ms, so a larger timeout would fire at once (every download timing out, the crawl
+ * closing at start). https://nodejs.org/api/timers.html#settimeoutcallback-delay-args
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** A duration in milliseconds that ends up in a timer: an integer from `min` (default 0) to MAX_TIMER_MS. */
+export const ms = (def: number, doc: string, range: Range = {}): SettingSpec<number> => numeric('integer', def, doc, { min: 0, max: MAX_TIMER_MS, ...range });
 export const num = (def: number, doc: string, range: Range = {}): SettingSpec<number> => numeric('number', def, doc, range);
 
 export function bool(def: boolean, doc: string): SettingSpec<boolean> {

@@ -261,7 +261,7 @@ test('links on a legacy-encoded page: query in the page encoding, path in UTF-8 
   const page = html(cp1251, { 'content-type': 'text/html' }, 'http://example.com/dir/');
   assert.equal(page.encoding, 'windows-1251');
   const expected = 'http://example.com/%D0%BF%D1%83%D1%82%D1%8C?q=%EF%F0%E8%E2%E5%F2';
-  assert.equal(page.urljoin(page.css('a').attr('href')!), expected);
+  assert.equal(page.urljoin(page.css('a::attr(href)').get()!), expected);
   assert.equal(page.follow(page.css('a')).url, expected);
   assert.deepEqual(page.followAll('a').map((r) => r.url), [expected]);
   assert.equal(page.urljoin('?q=€'), 'http://example.com/dir/?q=%88', '€ is 0x88 in windows-1251');

@@ -403,7 +403,7 @@ test('feed open errors: unopenable path, unknown placeholder, two feeds on one f
   assert.deepEqual(JSON.parse(await readFile(good, 'utf8')), []);
 });
 
-test('a feed that fails to write is counted and logged once; other feeds and items go on', async (t) => {
+test('an item no feed can write (circular) is logged each time, not counted as scraped; other items go on', async (t) => {
   const dir = await tempDir(t);
   const path = join(dir, 'items.jsonl');
   const stats = new Stats();
@@ -418,5 +418,28 @@ test('a feed that fails to write is counted and logged once; other feeds and ite
   await items.close();
   assert.deepEqual(await readJsonl(path), [{ ok: true }]);
   assert.equal(stats.count('feed/errors'), 4);
-  assert.equal(lines.filter((line) => line.startsWith('error: feed')).length, 2);
+  assert.equal(lines.filter((line) => line.startsWith('error: item not written to feed')).length, 4);
+  assert.match(lines.find((line) => line.includes('not written'))!, /the item cannot be written as JSON: Converting circular structure/);
+  assert.equal(stats.count('item/scraped'), 1);
+  assert.equal(stats.count('item/errors/ERR_ITEM_NOT_SERIALIZABLE'), 2);
+});
+
+test('a pipeline whose open() throws is ERR_PIPELINE_OPEN naming it; open() rejects and nothing is left open', async () => {
+  const closed: string[] = [];
+  class First implements ItemPipeline {
+    process(item: Item) { return item; }
+    close() { closed.push('first'); }
+  }
+  class Database implements ItemPipeline {
+    open() { throw new Error('no database'); }
+    process(item: Item) { return item; }
+  }
+  const items = processor({ pipelines: [new First(), new Database()] });
+  await assert.rejects(items.open(), (error: ArachneError) => {
+    assert.equal(error.code, 'ERR_PIPELINE_OPEN');
+    assert.equal(error.kind, 'config');
+    assert.match(error.message, /^pipeline Database failed to open: Error: no database/);
+    return true;
+  });
+  assert.deepEqual(closed, ['first']);
 });

@@ -20,7 +20,14 @@ export function runspiderCommand(): Command {
       throw new ConfigError(
         'ERR_SPIDER_NOT_FOUND',
         chosen.length === 0 ? `no spider${values.spider ? ` named "${values.spider}"` : ''} in ${path}` : `${path} holds ${chosen.length} spiders: ${chosen.map((e) => e.name).join(', ')}`,
-        { hint: chosen.length === 0 ? 'export a class that extends Spider' : 'pick one with --spider <name>' },
+        {
+          hint:
+            chosen.length > 0
+              ? 'pick one with --spider <name>'
+              : entries.length > 0
+                ? `spiders in this file: ${entries.map((e) => e.name).join(', ')} (pick one with --spider <name>)`
+                : 'export a class that extends Spider, with a parse() method',
+        },
       );
     }
     const project = await loadProject(process.cwd());

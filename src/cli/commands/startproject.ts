@@ -5,6 +5,7 @@ import { ConfigError } from '../../errors.js';
 import { DEFAULTS } from '../../settings/defaults.js';
 import { settingsAsConfigComments } from '../../settings/docs.js';
 import { validateName } from '../names.js';
+import { checkOutputPath } from '../output-paths.js';
 import { packageVersion } from '../package-info.js';
 import { renderTree, TEMPLATES_DIR } from '../templates.js';
 
@@ -53,6 +54,7 @@ export function startprojectCommand(): Command {
           hint: 'pick another folder, or empty this one first (startproject never overwrites files)',
         });
       }
+      checkOutputPath({ path: dir ?? name, source: 'startproject: the project folder', kind: 'dir' });
       const spec = options.arachneSpec ?? `^${packageVersion()}`;
       const written = renderTree(join(TEMPLATES_DIR, 'project'), target, projectTemplateVars(name, spec));
       const shown = relative(process.cwd(), target) || '.';

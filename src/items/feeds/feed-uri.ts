@@ -48,8 +48,15 @@ export function parseFeedArg(arg: string, overwrite: boolean): [string, FeedConf
     if (isFormat(suffix)) {
       path = arg.slice(0, colon);
       format = suffix;
+    } else if (/^[a-z][a-z0-9-]{0,15}$/.test(suffix) && colon > 0) {
+      // `out.jsonl:xml`: a format that does not exist (not a colon inside a file name, which
+      // would hold a dot or a slash after it).
+      throw new ConfigError('ERR_FEED_FORMAT', `unknown feed format "${suffix}" in "${arg}"`, {
+        hint: `formats: ${FEED_FORMATS.join(', ')}; e.g. -o ${arg.slice(0, colon)}${inferFeedFormat(arg.slice(0, colon)) ? '' : ':jsonl'}`,
+      });
     }
   }
+  checkFeedScheme(path);
   if (path === '') {
     throw new ConfigError('ERR_FEED_PATH', `feed argument "${arg}" has no path`, {
       hint: 'write -o items.jsonl, -o out/items:csv or -o - for stdout',
@@ -63,6 +70,21 @@ export function parseFeedArg(arg: string, overwrite: boolean): [string, FeedConf
     });
   }
   return [path, { format, overwrite }];
+}
+
+/** What a feed path may be, for the error below. */
+const SUPPORTED = 'local files, - (stdout) and Redis streams (format redis-stream, on cluster.redis)';
+
+/**
+ * Throw `ERR_FEED_SCHEME` for a URL (`s3://bucket/items.jsonl`): it used to be written as the
+ * local file `./s3:/bucket/items.jsonl`. `file://` URLs are refused too: write the path itself.
+ */
+export function checkFeedScheme(path: string): void {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(path)?.[1];
+  if (scheme === undefined) return;
+  throw new ConfigError('ERR_FEED_SCHEME', `feed "${path}": Arachne does not write to ${scheme}:// URLs; it writes ${SUPPORTED}`, {
+    hint: scheme.toLowerCase() === 'file' ? `write the path itself: -o ${path.replace(/^file:\/\//i, '')}` : 'write a local file (-o items.jsonl) and upload it after the crawl, or stream items to Redis (-o {name}:items:redis-stream)',
+  });
 }
 
 /** Throw `ERR_FEED_PLACEHOLDER` if the path holds a `{placeholder}` other than `{name}`/`{time}`/`{process}`. */
@@ -107,6 +129,7 @@ export interface FeedPathValues {
  * @throws ConfigError `ERR_FEED_PLACEHOLDER` for an unknown placeholder.
  */
 export function resolveFeedPath(path: string, values: FeedPathValues): string {
+  checkFeedScheme(path);
   checkPlaceholders(path);
   const filled: Record<(typeof PLACEHOLDERS)[number], string> = {
     name: values.name.replace(UNSAFE, '_'),

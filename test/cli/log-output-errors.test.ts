@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { LogOutput } from '../../src/cli/log-output.js';
+
+test('a log file that cannot be opened is a coded warning; logging goes on to stderr, nothing crashes', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'arachne-log-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'afile'), '');
+  const lines: string[] = [];
+  const output = new LogOutput({ write: (chunk: string) => lines.push(chunk) });
+  output.configure({ json: false, file: join(dir, 'afile', 'crawl.log') });
+  output.sink('info', 'arachne', 'first line');
+  // The open fails asynchronously (ENOTDIR); wait for the warning, bounded.
+  for (let i = 0; i < 100 && !lines.some((l) => l.includes('ERR_OUTPUT_PATH')); i++) await new Promise((r) => setImmediate(r));
+  output.sink('info', 'arachne', 'second line');
+  await output.close();
+  assert.ok(lines.some((l) => /^warning ERR_OUTPUT_PATH: log\.file .*afile\/crawl\.log cannot be written \(ENOTDIR\)/.test(l)), lines.join(''));
+  assert.ok(lines.some((l) => l.includes('second line')));
+});
