@@ -1,8 +1,9 @@
 /**
  * Adaptive rendering (`browser.mode = "auto"`, `meta.browser = "auto"`): fetch over HTTP first,
- * render only when the page needs it, and learn per domain. Once a domain needed the browser its
- * pages go to the browser directly; a sample (`browser.autoRecheckRate`) still tries HTTP first,
- * and one that HTTP served well enough takes the domain back to HTTP.
+ * render only when the page needs it, and learn per site section (host and first path segment,
+ * see `sectionOf`). Once a section needed the browser its pages go to the browser directly; a
+ * sample (`browser.autoRecheckRate`) still tries HTTP first, and one that HTTP served well enough
+ * takes the section back to HTTP.
  */
 import { LRUCache } from 'lru-cache';
 import type { Response } from '../http/response.js';
@@ -36,8 +37,8 @@ export interface AdaptiveStats {
 }
 
 export class AdaptiveRendering {
-  /** Domains that needed the browser (bounded: a broad crawl forgets the least recently seen). */
-  readonly #domains = new LRUCache<string, true>({ max: 10_000 });
+  /** Sections that needed the browser (bounded: a broad crawl forgets the least recently seen). */
+  readonly #sections = new LRUCache<string, true>({ max: 10_000 });
   readonly #needs: NeedsBrowser;
   readonly #recheckRate: number;
   readonly #random: () => number;
@@ -50,9 +51,9 @@ export class AdaptiveRendering {
     this.#stats = options.stats;
   }
 
-  /** True when the domain learnt to need the browser and this request is not in the re-check sample. */
-  direct(host: string): boolean {
-    if (this.#domains.get(host) !== true) return false;
+  /** True when the section learnt to need the browser and this request is not in the re-check sample. */
+  direct(section: string): boolean {
+    if (this.#sections.get(section) !== true) return false;
     if (this.#random() < this.#recheckRate) {
       this.#stats.inc('browser/auto/rechecks');
       return false;
@@ -61,15 +62,15 @@ export class AdaptiveRendering {
     return true;
   }
 
-  /** Judges an HTTP response of `host`; learns (or unlearns) the domain. */
-  async needsBrowser(host: string, response: Response): Promise<boolean> {
+  /** Judges an HTTP response of `section`; learns (or unlearns) the section. */
+  async needsBrowser(section: string, response: Response): Promise<boolean> {
     const needs = await this.#needs(response);
     if (needs) {
-      if (this.#domains.get(host) !== true) this.#stats.inc('browser/auto/domains_learnt');
-      this.#domains.set(host, true);
+      if (this.#sections.get(section) !== true) this.#stats.inc('browser/auto/sections_learnt');
+      this.#sections.set(section, true);
       this.#stats.inc('browser/auto/rendered');
     } else {
-      if (this.#domains.delete(host)) this.#stats.inc('browser/auto/domains_unlearnt');
+      if (this.#sections.delete(section)) this.#stats.inc('browser/auto/sections_unlearnt');
       this.#stats.inc('browser/auto/http_enough');
     }
     return needs;

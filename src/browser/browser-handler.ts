@@ -15,7 +15,7 @@ import type { SettingValues } from '../settings/defaults.js';
 import { checkActions } from './actions.js';
 import { AdaptiveRendering, type NeedsBrowser } from './adaptive.js';
 import type { Playwright } from './playwright.js';
-import { BrowserPool } from './pool.js';
+import { BrowserPool, type PageLease } from './pool.js';
 import { browserError, render } from './render.js';
 
 export interface BrowserHandlerOptions {
@@ -33,6 +33,17 @@ export interface BrowserHandlerOptions {
 
 /** How the downloader reaches HTTP: the transport's fetch. */
 export type HttpFetch = (request: Request) => Promise<Response>;
+
+/**
+ * What `auto` learns on: the host and the first path segment (`shop.example/products`). A site
+ * often renders one section client-side and serves the rest as plain HTML; learning per host
+ * alone would send the plain half to the browser too.
+ */
+export function sectionOf(url: string): string {
+  const { host, pathname } = new URL(url);
+  const end = pathname.indexOf('/', 1);
+  return host + (end < 0 ? pathname : pathname.slice(0, end));
+}
 
 export class BrowserHandler {
   readonly #settings: Readonly<SettingValues>;
@@ -88,10 +99,10 @@ export class BrowserHandler {
     const wanted = this.#wanted(request);
     if (wanted === false) return http(request);
     if (wanted !== 'auto') return this.render(request, wanted === true ? {} : wanted);
-    const host = request.host;
-    if (this.#adaptive.direct(host)) return this.render(request, {});
+    const section = sectionOf(request.url);
+    if (this.#adaptive.direct(section)) return this.render(request, {});
     const response = await http(request);
-    if (!(await this.#adaptive.needsBrowser(host, response))) return response;
+    if (!(await this.#adaptive.needsBrowser(section, response))) return response;
     return this.render(request, {});
   }
 
@@ -103,7 +114,14 @@ export class BrowserHandler {
     const timeoutMs = options.timeoutMs ?? request.meta.downloadTimeoutMs ?? settings['download.timeoutMs'];
     const proxy = request.meta.proxyId ?? (typeof request.meta.proxy === 'string' ? request.meta.proxy : undefined);
     stats.inc('browser/requests');
-    const lease = await this.#pool.acquire(proxy, String(request.meta.cookieJar ?? ''));
+    let lease: PageLease;
+    try {
+      lease = await this.#pool.acquire(proxy, String(request.meta.cookieJar ?? ''));
+    } catch (error) {
+      const coded = browserError(error, request.url, timeoutMs, false);
+      stats.inc(`browser/errors/${coded.code}`);
+      throw coded;
+    }
     const dispatchedAt = performance.now();
     let keep = false;
     let timer: NodeJS.Timeout | undefined;

@@ -193,7 +193,15 @@ export class BrowserPool {
   #launch(): Promise<Browser> {
     if (this.#closed) return Promise.reject(new RetryableError('ERR_BROWSER_CLOSED', 'the browser is closed: the crawl is closing'));
     this.#browser ??= this.#start();
-    return this.#browser;
+    // A browser that died before its `disconnected` event ran is not handed out again.
+    return this.#browser.then((browser) => (browser.isConnected() ? browser : this.#relaunch(browser)));
+  }
+
+  #relaunch(dead: Browser): Promise<Browser> {
+    void dead;
+    this.#browser = undefined;
+    this.#contexts.clear();
+    return this.#launch();
   }
 
   async #start(): Promise<Browser> {
@@ -214,11 +222,13 @@ export class BrowserPool {
     this.#o.logger.info(`browser: Chromium ${browser.version()} started in ${Math.round(performance.now() - started)} ms (${executablePath})`);
     const current = this.#browser;
     browser.on('disconnected', () => {
-      if (this.#closed || this.#browser !== current) return;
+      if (this.#closed) return;
+      this.#o.stats.inc('browser/crashes');
+      // Already replaced (a page found it dead first): nothing more to forget.
+      if (this.#browser !== current) return;
       // A crash (or a killed process): forget it and its contexts; the next page relaunches.
       this.#browser = undefined;
       this.#contexts.clear();
-      this.#o.stats.inc('browser/crashes');
       this.#o.logger.warn('browser: Chromium exited; the pages it held fail and are retried, the next page starts a new one');
     });
     return browser;
