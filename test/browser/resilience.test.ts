@@ -67,6 +67,7 @@ test('through two real proxies with credentials: each carries its share, the pas
       browser: { ...BROWSER_SETTINGS, mode: 'always', maxPages: 4 },
       proxy: { enabled: true, list: proxies.map((p) => p.authUrl), maxConcurrencyPerProxy: 2 },
       trace: { file: join(dir, 'trace.jsonl') },
+      report: { file: join(dir, 'report.html') },
       'log.level': 'debug',
     });
     assert.equal(items.length, 12, logs.filter((l) => !l.startsWith('debug')).join('\n'));
@@ -77,7 +78,14 @@ test('through two real proxies with credentials: each carries its share, the pas
     // Health: every page is a success of the proxy that carried it.
     const successes = proxies.reduce((n, p) => n + stat(stats, `proxy/127.0.0.1:${p.port}/success`), 0);
     assert.equal(successes, 12, JSON.stringify(stats));
-    const output = [logs.join('\n'), JSON.stringify(stats), readFileSync(join(dir, 'trace.jsonl'), 'utf8')].join('\n');
+    // The trace and the report show the browser attempts beside HTTP ones.
+    const trace = readFileSync(join(dir, 'trace.jsonl'), 'utf8');
+    const rendered = trace.split('\n').filter((l) => l.includes('"browser":')).map((l) => JSON.parse(l) as { browser: { subrequests: number; load: number | null } });
+    assert.equal(rendered.length, 12);
+    assert.ok(rendered.every((r) => r.browser.subrequests >= 1 && r.browser.load !== null), trace);
+    const report = readFileSync(join(dir, 'report.html'), 'utf8');
+    assert.match(report, /<table id="browser"><tr><th>pages rendered<\/th>[\s\S]*?<td>12<\/td>/);
+    const output = [logs.join('\n'), JSON.stringify(stats), trace, report].join('\n');
     assert.ok(!output.includes(password), 'the proxy password appears in no log, stat or trace line');
     assert.ok(stat(stats, 'browser/contexts_created') >= 2, 'one context per proxy');
   } finally {
