@@ -144,9 +144,8 @@ export class BrowserPool {
       this.#open++;
       return Promise.resolve();
     }
-    return new Promise<void>((resolve) => this.#waiting.push(resolve)).then(() => {
-      // `#free` handed its place over: `#open` was not decremented.
-    });
+    // `#free` hands its place over to the first waiter without decrementing `#open`.
+    return new Promise<void>((resolve) => this.#waiting.push(resolve));
   }
 
   #free(): void {

@@ -98,7 +98,7 @@ test('Chromium killed mid-crawl: its pages fail coded and are retried, the brows
   let killed = 0;
   const { items, stats, logs } = await crawl(
     pagesSpider('killed', 20),
-    { browser: { ...BROWSER_SETTINGS, mode: 'always', maxPages: 4 }, retry: { times: 3, backoffBaseMs: 10 }, 'log.level': 'warn' },
+    { browser: { ...BROWSER_SETTINGS, mode: 'always', maxPages: 4, pagesPerContext: 5 }, retry: { times: 3, backoffBaseMs: 10 }, 'log.level': 'warn' },
     {
       onCrawler: (crawler) =>
         crawler.events.on('itemScraped', () => {
@@ -115,6 +115,8 @@ test('Chromium killed mid-crawl: its pages fail coded and are retried, the brows
   assert.equal(stat(stats, 'browser/crashes'), 1);
   assert.equal(stat(stats, 'browser/launches'), 2);
   assert.ok(logs.some((l) => l.includes('Chromium exited')), logs.join('\n'));
+  // Bounded over a long crawl: contexts are replaced every 5 pages, one page per attempt.
+  assert.ok(stat(stats, 'browser/contexts_recycled') >= 3, JSON.stringify(stats));
 });
 
 test("browser.mode 'auto' on a half-JavaScript site: the plain half never opens a browser", async () => {
