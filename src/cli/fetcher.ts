@@ -6,6 +6,7 @@
  * frontier; here there is no frontier, so the fetcher re-issues it itself, waiting for its
  * `meta.notBefore`, at most `maxHops` times.
  */
+import { BrowserHandler } from '../browser/browser-handler.js';
 import { DEFAULT_DOWNLOADER_MIDDLEWARES, Downloader } from '../downloader/downloader.js';
 import type { DownloaderMiddlewareClass, MiddlewareContext } from '../downloader/middleware.js';
 import { Transport } from '../downloader/transport.js';
@@ -39,7 +40,9 @@ export class Fetcher {
     const { settings, logger } = options;
     const context: MiddlewareContext = { settings, stats: this.stats, logger: logger.child('downloader'), now: () => Date.now(), random: Math.random };
     const transport = new Transport(transportOptionsFrom(settings, logger));
-    this.#downloader = new Downloader(transport, context, options.middlewares ?? DEFAULT_DOWNLOADER_MIDDLEWARES);
+    // Chromium starts only if a request asks for it (`--browser`, `meta.browser`, `browser.mode`).
+    const browser = new BrowserHandler({ settings, stats: this.stats, logger: logger.child('browser') });
+    this.#downloader = new Downloader(transport, context, options.middlewares ?? DEFAULT_DOWNLOADER_MIDDLEWARES, browser);
     this.#maxHops = optionalNumber(settings, 'redirect.maxTimes') + (settings['retry.enabled'] ? settings['retry.times'] : 0) + 1;
   }
 

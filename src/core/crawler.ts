@@ -6,6 +6,8 @@
 import { DEFAULT_DOWNLOADER_MIDDLEWARES, Downloader, resolveMiddlewareTable } from '../downloader/downloader.js';
 import type { DownloaderMiddlewareClass, MiddlewareContext } from '../downloader/middleware.js';
 import { Transport, type TransportOptions } from '../downloader/transport.js';
+import { BrowserHandler } from '../browser/browser-handler.js';
+import type { NeedsBrowser } from '../browser/adaptive.js';
 import { transportOptionsFrom } from '../downloader/transport-settings.js';
 import { ItemProcessor, pipelineOpenError } from '../items/item-processor.js';
 import type { ItemPipeline } from '../items/pipeline.js';
@@ -250,7 +252,18 @@ export class Crawler {
       proxies: proxies?.states.map((p) => ({ id: p.id, url: p.config.url })),
       ...options.transport,
     });
-    const downloader = new Downloader(transport, context, this.#middlewareTable);
+    // The browser handler costs nothing until a request asks for it: playwright-core is imported
+    // and Chromium started on the first browser request.
+    const needsBrowser = (spider as { needsBrowser?: NeedsBrowser }).needsBrowser;
+    const browser = new BrowserHandler({
+      settings,
+      stats,
+      logger: logger.child('browser'),
+      proxies: proxies?.states.map((p) => ({ id: p.id, url: p.config.url })),
+      random,
+      ...(typeof needsBrowser === 'function' ? { needsBrowser: needsBrowser.bind(spider) } : {}),
+    });
+    const downloader = new Downloader(transport, context, this.#middlewareTable, browser);
     closers.push('the downloader', () => downloader.close());
     const spiderMwContext = { settings, stats, logger: logger.child('spidermw'), spiderClass: options.spiderClass };
     const spiderMiddlewares = (options.spiderMiddlewares ?? DEFAULT_SPIDER_MIDDLEWARES)

@@ -13,6 +13,17 @@ import { ProxyMiddleware } from './middlewares/proxy.js';
 import { ThrottleMiddleware } from './middlewares/throttle.js';
 import { UserAgentMiddleware } from './middlewares/user-agent.js';
 import type { Transport } from './transport.js';
+import type { Response } from '../http/response.js';
+
+/**
+ * A handler that may serve a request another way than the transport (the browser, DESIGN.md §4),
+ * given the transport's fetch for the requests it passes on. It sits where the transport is
+ * called, so every middleware and slot applies to it alike.
+ */
+export interface DownloadHandler {
+  fetch(request: Request, http: (request: Request) => Promise<Response>): Promise<Response>;
+  close(): Promise<void>;
+}
 
 /**
  * The default downloader middlewares, outermost (closest to the engine) first; each is switched
@@ -72,12 +83,20 @@ export class Downloader {
   readonly #context: MiddlewareContext;
   readonly #middlewares: DownloaderMiddleware[];
   readonly #handler: Handler;
+  readonly #inner: DownloadHandler | undefined;
 
-  constructor(transport: Transport, context: MiddlewareContext, classes: readonly DownloaderMiddlewareClass[] = DEFAULT_DOWNLOADER_MIDDLEWARES) {
+  constructor(
+    transport: Transport,
+    context: MiddlewareContext,
+    classes: readonly DownloaderMiddlewareClass[] = DEFAULT_DOWNLOADER_MIDDLEWARES,
+    inner?: DownloadHandler,
+  ) {
     this.#transport = transport;
     this.#context = context;
+    this.#inner = inner;
     this.#middlewares = classes.filter((M) => M.enabled?.(context.settings) ?? true).map((M) => new M(context));
-    this.#handler = compose(this.#middlewares, (request) => transport.fetch(request));
+    const http = (request: Request): Promise<Response> => transport.fetch(request);
+    this.#handler = compose(this.#middlewares, inner ? (request) => inner.fetch(request, http) : http);
   }
 
   fetch(request: Request): Promise<DownloadResult> {
@@ -98,6 +117,7 @@ export class Downloader {
    */
   async close(): Promise<void> {
     for (const middleware of this.#middlewares) await middleware.close?.();
+    await this.#inner?.close();
     await this.#transport.close();
     const { stats } = this.#context;
     const counts = this.#transport.stats();

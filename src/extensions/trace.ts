@@ -205,6 +205,12 @@ export class TraceRecorder {
       outcome,
       error: outcome === 'failed' ? errorCode(error) : null,
     };
+    const browser = response?.browser;
+    if (browser) {
+      const sent = response!.timings.dispatchedAt;
+      const at = (ms: number | undefined): number | null => (ms === undefined ? null : rel(sent + ms));
+      record.browser = { domContentLoaded: at(browser.domContentLoadedMs), load: at(browser.loadMs), subrequests: browser.subrequests, blocked: browser.blocked, subBytes: browser.subresponseBytes };
+    }
     if (this.#writer.write(JSON.stringify(record))) this.#records++;
   }
 }

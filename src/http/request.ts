@@ -1,4 +1,5 @@
 import { DropRequestError } from '../errors.js';
+import type { BrowserMeta } from './browser-options.js';
 import { parseCurl, toCurl, type FromCurlOptions } from './curl.js';
 
 /** Request headers: lower-case names, one string value each. */
@@ -52,6 +53,11 @@ export interface RequestMeta {
   dontObeyRobots?: boolean;
   /** Neither serve this request from the HTTP cache nor store its response. */
   dontCache?: boolean;
+  /**
+   * Render this request in the browser: `true`, options, `'auto'` (HTTP first, the browser when
+   * the page needs it) or `false` (never). Unset: `browser.mode` decides. See docs/browser.md.
+   */
+  browser?: BrowserMeta;
 }
 
 /** A callback or errback: a method name, or a method reference (resolved to its name). */

@@ -5,6 +5,7 @@ import { CallbackError, DropRequestError } from '../errors.js';
 import type { XNode } from '../selector/nodes.js';
 import { Selector, SelectorList } from '../selector/selector.js';
 import type { Variables } from '../selector/xpath/evaluate.js';
+import type { BrowserResult } from './browser-options.js';
 import { detectEncoding, decodeWith } from './encoding.js';
 import type { RequestInit } from './request.js';
 import { Request } from './request.js';
@@ -39,6 +40,8 @@ export interface ResponseInit {
   reusedConnection?: boolean;
   /** Markers such as `cached`. */
   flags?: string[];
+  /** What the browser did, for a rendered response (`meta.browser`). */
+  browser?: BrowserResult;
 }
 
 // cheerio's node types live in domhandler, which is cheerio's dependency, not ours: derive them
@@ -112,6 +115,8 @@ export class Response {
   readonly timings: Timings;
   readonly reusedConnection: boolean | undefined;
   readonly flags: string[];
+  /** For a response rendered in the browser: action results, screenshot, subrequest counts (docs/browser.md). */
+  readonly browser: BrowserResult | undefined;
 
   #encoding: string | undefined;
   #text: string | undefined;
@@ -129,6 +134,7 @@ export class Response {
     this.timings = init.timings ?? { dispatchedAt: 0 };
     this.reusedConnection = init.reusedConnection;
     this.flags = init.flags ?? [];
+    this.browser = init.browser;
   }
 
   /** First value of a header (lower-case name). */

@@ -18,6 +18,7 @@
  */
 import { CallbackError, CloseSpider, fromErrorData, toErrorData, type ArachneError, type ErrorData } from '../errors.js';
 import { Request, type RequestData } from '../http/request.js';
+import type { BrowserResult } from '../http/browser-options.js';
 import { Response, type ResponseHeaders, type Timings } from '../http/response.js';
 import type { Failure, SpiderOutput } from '../spider/spider.js';
 
@@ -32,6 +33,8 @@ export interface ResponseWire {
   timings: Timings;
   reusedConnection: boolean | undefined;
   flags: string[];
+  /** A rendered response's browser result, without the live page (it cannot cross threads). */
+  browser?: BrowserResult;
 }
 
 /** An error as data, plus `CloseSpider`'s reason, which `ErrorData` has no field for. */
@@ -139,7 +142,14 @@ export function encodeResponse(response: Response, transferList: ArrayBuffer[]):
     timings: response.timings,
     reusedConnection: response.reusedConnection,
     flags: response.flags,
+    ...(response.browser ? { browser: withoutPage(response.browser) } : {}),
   };
+}
+
+function withoutPage(result: BrowserResult): BrowserResult {
+  if (result.page === undefined) return result;
+  const { page: _page, ...rest } = result;
+  return rest;
 }
 
 export function decodeResponse(wire: ResponseWire): Response {
@@ -154,6 +164,7 @@ export function decodeResponse(wire: ResponseWire): Response {
     timings: wire.timings,
     ...(wire.reusedConnection !== undefined ? { reusedConnection: wire.reusedConnection } : {}),
     flags: wire.flags,
+    ...(wire.browser ? { browser: wire.browser } : {}),
   });
 }
 

@@ -88,7 +88,7 @@ export class InProcessRunner implements CallbackRunner {
   callback(response: Response): AsyncIterable<SpiderOutput> {
     const request = response.request;
     const method = this.#method(request.callback ?? 'parse');
-    return this.#counted(() => method.call(this.#spider, response, request.cbKwargs));
+    return this.#counted(() => method.call(this.#spider, response, request.cbKwargs), response);
   }
 
   errback(name: string, failure: Failure): AsyncIterable<SpiderOutput> {
@@ -97,12 +97,15 @@ export class InProcessRunner implements CallbackRunner {
   }
 
   /** The call's outputs; it counts as running from its first pull until it ends, throws or is left. */
-  async *#counted(call: () => CallbackResult): AsyncIterable<SpiderOutput> {
+  async *#counted(call: () => CallbackResult, response?: Response): AsyncIterable<SpiderOutput> {
     this.#running++;
     try {
       yield* outputsOf(call());
     } finally {
       this.#running--;
+      // A live browser page lent to the callback (`meta.browser.keepPage`) is closed when it ends.
+      const page = response?.browser?.page as { close?: () => Promise<void> } | undefined;
+      if (page?.close) void page.close().catch(() => {});
     }
   }
 

@@ -71,6 +71,43 @@ export interface ReportModel {
     ceiling: number | null;
   };
   stats: Record<string, number | string>;
+  /** Pages rendered in the browser, when any were (null: an HTTP-only crawl). */
+  browser: BrowserSummary | null;
+}
+
+/** The browser's share of a crawl: pages, their DOMContentLoaded and load times after sending, subrequests. */
+export interface BrowserSummary {
+  pages: number;
+  domContentLoadedP50Ms: number;
+  loadP50Ms: number;
+  loadP95Ms: number;
+  subrequests: number;
+  blocked: number;
+  subBytes: number;
+}
+
+function browserSummary(records: readonly TraceRecord[]): BrowserSummary | null {
+  const dcl: number[] = [];
+  const load: number[] = [];
+  let pages = 0;
+  let subrequests = 0;
+  let blocked = 0;
+  let subBytes = 0;
+  for (const r of records) {
+    const b = r.browser;
+    if (!b) continue;
+    pages++;
+    subrequests += b.subrequests;
+    blocked += b.blocked;
+    subBytes += b.subBytes;
+    const sent = r.sent ?? r.dispatched;
+    if (b.domContentLoaded !== null) dcl.push(b.domContentLoaded - sent);
+    if (b.load !== null) load.push(b.load - sent);
+  }
+  if (pages === 0) return null;
+  dcl.sort((a, b) => a - b);
+  load.sort((a, b) => a - b);
+  return { pages, domContentLoadedP50Ms: round(percentile(dcl, 0.5)), loadP50Ms: round(percentile(load, 0.5)), loadP95Ms: round(percentile(load, 0.95)), subrequests, blocked, subBytes };
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -260,5 +297,6 @@ export function aggregate(trace: ParsedTrace): ReportModel {
       ceiling: limits.global > 0 && meanLatencyMs > 0 ? round(limits.global / (meanLatencyMs / 1000), 1) : null,
     },
     stats,
+    browser: browserSummary(records),
   };
 }

@@ -128,10 +128,20 @@ ${lineChart({ spanMs: model.spanMs, yLabel: 'reused share', yMax: 1, series: [{ 
 ${table('domains', 'slot', model.domains, false)}
 <h2>Per proxy</h2>
 ${model.proxies.length ? table('proxies', 'proxy', model.proxies, true) : '<p class="sub" id="proxies">No proxies: every request went direct.</p>'}
-<h2>Little's law</h2>
+${browserHtml(model)}<h2>Little's law</h2>
 ${littleHtml}
 <script type="application/json" id="waterfall-data">${scriptJson(waterfall)}</script>`;
   return page(title, body, WATERFALL_SCRIPT);
+}
+
+/** The browser's section: only when the crawl rendered pages (meta.browser, browser.mode). */
+function browserHtml(model: ReportModel): string {
+  const b = model.browser;
+  if (!b) return '';
+  return `<h2>Browser</h2><table id="browser"><tr><th>pages rendered</th><th>DOMContentLoaded p50</th><th>load p50</th><th>load p95</th><th>subrequests</th><th>blocked</th><th>subresponse bytes</th></tr>
+<tr><td>${b.pages}</td><td>${formatMs(b.domContentLoadedP50Ms)}</td><td>${formatMs(b.loadP50Ms)}</td><td>${formatMs(b.loadP95Ms)}</td><td>${b.subrequests}</td><td>${b.blocked}</td><td>${b.subBytes}</td></tr></table>
+<p class="sub">Times from sending the page to its DOMContentLoaded and load events. Browser attempts are also bars in the waterfall, beside HTTP ones; subrequests are counted here, not as pages.</p>
+`;
 }
 
 function page(title: string, body: string, script: string): string {

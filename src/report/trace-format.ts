@@ -77,6 +77,20 @@ export interface TraceRecord {
   outcome: TraceOutcome;
   /** The error code when `outcome` is `failed`. */
   error: string | null;
+  /** Only for a page rendered in the browser (absent for HTTP attempts; optional, so version 1 holds). */
+  browser?: TraceBrowser;
+}
+
+/** What the browser did for one rendered page. Times are ms since the crawl started. */
+export interface TraceBrowser {
+  /** DOMContentLoaded and load fired (null: they did not before the render ended). */
+  domContentLoaded: number | null;
+  load: number | null;
+  /** Requests the page made besides its document, and how many of them were blocked. */
+  subrequests: number;
+  blocked: number;
+  /** Bytes the subresponses announced (content-length). */
+  subBytes: number;
 }
 
 export interface TraceFooter {

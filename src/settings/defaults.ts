@@ -7,7 +7,7 @@
  */
 import { checkPartition, checkProxyList, checkRegExp, type ProxyEntry } from './proxies.js';
 import { checkSlotRules, type SlotOverride } from './slots.js';
-import { bool, int, intList, ms, num, oneOf, str, strMap, structured, SpecMismatch, type SettingSpec } from './spec.js';
+import { bool, int, intList, ms, num, oneOf, str, strList, strMap, structured, SpecMismatch, type SettingSpec } from './spec.js';
 
 /**
  * The feed formats: files (`jsonl`, `json`, `csv`) and `redis-stream`, which XADDs each item as
@@ -117,6 +117,15 @@ export const DEFAULTS = {
   'proxy.cooldownMs': ms(30_000, 'First cool-down of a failing proxy; doubles each time, then one probe request.', { min: 1 }),
   'proxy.cooldownMaxMs': ms(600_000, 'Cap on a cool-down.', { min: 1 }),
   'proxy.windowSize': int(50, 'Outcomes kept per proxy for its success rate and latency.', { min: 1 }),
+
+  'browser.mode': oneOf(['request', 'always', 'auto'], 'request', 'Which requests the browser renders: those with `meta.browser` (request), all (always), or HTTP first and the browser when a page needs it (auto).'),
+  'browser.executablePath': str('', 'The Chromium to run ("" = found: `chromium` on the PATH, else Playwright\'s own).'),
+  'browser.maxPages': int(4, 'Pages open at once in the browser; browser requests beyond it wait for a page.', { min: 1 }),
+  'browser.pagesPerContext': int(100, 'Pages one browser context serves before it is closed and a fresh one made.', { min: 1 }),
+  'browser.blockResources': strList(['image', 'font', 'media'], 'Resource types the browser aborts (Playwright resource types).'),
+  'browser.waitUntil': oneOf(['commit', 'domcontentloaded', 'load', 'networkidle'], 'load', 'When a navigation counts as done.'),
+  'browser.launchTimeoutMs': int(30_000, 'Time allowed to start Chromium.', { min: 1 }),
+  'browser.autoRecheckRate': num(0.05, 'browser.mode auto: share of a browser domain\'s pages still tried over HTTP first.', { min: 0, max: 1 }),
 
   userAgent: str('Arachne/0.1 (+crawler)', 'The User-Agent header of every request that does not set its own.'),
   defaultHeaders: strMap(

@@ -61,7 +61,7 @@ test('bad names, domains and templates are coded errors and write nothing', asyn
     [['genspider', 'porty', 'a.example:8080'], /ERR_INVALID_DOMAIN: .*a domain has no port/],
     [['genspider', 'dashy', 'bad-.example'], /ERR_INVALID_DOMAIN: .*label "bad-"/],
     [['genspider', 'ftp', 'ftp://a.example/'], /ERR_INVALID_DOMAIN: .*ftp: URLs cannot be crawled/],
-    [['genspider', 'tpl', 'a.example', '-t', 'fancy'], /ERR_TEMPLATE_UNKNOWN: .*\n {2}fix: pick one of: basic, crawl, sitemap/],
+    [['genspider', 'tpl', 'a.example', '-t', 'fancy'], /ERR_TEMPLATE_UNKNOWN: .*\n {2}fix: pick one of: basic, browser, crawl, sitemap/],
   ];
   for (const [args, expected] of cases) {
     const result = await runCli(args, project.dir);

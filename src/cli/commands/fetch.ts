@@ -37,14 +37,15 @@ export function fetchCommand(): Command {
     .argument('<url>', 'the URL to download')
     .option('--headers', 'print the status line and the response headers before the body')
     .option('--no-redirect', 'do not follow redirects: print the 3xx response itself')
+    .option('--browser', 'render the page in headless Chromium and print the rendered HTML (docs/browser.md)')
     .option('-s, --set <key=value>', 'setting override (repeatable)', collect)
-    .action(async (url: string, options: { headers?: boolean; redirect: boolean; set?: string[] }) => {
+    .action(async (url: string, options: { headers?: boolean; redirect: boolean; browser?: boolean; set?: string[] }) => {
       const href = checkUrl(url);
       const { settings } = await commandSettings(process.cwd(), options.set);
       const fetcher = new Fetcher({ settings, logger: createLogger('fetch', settings['log.level'] === 'silent' ? 'silent' : 'warn') });
       try {
         // meta.dontRedirect: the redirect middleware hands the 3xx back instead of a next hop.
-        const response = await fetcher.fetch(new Request({ url: href, meta: { dontRedirect: !options.redirect } }));
+        const response = await fetcher.fetch(new Request({ url: href, meta: { dontRedirect: !options.redirect, ...(options.browser ? { browser: true } : {}) } }));
         if (options.headers) process.stdout.write(`${formatHead(response)}\n`);
         process.stdout.write(response.body);
       } finally {

@@ -11,7 +11,7 @@ export function genspiderCommand(): Command {
     .description("write spiders/<name>.ts in the current project from a template (Scrapy's genspider)")
     .argument('<name>', 'the spider name (letters, digits, "_" and "-"); the class is its PascalCase + "Spider"')
     .argument('<domain>', 'the domain to crawl (books.example), or a URL whose host is used and which becomes the start URL')
-    .option('-t, --template <template>', 'basic, crawl (CrawlSpider with rules) or sitemap (SitemapSpider)', 'basic')
+    .option('-t, --template <template>', 'basic, crawl (CrawlSpider with rules), sitemap (SitemapSpider) or browser (pages rendered in Chromium)', 'basic')
     .option('--force', 'overwrite spiders/<name>.ts if it exists')
     .action(async (name: string, domainArg: string, options: { template: string; force?: boolean }) => {
       validateName(name, 'spider');

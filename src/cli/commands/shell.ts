@@ -29,9 +29,10 @@ export function shellCommand(): Command {
     .description('an interactive REPL to try selectors: response, request, $, fetch(url), view(response), settings, spider')
     .argument('[url]', 'download this URL first')
     .option('--spider <name>', "a spider of the project, as `spider` (its customSettings apply)")
+    .option('--browser', 'render every fetch in headless Chromium: `response` is the rendered page')
     .option('-a, --arg <key=value>', 'spider argument (repeatable)', collect)
     .option('-s, --set <key=value>', 'setting override (repeatable)', collect)
-    .action(async (url: string | undefined, options: { spider?: string; arg?: string[]; set?: string[] }) => {
+    .action(async (url: string | undefined, options: { spider?: string; browser?: boolean; arg?: string[]; set?: string[] }) => {
       const spiderArgs = parseSpiderArgs(options.arg);
       const entry = options.spider ? await findSpider((await requireProject(process.cwd())).spidersDir, options.spider) : undefined;
       const { settings } = await commandSettings(process.cwd(), options.set, entry?.spiderClass);
@@ -45,7 +46,7 @@ export function shellCommand(): Command {
         return response;
       };
       const fetchInto = async (target: string | Request): Promise<Response> =>
-        bind(await fetcher.fetch(typeof target === 'string' ? new Request({ url: checkUrl(target) }) : target));
+        bind(await fetcher.fetch(typeof target === 'string' ? new Request({ url: checkUrl(target), meta: options.browser ? { browser: true } : {} }) : target));
       const view = (response: Response | undefined = scope.response as Response | undefined): string => {
         if (!response) throw new Error('no response yet: fetch(url) first');
         const file = join(mkdtempSync(join(tmpdir(), 'arachne-view-')), 'response.html');

@@ -1,0 +1,172 @@
+/**
+ * The browser download handler (DESIGN.md §4 "The browser is a download handler"): it sits where
+ * the downloader calls the transport, below every middleware, so a browser request has already
+ * taken its slot units (domain, IP, proxy, global) in the frontier, passed robots, headers,
+ * cookies, retry and the proxy's health accounting, exactly as an HTTP request does. Here it
+ * takes a page from the pool (`browser.maxPages`) instead of a socket.
+ */
+import type { Stats } from '../core/stats.js';
+import type { ArachneError } from '../errors.js';
+import type { BrowserMeta, BrowserRequestOptions } from '../http/browser-options.js';
+import type { Request } from '../http/request.js';
+import type { Response } from '../http/response.js';
+import type { Logger } from '../log.js';
+import type { SettingValues } from '../settings/defaults.js';
+import { checkActions } from './actions.js';
+import { AdaptiveRendering, type NeedsBrowser } from './adaptive.js';
+import type { Playwright } from './playwright.js';
+import { BrowserPool, type PageLease } from './pool.js';
+import { browserError, render } from './render.js';
+
+export interface BrowserHandlerOptions {
+  settings: Readonly<SettingValues>;
+  stats: Stats;
+  logger: Logger;
+  /** The pool's proxies (ids and URLs with credentials): a request's `meta.proxyId` picks its context. */
+  proxies?: readonly { id: string; url: string }[];
+  /** The spider's own test for `auto` (its `needsBrowser(response)` method, on the main thread). */
+  needsBrowser?: NeedsBrowser;
+  random?: () => number;
+  /** Loads playwright-core (tests replace it). */
+  load?: () => Promise<Playwright>;
+}
+
+/** How the downloader reaches HTTP: the transport's fetch. */
+export type HttpFetch = (request: Request) => Promise<Response>;
+
+/**
+ * What `auto` learns on: the host and the first path segment (`shop.example/products`). A site
+ * often renders one section client-side and serves the rest as plain HTML; learning per host
+ * alone would send the plain half to the browser too.
+ */
+export function sectionOf(url: string): string {
+  const { host, pathname } = new URL(url);
+  const end = pathname.indexOf('/', 1);
+  return host + (end < 0 ? pathname : pathname.slice(0, end));
+}
+
+export class BrowserHandler {
+  readonly #settings: Readonly<SettingValues>;
+  readonly #stats: Stats;
+  readonly #pool: BrowserPool;
+  readonly #adaptive: AdaptiveRendering;
+  readonly #mode: SettingValues['browser.mode'];
+  readonly #block: ReadonlySet<string>;
+
+  constructor(options: BrowserHandlerOptions) {
+    const { settings, stats } = options;
+    this.#settings = settings;
+    this.#stats = stats;
+    this.#mode = settings['browser.mode'];
+    this.#block = new Set(settings['browser.blockResources']);
+    this.#pool = new BrowserPool({
+      executablePath: settings['browser.executablePath'],
+      launchTimeoutMs: settings['browser.launchTimeoutMs'],
+      maxPages: settings['browser.maxPages'],
+      pagesPerContext: settings['browser.pagesPerContext'],
+      proxies: new Map((options.proxies ?? []).map((p) => [p.id, p.url])),
+      logger: options.logger,
+      stats,
+      ...(options.load ? { load: options.load } : {}),
+    });
+    this.#adaptive = new AdaptiveRendering({
+      ...(options.needsBrowser ? { needsBrowser: options.needsBrowser } : {}),
+      recheckRate: settings['browser.autoRecheckRate'],
+      random: options.random ?? Math.random,
+      stats,
+    });
+  }
+
+  /** Pages open now, contexts alive now: for tests and the memory check. */
+  get openPages(): number {
+    return this.#pool.openPages;
+  }
+
+  get contexts(): number {
+    return this.#pool.contexts;
+  }
+
+  /** What `meta.browser` (or `browser.mode`) asks for this request. robots.txt always goes over HTTP. */
+  #wanted(request: Request): BrowserMeta {
+    const meta = request.meta.browser;
+    if (meta !== undefined) return meta;
+    if (this.#mode === 'request' || request.url.endsWith('/robots.txt')) return false;
+    return this.#mode === 'always' ? true : 'auto';
+  }
+
+  /** Downloads `request` through the browser or over `http`, as its `meta.browser` and `browser.mode` say. */
+  async fetch(request: Request, http: HttpFetch): Promise<Response> {
+    const wanted = this.#wanted(request);
+    if (wanted === false) return http(request);
+    if (wanted !== 'auto') return this.render(request, wanted === true ? {} : wanted);
+    const section = sectionOf(request.url);
+    if (this.#adaptive.direct(section)) return this.render(request, {});
+    const response = await http(request);
+    if (!(await this.#adaptive.needsBrowser(section, response))) return response;
+    return this.render(request, {});
+  }
+
+  /** Renders `request` in Chromium and returns the rendered page as a `Response`. */
+  async render(request: Request, options: BrowserRequestOptions): Promise<Response> {
+    const settings = this.#settings;
+    const stats = this.#stats;
+    const actions = checkActions(options.actions, request.url);
+    const timeoutMs = options.timeoutMs ?? request.meta.downloadTimeoutMs ?? settings['download.timeoutMs'];
+    const proxy = request.meta.proxyId ?? (typeof request.meta.proxy === 'string' ? request.meta.proxy : undefined);
+    stats.inc('browser/requests');
+    let lease: PageLease;
+    try {
+      lease = await this.#pool.acquire(proxy, String(request.meta.cookieJar ?? ''));
+    } catch (error) {
+      const coded = browserError(error, request.url, timeoutMs, false);
+      stats.inc(`browser/errors/${coded.code}`);
+      throw coded;
+    }
+    const dispatchedAt = performance.now();
+    let keep = false;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const rendering = render(lease.page, request, {
+        waitUntil: settings['browser.waitUntil'],
+        block: options.blockResources ? new Set(options.blockResources) : this.#block,
+        timeoutMs,
+        maxBytes: request.meta.maxResponseBytes ?? settings['download.maxResponseBytes'],
+        actions,
+        options,
+      }, dispatchedAt);
+      // Playwright's own timeouts fire first; this one catches a renderer that hangs between them
+      // (a page stuck in a script never answers `content()`), so no page outlives its deadline.
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(Object.assign(new Error(`render deadline of ${timeoutMs} ms passed`), { name: 'TimeoutError' })), timeoutMs + 1_000);
+      });
+      rendering.catch(() => {});
+      const response = await Promise.race([rendering, deadline]);
+      const result = response.browser!;
+      stats.inc('browser/pages');
+      stats.inc('browser/subrequests', result.subrequests);
+      if (result.blocked > 0) stats.inc('browser/subrequests_blocked', result.blocked);
+      if (options.keepPage) {
+        // The escape hatch: the in-process callback gets the live page; it is closed when the
+        // callback ends (parse/in-process.ts), or after `timeoutMs` more at the latest, so a page
+        // sent to a worker (where it cannot go) still frees its place.
+        keep = true;
+        result.page = lease.page;
+        lease.page.once('close', () => void lease.release());
+        setTimeout(() => void lease.release(), timeoutMs).unref();
+      }
+      return response;
+    } catch (error) {
+      const coded: ArachneError = browserError(error, request.url, timeoutMs, !lease.browser.isConnected());
+      stats.inc(`browser/errors/${coded.code}`);
+      throw coded;
+    } finally {
+      clearTimeout(timer);
+      // A hung page may not close quickly: its place is freed when it does, without holding the request.
+      if (!keep) void lease.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.close();
+  }
+}

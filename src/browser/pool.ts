@@ -1,0 +1,239 @@
+/**
+ * The browser's resources, bounded: one Chromium (launched on first use, relaunched after a
+ * crash), one context per (proxy, cookie jar) made on demand with the proxy's credentials and
+ * recycled after `browser.pagesPerContext` pages, and at most `browser.maxPages` pages open.
+ *
+ * Why contexts per proxy: Chromium takes a proxy per context (Playwright `newContext({proxy})`),
+ * and a context is a cheap, isolated profile (cookies, cache), so the pool's choice of proxy for
+ * a request (`meta.proxyId`) maps onto the context the page opens in. Recycling bounds what a
+ * context accumulates (cache, cookies, service workers) over a long crawl.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { RetryableError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Stats } from '../core/stats.js';
+import { findChromium } from './executable.js';
+import { loadPlaywright, type Playwright } from './playwright.js';
+
+/**
+ * Flags for headless Chromium in a crawler (the same as test/report/chromium.ts): no sandbox
+ * (containers without user namespaces cannot start it), no GPU, and none of Chromium's own
+ * background traffic (updates, sync, safe browsing), which only costs time and sockets.
+ * `<-loopback>` removes Chromium's implicit proxy bypass for localhost, so a proxy applies to
+ * every host as it does for HTTP requests.
+ */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-extensions',
+  '--mute-audio',
+  '--proxy-bypass-list=<-loopback>',
+];
+
+export interface BrowserPoolOptions {
+  executablePath: string;
+  launchTimeoutMs: number;
+  maxPages: number;
+  pagesPerContext: number;
+  /** Pool proxies by id: their URLs, credentials included (never logged). */
+  proxies: ReadonlyMap<string, string>;
+  logger: Logger;
+  stats: Stats;
+  /** Loads playwright-core (tests replace it to check the missing-package error). */
+  load?: () => Promise<Playwright>;
+}
+
+interface ContextEntry {
+  key: string;
+  context: Promise<BrowserContext>;
+  /** Pages opened in this context so far, and open now. */
+  served: number;
+  open: number;
+  retired: boolean;
+}
+
+/** A page lent to one request; `release()` closes it and frees its place. */
+export interface PageLease {
+  page: Page;
+  browser: Browser;
+  release(): Promise<void>;
+}
+
+/** Playwright's proxy option from a proxy URL: the server, and its credentials apart. */
+export function playwrightProxy(url: string): { server: string; username?: string; password?: string } {
+  const parsed = new URL(url);
+  const server = `${parsed.protocol}//${parsed.host}`;
+  if (parsed.username === '') return { server };
+  return { server, username: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password) };
+}
+
+export class BrowserPool {
+  readonly #o: BrowserPoolOptions;
+  #browser: Promise<Browser> | undefined;
+  readonly #contexts = new Map<string, ContextEntry>();
+  #open = 0;
+  readonly #waiting: (() => void)[] = [];
+  #closed = false;
+
+  constructor(options: BrowserPoolOptions) {
+    this.#o = options;
+  }
+
+  /** Pages open now (for tests and stats). */
+  get openPages(): number {
+    return this.#open;
+  }
+
+  /** Contexts alive now. */
+  get contexts(): number {
+    return this.#contexts.size;
+  }
+
+  /**
+   * A fresh page in the context of `proxy` (a pool id or a proxy URL; undefined = direct) and
+   * cookie jar `jar`, once fewer than `browser.maxPages` are open.
+   */
+  async acquire(proxy: string | undefined, jar: string): Promise<PageLease> {
+    await this.#slot();
+    let entry: ContextEntry | undefined;
+    try {
+      const browser = await this.#launch();
+      entry = this.#context(browser, proxy, jar);
+      entry.served++;
+      entry.open++;
+      if (entry.served >= this.#o.pagesPerContext) this.#retire(entry);
+      const page = await (await entry.context).newPage();
+      this.#o.stats.inc('browser/pages_opened');
+      const held = entry;
+      let released = false;
+      return {
+        page,
+        browser,
+        release: async () => {
+          if (released) return;
+          released = true;
+          await page.close().catch(() => {});
+          this.#done(held);
+        },
+      };
+    } catch (error) {
+      if (entry) this.#done(entry);
+      else this.#free();
+      throw error;
+    }
+  }
+
+  /** Closes the browser (every context and page with it). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const browser = this.#browser;
+    this.#browser = undefined;
+    this.#contexts.clear();
+    for (const wake of this.#waiting.splice(0)) wake();
+    if (browser) await browser.then((b) => b.close()).catch(() => {});
+  }
+
+  #slot(): Promise<void> {
+    if (this.#open < this.#o.maxPages) {
+      this.#open++;
+      return Promise.resolve();
+    }
+    // `#free` hands its place over to the first waiter without decrementing `#open`.
+    return new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  #free(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#open--;
+  }
+
+  #done(entry: ContextEntry): void {
+    entry.open--;
+    if (entry.retired && entry.open === 0) void entry.context.then((c) => c.close()).catch(() => {});
+    this.#free();
+  }
+
+  #retire(entry: ContextEntry): void {
+    entry.retired = true;
+    if (this.#contexts.get(entry.key) === entry) this.#contexts.delete(entry.key);
+    this.#o.stats.inc('browser/contexts_recycled');
+  }
+
+  #context(browser: Browser, proxy: string | undefined, jar: string): ContextEntry {
+    const key = `${proxy ?? ''}\u0000${jar}`;
+    let entry = this.#contexts.get(key);
+    if (entry === undefined) {
+      const url = proxy === undefined ? undefined : (this.#o.proxies.get(proxy) ?? proxy);
+      const context = browser.newContext({
+        ...(url ? { proxy: playwrightProxy(url) } : {}),
+        viewport: { width: 1280, height: 900 },
+        // Rendering a page is the goal; service workers would serve from their own caches.
+        serviceWorkers: 'block',
+      });
+      entry = { key, context, served: 0, open: 0, retired: false };
+      this.#contexts.set(key, entry);
+      this.#o.stats.inc('browser/contexts_created');
+      const made = entry;
+      context.catch(() => {
+        if (this.#contexts.get(key) === made) this.#contexts.delete(key);
+      });
+    }
+    return entry;
+  }
+
+  /** The running browser, launched once; after a crash (`disconnected`) the next call relaunches. */
+  #launch(): Promise<Browser> {
+    if (this.#closed) return Promise.reject(new RetryableError('ERR_BROWSER_CLOSED', 'the browser is closed: the crawl is closing'));
+    this.#browser ??= this.#start();
+    // A browser that died before its `disconnected` event ran is not handed out again.
+    return this.#browser.then((browser) => (browser.isConnected() ? browser : this.#relaunch(browser)));
+  }
+
+  #relaunch(dead: Browser): Promise<Browser> {
+    void dead;
+    this.#browser = undefined;
+    this.#contexts.clear();
+    return this.#launch();
+  }
+
+  async #start(): Promise<Browser> {
+    const { chromium } = await (this.#o.load ?? loadPlaywright)();
+    const executablePath = findChromium(this.#o.executablePath, () => chromium.executablePath());
+    const started = performance.now();
+    let browser: Browser;
+    try {
+      browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS], timeout: this.#o.launchTimeoutMs });
+    } catch (error) {
+      this.#browser = undefined;
+      throw new RetryableError('ERR_BROWSER_LAUNCH', `Chromium at ${executablePath} did not start within ${this.#o.launchTimeoutMs} ms: ${firstLine(error)}`, {
+        hint: 'check that it runs (chromium --headless --no-sandbox --version), or raise browser.launchTimeoutMs',
+        cause: error,
+      });
+    }
+    this.#o.stats.inc('browser/launches');
+    this.#o.logger.info(`browser: Chromium ${browser.version()} started in ${Math.round(performance.now() - started)} ms (${executablePath})`);
+    const current = this.#browser;
+    browser.on('disconnected', () => {
+      if (this.#closed) return;
+      this.#o.stats.inc('browser/crashes');
+      // Already replaced (a page found it dead first): nothing more to forget.
+      if (this.#browser !== current) return;
+      // A crash (or a killed process): forget it and its contexts; the next page relaunches.
+      this.#browser = undefined;
+      this.#contexts.clear();
+      this.#o.logger.warn('browser: Chromium exited; the pages it held fail and are retried, the next page starts a new one');
+    });
+    return browser;
+  }
+}
+
+function firstLine(error: unknown): string {
+  return String((error as Error).message ?? error).split('\n')[0]!;
+}
