@@ -68,7 +68,9 @@ export async function runCrawl(
     progress?.stop();
     if (settings['log.level'] !== 'silent') output.writeStats(spiderClass.name, result.stats);
     if (values.statsJson) await writeFile(values.statsJson, `${JSON.stringify(result.stats, null, 2)}\n`);
-    return result.reason === 'shutdown_forced' ? 130 : 0;
+    if (result.reason === 'shutdown_forced') return 130;
+    // A field of typed items below `items.minCoverage` (docs/items.md): the crawl ran, its data is short.
+    return Number(result.stats['item/coverage/failed'] ?? 0) > 0 ? 3 : 0;
   } finally {
     progress?.stop();
     process.off('SIGINT', onSignal);

@@ -40,6 +40,8 @@ import { TraceRecorder } from '../extensions/trace.js';
 import { finishTrace } from '../report/write-report.js';
 import { MemoryWatch } from '../extensions/memory-watch.js';
 import { openJob, type Job } from '../scheduler/job.js';
+import { itemTypesOf } from '../items/schema.js';
+import { closeExtensions, finishCoverage, openExtensions, resolveSpiderMiddlewares } from './crawl-hooks.js';
 
 export interface CrawlerOptions {
   spiderClass: SpiderClass;
@@ -204,10 +206,14 @@ export class Crawler {
       );
     const downloader = new Downloader(transport, context, middlewareTable);
     const spiderMwContext = { settings, stats, logger: logger.child('spidermw'), spiderClass: options.spiderClass };
-    const spiderMiddlewares = (options.spiderMiddlewares ?? DEFAULT_SPIDER_MIDDLEWARES)
+    const spiderMiddlewares = (
+      options.spiderMiddlewares ??
+      resolveSpiderMiddlewares(resolveSpiderMiddlewares(DEFAULT_SPIDER_MIDDLEWARES, options.projectConfig?.spiderMiddlewares), options.spiderClass.customSettings?.spiderMiddlewares)
+    )
       .filter((M) => M.enabled?.(settings) ?? true)
       .map((M) => new M(spiderMwContext));
     const pipelines = [...(options.projectConfig?.pipelines ?? []), ...(options.spiderClass.customSettings?.pipelines ?? [])].map(instantiate);
+    const itemTypes = itemTypesOf(options.spiderClass);
     const items: ItemProcessor = new ItemProcessor({
       pipelines,
       // A resumed job appends to its feeds: overwriting them would drop the items of the first run.
@@ -221,6 +227,10 @@ export class Crawler {
       settings: settings as unknown as Record<string, unknown>,
       onItemScraped: (item) => events.emit('itemScraped', { item }),
       onItemDropped: (item, reason) => events.emit('itemDropped', { item, reason }),
+      // Item types (items/schema.ts): what to do with invalid items, fields for coverage and feed columns.
+      invalid: settings['items.invalid'],
+      itemFields: new Map(itemTypes.flatMap((t) => (t.fields ? [[t.name, t.fields] as const] : []))),
+      ...(itemTypes[0]?.fields ? { defaultFields: itemTypes[0].fields } : {}),
     });
     try {
       await items.open();
@@ -255,8 +265,17 @@ export class Crawler {
     if (this.#stopRequested) engine.stop(this.#stopRequested);
 
     let reason = 'finished';
+    let extensions: Awaited<ReturnType<typeof openExtensions>> = [];
     try {
+      // User hooks (core/crawl-hooks.ts): extensions, then the spider's opened(), on this thread.
+      extensions = await openExtensions([...(options.projectConfig?.extensions ?? []), ...(options.spiderClass.customSettings?.extensions ?? [])], {
+        spiderName: spider.name, settings, stats, logger: logger.child('extensions'), events, stop: (why) => engine.stop(why),
+      });
+      await spider.opened();
       reason = await engine.run();
+    } catch (error) {
+      reason = 'failed';
+      throw error;
     } finally {
       logStats.stop();
       closeSpider.close();
@@ -270,6 +289,11 @@ export class Crawler {
       await runner.close();
       await downloader.close();
       this.#finalStats(scheduler, rules, dns, reason);
+      finishCoverage(items, settings, stats, logger.child('items'));
+      await closeExtensions(extensions, reason, logger);
+      await Promise.resolve()
+        .then(() => spider.closed(reason, stats.toJSON()))
+        .catch((error: unknown) => logger.error(`spider.closed() failed: ${error instanceof Error ? error.message : String(error)}`));
       await metrics?.close();
       if (trace) await finishTrace(trace, { reason, stats, reportFile: settings['report.file'], logger });
       events.emit('spiderClosed', { spiderName: spider.name, reason });

@@ -58,7 +58,42 @@ export interface RequestMeta {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type CallbackRef = string | ((...args: any[]) => unknown);
 
-export interface RequestInit {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyMethod = (...args: any[]) => unknown;
+
+/** Spider methods that are not callbacks: the lifecycle and the request builders. */
+type NotCallback = 'start' | 'request' | 'follow' | 'followAll' | 'opened' | 'closed' | 'constructor';
+
+/**
+ * The method names of spider type `S` a request may name as its callback or errback; any string
+ * when the spider type is unknown (`S` is `any`: a spider that does not name itself, see
+ * `Spider<Item, Self>`).
+ */
+export type CallbackName<S> = unknown extends S ? string : Exclude<{ [K in keyof S]-?: S[K] extends AnyMethod ? K : never }[keyof S] & string, NotCallback>;
+
+/** A callback of spider type `S`: one of its method names, or a method reference (`this.parseItem`). */
+export type CallbackOf<S> = CallbackName<S> | AnyMethod;
+
+/** The kwargs parameter of a callback function; a plain record when it declares none (or `any`). */
+type KwargsParam<F> = 0 extends 1 & F
+  ? Record<string, unknown>
+  : F extends (response: never, kwargs: infer A, ...rest: never[]) => unknown
+  ? 0 extends 1 & A
+    ? Record<string, unknown>
+    : unknown extends A
+      ? Record<string, unknown>
+      : A
+  : Record<string, unknown>;
+
+/** What `cbKwargs` must be for callback `C` of spider type `S`: the callback's second parameter. */
+export type KwargsOf<S, C> = [C] extends [never] ? KwargsOf<S, 'parse'> : C extends string ? (C extends keyof S ? KwargsParam<S[C]> : Record<string, unknown>) : KwargsParam<C>;
+
+/**
+ * What a request is built from. `S` is the spider type (checks callback names and `cbKwargs`,
+ * when known), `C` the callback given; both default to the untyped form.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface RequestInit<S = any, C extends CallbackOf<S> = CallbackOf<S>> {
   url: string | URL;
   /** Default `GET`. */
   method?: string;
@@ -69,11 +104,11 @@ export interface RequestInit {
   /** Skip the seen-set check (and offsite filtering). Default false. */
   dontFilter?: boolean;
   /** Spider method that parses the response. Default `parse`. */
-  callback?: CallbackRef;
+  callback?: C;
   /** Spider method called when the request fails. */
-  errback?: CallbackRef;
-  /** Extra keyword arguments passed to the callback. */
-  cbKwargs?: Record<string, unknown>;
+  errback?: CallbackOf<S>;
+  /** Extra keyword arguments passed to the callback (typed as its second parameter). */
+  cbKwargs?: KwargsOf<S, C>;
   meta?: RequestMeta;
   /** Free-form data of your own; travels with the request and its response. */
   userData?: Record<string, unknown>;

@@ -2,6 +2,8 @@ import { CallbackError } from '../errors.js';
 import type { Response } from '../http/response.js';
 import type { CallbackResult, Failure, Spider, SpiderOutput } from '../spider/spider.js';
 import type { CallbackRunner } from './runner.js';
+import { isItem } from '../items/item.js';
+import { itemTag, itemTypesOf, validateItem, type ItemType } from '../items/schema.js';
 
 type Method = (this: Spider, ...args: unknown[]) => CallbackResult;
 
@@ -34,11 +36,13 @@ export async function* outputsOf(result: CallbackResult): AsyncIterable<SpiderOu
 export class InProcessRunner implements CallbackRunner {
   readonly #spider: Spider;
   readonly #limit: number;
+  readonly #types: readonly ItemType<object, unknown>[];
   #running = 0;
 
   constructor(spider: Spider, maxQueue = Infinity) {
     this.#spider = spider;
     this.#limit = 1 + maxQueue;
+    this.#types = itemTypesOf(spider.constructor);
   }
 
   get saturated(): boolean {
@@ -62,19 +66,23 @@ export class InProcessRunner implements CallbackRunner {
   callback(response: Response): AsyncIterable<SpiderOutput> {
     const request = response.request;
     const method = this.#method(request.callback ?? 'parse');
-    return this.#counted(() => method.call(this.#spider, response, request.cbKwargs));
+    return this.#counted(() => method.call(this.#spider, response, request.cbKwargs), response.url);
   }
 
   errback(name: string, failure: Failure): AsyncIterable<SpiderOutput> {
     const method = this.#method(name);
-    return this.#counted(() => method.call(this.#spider, failure));
+    return this.#counted(() => method.call(this.#spider, failure), failure.request.url);
   }
 
   /** The call's outputs; it counts as running from its first pull until it ends, throws or is left. */
-  async *#counted(call: () => CallbackResult): AsyncIterable<SpiderOutput> {
+  async *#counted(call: () => CallbackResult, url: string): AsyncIterable<SpiderOutput> {
     this.#running++;
     try {
-      yield* outputsOf(call());
+      const types = this.#types;
+      for await (const output of outputsOf(call())) {
+        // Validated where made, as on a worker (items/schema.ts).
+        yield isItem(output) && (types.length > 0 || itemTag(output)) ? ((await validateItem(types, output, url)) as SpiderOutput) : output;
+      }
     } finally {
       this.#running--;
     }

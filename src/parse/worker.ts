@@ -26,6 +26,8 @@ import { spidersOf } from '../core/spider-loader.js';
 import type { Spider } from '../spider/spider.js';
 import { decodeFailure, decodeResponse, encodeError, encodeOutput, type LogWire, type OutputWire, type ParseResult, type ParseTask } from './codec.js';
 import { outputsOf } from './in-process.js';
+import { isItem } from '../items/item.js';
+import { itemTag, itemTypesOf, validateItem } from '../items/schema.js';
 
 /** What every worker of a pool is started with (piscina's `workerData`). */
 export interface ParseWorkerData {
@@ -119,7 +121,12 @@ export default async function runTask(task: ParseTask): Promise<ParseResult> {
     } else {
       result = methodOf(spider, task.method).call(spider, decodeFailure(task));
     }
-    for await (const output of outputsOf(result)) outputs.push(encodeOutput(output, url));
+    // Items are validated here, where they are made (items/schema.ts); the tag crosses with them.
+    const types = itemTypesOf(spider.constructor);
+    for await (const output of outputsOf(result)) {
+      const checked = isItem(output) && (types.length > 0 || itemTag(output)) ? ((await validateItem(types, output, url)) as typeof output) : output;
+      outputs.push(encodeOutput(checked, url));
+    }
     return { outputs, logCount };
   } catch (error) {
     return { outputs, error: encodeError(error), logCount };
