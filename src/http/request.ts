@@ -61,15 +61,18 @@ export type CallbackRef = string | ((...args: any[]) => unknown);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyMethod = (...args: any[]) => unknown;
 
-/** Spider methods that are not callbacks: the lifecycle and the request builders. */
-type NotCallback = 'start' | 'request' | 'follow' | 'followAll' | 'opened' | 'closed' | 'constructor';
+/** Spider members that are not callbacks: the lifecycle, the request builders, the base fields. */
+type NotCallback = 'start' | 'request' | 'follow' | 'followAll' | 'opened' | 'closed' | 'constructor' | 'args' | 'logger' | 'state' | 'name';
 
 /**
- * The method names of spider type `S` a request may name as its callback or errback; any string
+ * The member names of spider type `S` a request may name as its callback or errback; any string
  * when the spider type is unknown (`S` is `any`: a spider that does not name itself, see
- * `Spider<Item, Self>`).
+ * `Spider<Item, Self>`). Names are taken from the keys alone, not from the members' types: a
+ * method whose return type tsc is still inferring (a `parse` that calls `this.request`) would
+ * otherwise make the check circular. Fields the subclass adds are therefore accepted too; the
+ * engine still refuses a name that is not a method when the request is scheduled.
  */
-export type CallbackName<S> = unknown extends S ? string : Exclude<{ [K in keyof S]-?: S[K] extends AnyMethod ? K : never }[keyof S] & string, NotCallback>;
+export type CallbackName<S> = unknown extends S ? string : Exclude<keyof S & string, NotCallback>;
 
 /** A callback of spider type `S`: one of its method names, or a method reference (`this.parseItem`). */
 export type CallbackOf<S> = CallbackName<S> | AnyMethod;
@@ -86,7 +89,9 @@ type KwargsParam<F> = 0 extends 1 & F
   : Record<string, unknown>;
 
 /** What `cbKwargs` must be for callback `C` of spider type `S`: the callback's second parameter. */
-export type KwargsOf<S, C> = [C] extends [never] ? KwargsOf<S, 'parse'> : C extends string ? (C extends keyof S ? KwargsParam<S[C]> : Record<string, unknown>) : KwargsParam<C>;
+// Without a callback (the default `parse`), kwargs stay a plain record: reading parse's type here
+// would be circular inside parse itself, where most requests are built.
+export type KwargsOf<S, C> = [C] extends [never] ? Record<string, unknown> : C extends string ? (C extends keyof S ? KwargsParam<S[C]> : Record<string, unknown>) : KwargsParam<C>;
 
 /**
  * What a request is built from. `S` is the spider type (checks callback names and `cbKwargs`,
