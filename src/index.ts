@@ -1,11 +1,11 @@
 /** Arachne's public API. Re-exports only: nothing inside Arachne imports this file. */
-export { Spider, type SpiderClass, type SpiderOptions, type SpiderOutput, type CallbackResult, type Failure } from './spider/spider.js';
+export { Spider, type SpiderClass, type SpiderOptions, type SpiderOutput, type CallbackResult, type Failure, type FinalStats, type SpiderRequestInit } from './spider/spider.js';
 export { LinkExtractor, IGNORED_EXTENSIONS, type Link, type LinkExtractorOptions, type Pattern, type Patterns } from './spider/link-extractor.js';
 export { Rule, type RuleOptions, type ProcessLinks, type ProcessRequest } from './spider/rule.js';
 export { CrawlSpider } from './spider/crawl-spider.js';
 export { SitemapSpider, type SitemapRule, type SitemapInfo } from './spider/sitemap-spider.js';
 export { parseSitemap, sitemapUrlsFromRobots, SITEMAP_MAX_BYTES, type Sitemap, type SitemapEntry, type SitemapType } from './spider/sitemap.js';
-export { Request, type RequestInit, type RequestMeta, type RequestData, type CallbackRef } from './http/request.js';
+export { Request, type RequestInit, type RequestMeta, type RequestData, type CallbackRef, type CallbackName, type CallbackOf, type KwargsOf } from './http/request.js';
 export { Response, type ResponseInit, type ResponseHeaders, type Timings } from './http/response.js';
 export { canonicalizeUrl } from './http/url.js';
 export { Selector, SelectorList, type SelectorRoot } from './selector/selector.js';
@@ -13,7 +13,7 @@ export type { AttributeNode } from './selector/nodes.js';
 export type { ReOptions } from './selector/re.js';
 export type { Variables as XPathVariables } from './selector/xpath/evaluate.js';
 export { fingerprint } from './http/fingerprint.js';
-export { defineConfig, type ConfigInput, type PipelineRef } from './settings/config.js';
+export { defineConfig, type ConfigInput, type PipelineRef, type SpiderMiddlewaresRef, type TypedFeedConfig } from './settings/config.js';
 export { DEFAULTS, type SettingKey, type SettingValues, type FeedConfig, type FeedFormat } from './settings/defaults.js';
 export {
   ArachneError,
@@ -32,7 +32,11 @@ export type { Clock } from './core/clock.js';
 export type { Logger, LogLevel } from './log.js';
 export type { Item } from './items/item.js';
 export type { Contract, Contracts, CountRange } from './spider/contracts.js';
-export type { ItemPipeline, PipelineContext } from './items/pipeline.js';
+export type { ItemPipeline, Pipeline, PipelineClass, PipelineContext } from './items/pipeline.js';
+export { defineItem, itemTag, type ItemType, type ItemOf, type ItemInputOf, type IssueData, type ItemTag, type DefineItemOptions } from './items/schema.js';
+export { isFilled } from './items/coverage.js';
+export type { Extension, ExtensionClass, ExtensionContext } from './extensions/extension.js';
+export { runSpider, crawlItems, type RunSpiderOptions, type RunSpiderResult, type CrawlItemsOptions, type ItemsOf } from './core/run-spider.js';
 export type { DownloaderMiddleware, DownloaderMiddlewareClass, Handler, DownloadResult, MiddlewareContext } from './downloader/middleware.js';
 export { DEFAULT_DOWNLOADER_MIDDLEWARES, Downloader, type DownloaderMiddlewaresRef } from './downloader/downloader.js';
 export { Transport, type TransportOptions, type TransportStats } from './downloader/transport.js';

@@ -78,7 +78,9 @@ export async function runCrawl(
         });
       });
     }
-    return result.reason === 'shutdown_forced' ? 130 : 0;
+    if (result.reason === 'shutdown_forced') return 130;
+    // A field of typed items below `items.minCoverage` (docs/items.md): the crawl ran, its data is short.
+    return Number(result.stats['item/coverage/failed'] ?? 0) > 0 ? 3 : 0;
   } finally {
     progress?.stop();
     process.off('SIGINT', onSignal);

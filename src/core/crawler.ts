@@ -44,6 +44,8 @@ import { TraceRecorder } from '../extensions/trace.js';
 import { finishTrace } from '../report/write-report.js';
 import { MemoryWatch } from '../extensions/memory-watch.js';
 import { openJob, type Job } from '../scheduler/job.js';
+import { itemTypesOf } from '../items/schema.js';
+import { closeExtensions, finishCoverage, openExtensions, resolveSpiderMiddlewares } from './crawl-hooks.js';
 
 export interface CrawlerOptions {
   spiderClass: SpiderClass;
@@ -106,6 +108,8 @@ export class Crawler {
   #engine: Engine | undefined;
   #scheduler: Scheduler | undefined;
   #stopRequested: string | undefined;
+  /** Opened by the crawl: user extensions and whether `spider.opened()` was called. */
+  #userHooks: { extensions: Awaited<ReturnType<typeof openExtensions>>; opened: boolean } | undefined;
   readonly #proxies: ProxyPool | undefined;
   readonly #pipelines: ItemPipeline[];
   readonly #middlewareTable: readonly DownloaderMiddlewareClass[];
@@ -169,12 +173,26 @@ export class Crawler {
     } catch (error) {
       // `failed` only while the engine never ran: after that, closing keeps what it did.
       await closers.closeAll({ reason: 'failed', failed: this.#engine === undefined });
+      await this.#closeUserHooks('failed');
       throw error;
     }
     await closers.closeAll({ reason, failed: false });
+    await this.#closeUserHooks(reason);
     this.events.emit('spiderClosed', { spiderName: this.spider.name, reason });
     logger.info(`spider "${this.spider.name}" closed (${reason})`);
     return { reason, stats: this.stats.toJSON() };
+  }
+
+  /** User extensions, then `spider.closed(reason, stats)`, once, if they were opened. */
+  async #closeUserHooks(reason: string): Promise<void> {
+    const hooks = this.#userHooks;
+    if (!hooks) return;
+    this.#userHooks = undefined;
+    await closeExtensions(hooks.extensions, reason, this.logger);
+    if (!hooks.opened) return;
+    await Promise.resolve()
+      .then(() => this.spider.closed(reason, this.stats.toJSON()))
+      .catch((error: unknown) => this.logger.error(`spider.closed() failed: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   /** Opens every component in order (registering its closer), then runs the engine. */
@@ -266,10 +284,14 @@ export class Crawler {
     const downloader = new Downloader(transport, context, this.#middlewareTable, browser);
     closers.push('the downloader', () => downloader.close());
     const spiderMwContext = { settings, stats, logger: logger.child('spidermw'), spiderClass: options.spiderClass };
-    const spiderMiddlewares = (options.spiderMiddlewares ?? DEFAULT_SPIDER_MIDDLEWARES)
+    const spiderMiddlewares = (
+      options.spiderMiddlewares ??
+      resolveSpiderMiddlewares(resolveSpiderMiddlewares(DEFAULT_SPIDER_MIDDLEWARES, options.projectConfig?.spiderMiddlewares), options.spiderClass.customSettings?.spiderMiddlewares)
+    )
       .filter((M) => M.enabled?.(settings) ?? true)
       .map((M) => new M(spiderMwContext));
     const pipelines = this.#pipelines;
+    const itemTypes = itemTypesOf(options.spiderClass);
     const processor = new ItemProcessor({
       pipelines,
       // A resumed job appends to its feeds: overwriting them would drop the items of the first run.
@@ -283,7 +305,13 @@ export class Crawler {
       settings: settings as unknown as Record<string, unknown>,
       onItemScraped: (item) => events.emit('itemScraped', { item }),
       onItemDropped: (item, reason) => events.emit('itemDropped', { item, reason }),
+      // Item types (items/schema.ts): what to do with invalid items, fields for coverage and feed columns.
+      invalid: settings['items.invalid'],
+      itemFields: new Map(itemTypes.flatMap((t) => (t.fields ? [[t.name, t.fields] as const] : []))),
+      ...(itemTypes[0]?.fields ? { defaultFields: itemTypes[0].fields } : {}),
     });
+    // Field coverage is judged once every item went through (runs after the feeds' closer below).
+    closers.push('the item coverage', () => finishCoverage(processor, settings, stats, logger.child('items')));
     await processor.open();
     opened.items = processor;
     // Items close first of what holds data: every item scraped so far reaches its feed even if
@@ -316,6 +344,14 @@ export class Crawler {
     logger.info(`spider "${spider.name}" opened`);
     logStats.start();
     if (this.#stopRequested) engine.stop(this.#stopRequested);
+    // User hooks (core/crawl-hooks.ts): extensions, then the spider's opened(), on this thread.
+    // They close in crawl(), after every closer, so they see the final stats.
+    this.#userHooks = { extensions: [], opened: false };
+    this.#userHooks.extensions = await openExtensions([...(options.projectConfig?.extensions ?? []), ...(options.spiderClass.customSettings?.extensions ?? [])], {
+      spiderName: spider.name, settings, stats, logger: logger.child('extensions'), events, stop: (why) => engine.stop(why),
+    });
+    this.#userHooks.opened = true;
+    await spider.opened();
     return engine.run();
   }
 

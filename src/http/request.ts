@@ -64,7 +64,47 @@ export interface RequestMeta {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type CallbackRef = string | ((...args: any[]) => unknown);
 
-export interface RequestInit {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyMethod = (...args: any[]) => unknown;
+
+/** Spider members that are not callbacks: the lifecycle, the request builders, the base fields. */
+type NotCallback = 'start' | 'request' | 'follow' | 'followAll' | 'opened' | 'closed' | 'constructor' | 'args' | 'logger' | 'state' | 'name';
+
+/**
+ * The member names of spider type `S` a request may name as its callback or errback; any string
+ * when the spider type is unknown (`S` is `any`: a spider that does not name itself, see
+ * `Spider<Item, Self>`). Names are taken from the keys alone, not from the members' types: a
+ * method whose return type tsc is still inferring (a `parse` that calls `this.request`) would
+ * otherwise make the check circular. Fields the subclass adds are therefore accepted too; the
+ * engine still refuses a name that is not a method when the request is scheduled.
+ */
+export type CallbackName<S> = unknown extends S ? string : Exclude<keyof S & string, NotCallback>;
+
+/** A callback of spider type `S`: one of its method names, or a method reference (`this.parseItem`). */
+export type CallbackOf<S> = CallbackName<S> | AnyMethod;
+
+/** The kwargs parameter of a callback function; a plain record when it declares none (or `any`). */
+type KwargsParam<F> = 0 extends 1 & F
+  ? Record<string, unknown>
+  : F extends (response: never, kwargs: infer A, ...rest: never[]) => unknown
+  ? 0 extends 1 & A
+    ? Record<string, unknown>
+    : unknown extends A
+      ? Record<string, unknown>
+      : A
+  : Record<string, unknown>;
+
+/** What `cbKwargs` must be for callback `C` of spider type `S`: the callback's second parameter. */
+// Without a callback (the default `parse`), kwargs stay a plain record: reading parse's type here
+// would be circular inside parse itself, where most requests are built.
+export type KwargsOf<S, C> = [C] extends [never] ? Record<string, unknown> : C extends string ? (C extends keyof S ? KwargsParam<S[C]> : Record<string, unknown>) : KwargsParam<C>;
+
+/**
+ * What a request is built from. `S` is the spider type (checks callback names and `cbKwargs`,
+ * when known), `C` the callback given; both default to the untyped form.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface RequestInit<S = any, C extends CallbackOf<S> = CallbackOf<S>> {
   url: string | URL;
   /** Default `GET`. */
   method?: string;
@@ -75,11 +115,11 @@ export interface RequestInit {
   /** Skip the seen-set check (and offsite filtering). Default false. */
   dontFilter?: boolean;
   /** Spider method that parses the response. Default `parse`. */
-  callback?: CallbackRef;
+  callback?: C;
   /** Spider method called when the request fails. */
-  errback?: CallbackRef;
-  /** Extra keyword arguments passed to the callback. */
-  cbKwargs?: Record<string, unknown>;
+  errback?: CallbackOf<S>;
+  /** Extra keyword arguments passed to the callback (typed as its second parameter). */
+  cbKwargs?: KwargsOf<S, C>;
   meta?: RequestMeta;
   /** Free-form data of your own; travels with the request and its response. */
   userData?: Record<string, unknown>;

@@ -22,6 +22,8 @@ import { openFeedWriter, type FeedWriter } from './feeds/feed-writer.js';
 import { isItem, type Item } from './item.js';
 import { pipelineName, type ItemPipeline, type PipelineContext } from './pipeline.js';
 import { userFrames } from '../stack.js';
+import { FieldCoverage } from './coverage.js';
+import { itemTag } from './schema.js';
 
 export interface ItemProcessorOptions {
   /** Pipeline instances, run in this order. */
@@ -38,6 +40,12 @@ export interface ItemProcessorOptions {
   stats: Stats;
   logger: Logger;
   settings: Readonly<Record<string, unknown>>;
+  /** What to do with an item its schema rejected (`items.invalid`). Default `drop`. */
+  invalid?: 'drop' | 'keep';
+  /** Fields of each declared item type, in schema order: coverage figures and feed columns. */
+  itemFields?: ReadonlyMap<string, readonly string[]>;
+  /** Columns of feeds that set no `fields`: the spider's first item type's fields. Default none. */
+  defaultFields?: readonly string[];
   /** Where the `-` feed writes. Default `process.stdout`. */
   stdout?: Writable;
   /** An item left the pipelines and its feed writes finished (counted as `item/scraped`; a failed write is counted in `feed/errors`). */
@@ -52,6 +60,8 @@ type State = 'new' | 'open' | 'draining' | 'closed';
 
 /** How long a drop reason may be inside a stats key. */
 const REASON_KEY_MAX = 40;
+/** Invalid items logged at warn level per field path; later ones are only counted. */
+const INVALID_LOGS_PER_FIELD = 10;
 
 export class ItemProcessor {
   readonly #options: ItemProcessorOptions;
@@ -64,6 +74,9 @@ export class ItemProcessor {
   readonly #failedFeeds = new Set<FeedWriter>();
   #writeChain: Promise<void> = Promise.resolve();
   #state: State = 'new';
+  readonly #invalidLogged = new Map<string, number>();
+  /** Field coverage of typed items (items/coverage.ts), read at close. */
+  readonly coverage: FieldCoverage;
 
   constructor(options: ItemProcessorOptions) {
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
@@ -72,6 +85,7 @@ export class ItemProcessor {
     this.#options = options;
     this.#ctx = { spiderName: options.spiderName, stats: options.stats, logger: options.logger, settings: options.settings };
     this.#limit = pLimit(options.concurrency);
+    this.coverage = new FieldCoverage(options.itemFields);
   }
 
   /** Items accepted and not yet written or dropped (running plus queued). */
@@ -126,7 +140,7 @@ export class ItemProcessor {
         path,
         format,
         overwrite: config.overwrite ?? false,
-        ...(config.fields ? { fields: config.fields } : {}),
+        ...(config.fields ? { fields: config.fields } : this.#options.defaultFields ? { fields: [...this.#options.defaultFields] } : {}),
         ...(redisUrl ? { redisUrl } : {}),
         logger,
         stats,
@@ -146,6 +160,11 @@ export class ItemProcessor {
   process(item: Item): Promise<void> {
     if (this.#state !== 'open' && this.#state !== 'draining') {
       return Promise.reject(new ArachneError('ERR_ITEMS_STATE', 'item', `cannot process an item: the item processor is ${this.#state}`));
+    }
+    const tag = itemTag(item);
+    if (tag) {
+      this.coverage.add(tag.type, item);
+      if (tag.issues && this.#invalid(item, tag.type, tag.issues, tag.url)) return Promise.resolve();
     }
     const done = this.#limit(() => this.#run(item));
     this.#inFlight.add(done);
@@ -223,6 +242,31 @@ export class ItemProcessor {
     stats.inc(`item/dropped/reason/${reasonKey(reason)}`);
     logger.debug(`item dropped: ${reason}`);
     this.#notify('onItemDropped', () => this.#options.onItemDropped?.(item, reason));
+  }
+
+  /**
+   * Counts an item its schema rejected (`item/invalid`, `item/invalid/<field>`), logs the field
+   * paths with the validator's messages, and drops it unless `items.invalid` is `keep`.
+   * Returns true when dropped.
+   */
+  #invalid(item: Item, type: string, issues: readonly { path: string; message: string }[], url: string | undefined): boolean {
+    const { stats, logger } = this.#options;
+    stats.inc('item/invalid');
+    const paths = new Set(issues.map((i) => i.path));
+    let quiet = true;
+    for (const path of paths) {
+      stats.inc(`item/invalid/${path}`);
+      const logged = this.#invalidLogged.get(path) ?? 0;
+      this.#invalidLogged.set(path, logged + 1);
+      if (logged < INVALID_LOGS_PER_FIELD) quiet = false;
+      else if (logged === INVALID_LOGS_PER_FIELD) logger.warn(`more invalid ${type} items at "${path}": only counted in item/invalid/${path} from now on`);
+    }
+    const drop = this.#options.invalid !== 'keep';
+    const text = `invalid ${type} item${url ? ` from ${url}` : ''}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}${drop ? '; dropped' : '; kept (items.invalid = keep)'}`;
+    if (quiet) logger.debug(text);
+    else logger.warn(text);
+    if (drop) this.#dropped(item, 'invalid');
+    return drop;
   }
 
   /**

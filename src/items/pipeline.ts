@@ -19,17 +19,24 @@ export interface PipelineContext {
   settings: Readonly<Record<string, unknown>>;
 }
 
-export interface ItemPipeline {
+/**
+ * A pipeline of items of type `I` (default: any item). `Pipeline<Product>` only fits a config
+ * typed for products (`defineConfig<Product>`): `tsc` rejects a pipeline of another item type.
+ */
+export interface ItemPipeline<I extends object = Item> {
   /** Called once before the first item, in pipeline order (open a database, load a list...). */
   open?(ctx: PipelineContext): void | Promise<void>;
   /** Transform the item, or drop it by returning null/undefined or throwing `DropItem`. */
-  process(item: Item, ctx: PipelineContext): Item | null | undefined | Promise<Item | null | undefined>;
+  process(item: I, ctx: PipelineContext): I | null | undefined | Promise<I | null | undefined>;
   /** Called once after the last item, in pipeline order; an error here does not stop the others. */
   close?(ctx: PipelineContext): void | Promise<void>;
 }
 
+/** Short name of `ItemPipeline<I>`. */
+export type Pipeline<I extends object = Item> = ItemPipeline<I>;
+
 /** How projects list pipelines: the class, constructed once per crawl with no arguments. */
-export type PipelineClass = new () => ItemPipeline;
+export type PipelineClass<I extends object = Item> = new () => ItemPipeline<I>;
 
 /** The name logs and stats use for a pipeline: its class name. */
 export function pipelineName(pipeline: ItemPipeline): string {

@@ -21,6 +21,7 @@ import { Request, type RequestData } from '../http/request.js';
 import type { BrowserResult } from '../http/browser-options.js';
 import { Response, type ResponseHeaders, type Timings } from '../http/response.js';
 import type { Failure, SpiderOutput } from '../spider/spider.js';
+import { itemTag, tagItem, type ItemTag } from '../items/schema.js';
 
 /** A response as plain data; its body travels separately, in the transfer list. */
 export interface ResponseWire {
@@ -51,7 +52,7 @@ export type ParseTask =
 export type RequestWire = string | (Partial<RequestData> & { url: string });
 
 /** One output of a callback: a request (as data) or an item (structured-cloned as is). */
-export type OutputWire = string | { request: Exclude<RequestWire, string> } | { item: Record<string, unknown> };
+export type OutputWire = string | { request: Exclude<RequestWire, string> } | { item: Record<string, unknown>; tag?: ItemTag };
 
 const isEmpty = (value: object): boolean => {
   for (const _ in value) return false;
@@ -272,7 +273,9 @@ export function encodeOutput(output: SpiderOutput, url: string): OutputWire {
     const bad = uncloneablePath(output);
     if (bad) throw notCloneable('an item', bad, url);
   }
-  return { item: output };
+  // The item type and validation issues (items/schema.ts) are kept beside the item, not in it.
+  const tag = itemTag(output);
+  return tag ? { item: output, tag } : { item: output };
 }
 
 /**
@@ -305,7 +308,8 @@ function notCloneable(what: string, bad: { path: string; what: string }, url: st
 
 export function decodeOutput(wire: OutputWire): SpiderOutput {
   if (typeof wire === 'string') return decodeRequestWire(wire);
-  return 'request' in wire ? decodeRequestWire(wire.request) : wire.item;
+  if ('request' in wire) return decodeRequestWire(wire.request);
+  return wire.tag ? tagItem(wire.item, wire.tag) : wire.item;
 }
 
 export function isLogWire(message: unknown): message is LogWire {

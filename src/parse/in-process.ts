@@ -4,6 +4,8 @@ import type { Response } from '../http/response.js';
 import type { CallbackResult, Failure, Spider, SpiderOutput } from '../spider/spider.js';
 import type { CallbackRunner } from './runner.js';
 import { catchStrayErrors } from './stray-errors.js';
+import { isItem } from '../items/item.js';
+import { itemTag, itemTypesOf, validateItem, type ItemType } from '../items/schema.js';
 
 /** Where the in-process runner reports errors spider code raised outside any callback's reach. */
 export interface InProcessReport {
@@ -47,6 +49,7 @@ export async function* outputsOf(result: CallbackResult): AsyncIterable<SpiderOu
 export class InProcessRunner implements CallbackRunner {
   readonly #spider: Spider;
   readonly #limit: number;
+  readonly #types: readonly ItemType<object, unknown>[];
   #running = 0;
   readonly #release: (() => void) | undefined;
 
@@ -65,6 +68,7 @@ export class InProcessRunner implements CallbackRunner {
         report.stats.inc(`spider/exceptions/${error.code}`);
         report.logger.error(error.describe());
       });
+    this.#types = itemTypesOf(spider.constructor);
   }
 
   get saturated(): boolean {
@@ -88,19 +92,23 @@ export class InProcessRunner implements CallbackRunner {
   callback(response: Response): AsyncIterable<SpiderOutput> {
     const request = response.request;
     const method = this.#method(request.callback ?? 'parse');
-    return this.#counted(() => method.call(this.#spider, response, request.cbKwargs), response);
+    return this.#counted(() => method.call(this.#spider, response, request.cbKwargs), response.url, response);
   }
 
   errback(name: string, failure: Failure): AsyncIterable<SpiderOutput> {
     const method = this.#method(name);
-    return this.#counted(() => method.call(this.#spider, failure));
+    return this.#counted(() => method.call(this.#spider, failure), failure.request.url);
   }
 
   /** The call's outputs; it counts as running from its first pull until it ends, throws or is left. */
-  async *#counted(call: () => CallbackResult, response?: Response): AsyncIterable<SpiderOutput> {
+  async *#counted(call: () => CallbackResult, url: string, response?: Response): AsyncIterable<SpiderOutput> {
     this.#running++;
     try {
-      yield* outputsOf(call());
+      const types = this.#types;
+      for await (const output of outputsOf(call())) {
+        // Validated where made, as on a worker (items/schema.ts).
+        yield isItem(output) && (types.length > 0 || itemTag(output)) ? ((await validateItem(types, output, url)) as SpiderOutput) : output;
+      }
     } finally {
       this.#running--;
       // A live browser page lent to the callback (`meta.browser.keepPage`) is closed when it ends.

@@ -27,6 +27,8 @@ import type { Spider } from '../spider/spider.js';
 import { decodeFailure, decodeResponse, encodeError, encodeOutput, type LogWire, type OutputWire, type ParseResult, type ParseTask } from './codec.js';
 import { outputsOf } from './in-process.js';
 import { catchStrayErrors } from './stray-errors.js';
+import { isItem } from '../items/item.js';
+import { itemTag, itemTypesOf, validateItem } from '../items/schema.js';
 
 /** What every worker of a pool is started with (piscina's `workerData`). */
 export interface ParseWorkerData {
@@ -132,7 +134,12 @@ export default async function runTask(task: ParseTask): Promise<ParseResult> {
     } else {
       result = methodOf(spider, task.method).call(spider, decodeFailure(task));
     }
-    for await (const output of outputsOf(result)) outputs.push(encodeOutput(output, url));
+    // Items are validated here, where they are made (items/schema.ts); the tag crosses with them.
+    const types = itemTypesOf(spider.constructor);
+    for await (const output of outputsOf(result)) {
+      const checked = isItem(output) && (types.length > 0 || itemTag(output)) ? ((await validateItem(types, output, url)) as typeof output) : output;
+      outputs.push(encodeOutput(checked, url));
+    }
     // One turn of the event loop before answering: a promise the callback left unawaited that
     // rejected is reported now, with this task, rather than never (an idle piscina worker blocks
     // in Atomics.wait, so its loop would not run again before the next task).

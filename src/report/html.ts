@@ -5,6 +5,7 @@
 import type { GroupRow, ReportModel } from './aggregate.js';
 import { escapeHtml, formatMs, histogramChart, lineChart } from './charts.js';
 import { WATERFALL_SCRIPT } from './client-script.js';
+import { coverageHtml } from './coverage-html.js';
 import { scriptJson, type WaterfallData } from './waterfall-data.js';
 
 /** Rows shown per table; the rest are summed up in a last line. */
@@ -130,6 +131,7 @@ ${table('domains', 'slot', model.domains, false)}
 ${model.proxies.length ? table('proxies', 'proxy', model.proxies, true) : '<p class="sub" id="proxies">No proxies: every request went direct.</p>'}
 ${browserHtml(model)}<h2>Little's law</h2>
 ${littleHtml}
+${coverageHtml(model.stats)}
 <script type="application/json" id="waterfall-data">${scriptJson(waterfall)}</script>`;
   return page(title, body, WATERFALL_SCRIPT);
 }

@@ -8,8 +8,10 @@
 import { ConfigError } from '../errors.js';
 import type { ItemPipeline } from '../items/pipeline.js';
 import type { DownloaderMiddlewaresRef } from '../downloader/downloader.js';
-import { DEFAULTS, SETTING_KEYS, defaultValues, type SettingKey, type SettingValues } from './defaults.js';
+import { DEFAULTS, SETTING_KEYS, defaultValues, type FeedConfig, type SettingKey, type SettingValues } from './defaults.js';
 import { checkMiddlewares, checkPipelines } from './components.js';
+import type { SpiderMiddlewareClass } from '../spidermw/spider-middleware.js';
+import type { ExtensionClass } from '../extensions/extension.js';
 import { SpecMismatch, mismatchMessage, type SettingSpec } from './spec.js';
 
 type Head<K extends string> = K extends `${infer H}.${string}` ? H : never;
@@ -17,12 +19,25 @@ type TopLevel<K extends string> = K extends `${string}.${string}` ? never : K;
 type Rest<K extends string, H extends string> = K extends `${H}.${infer R}` ? R : never;
 
 /** An item pipeline: its class (instantiated per crawl) or an instance. */
-export type PipelineRef = ItemPipeline | (new () => ItemPipeline);
+export type PipelineRef<I extends object = Record<string, unknown>> = ItemPipeline<I> | (new () => ItemPipeline<I>);
+
+/** The spider middleware table, as `downloaderMiddlewares`: classes in order, or a function of the defaults. */
+export type SpiderMiddlewaresRef = readonly SpiderMiddlewareClass[] | ((defaults: readonly SpiderMiddlewareClass[]) => readonly SpiderMiddlewareClass[]);
 
 /** Components a config names by importing them: not settings, so not in the defaults table. */
-export interface ConfigComponents {
+export interface ConfigComponents<I extends object = Record<string, unknown>> {
   /** Item pipelines, run in this order (project ones before the spider's). */
-  pipelines?: readonly PipelineRef[];
+  pipelines?: readonly PipelineRef<I>[];
+  /**
+   * The spider middleware table, in the order they see each request: the classes, or a function
+   * of the table below (`(defaults) => [...defaults, MyMiddleware]`). Default `DEFAULT_SPIDER_MIDDLEWARES`.
+   */
+  spiderMiddlewares?: SpiderMiddlewaresRef;
+  /**
+   * Extensions: classes constructed once per crawl with the crawl's context (settings, stats,
+   * typed events, `stop()`), project ones before the spider's. See `Extension`.
+   */
+  extensions?: readonly ExtensionClass[];
   /**
    * The downloader middleware table, outermost first: the classes in order, or a function of the
    * table below (`(defaults) => [...defaults, MyMiddleware]`). Default `DEFAULT_DOWNLOADER_MIDDLEWARES`.
@@ -30,18 +45,30 @@ export interface ConfigComponents {
   downloaderMiddlewares?: DownloaderMiddlewaresRef;
 }
 
-const COMPONENT_KEYS = new Set(['pipelines', 'downloaderMiddlewares']);
+const COMPONENT_KEYS = new Set(['pipelines', 'downloaderMiddlewares', 'spiderMiddlewares', 'extensions']);
 
-/** Nested, all-optional form of the settings, derived from the defaults table, plus components. */
-export type ConfigInput = ConfigComponents & {
+/** A feed whose `fields` must be fields of item type `I`. */
+export interface TypedFeedConfig<I extends object> extends Omit<FeedConfig, 'fields'> {
+  fields?: (keyof I & string)[];
+}
+
+/**
+ * Nested, all-optional form of the settings, derived from the defaults table, plus components.
+ * `I` types the pipelines and the feeds' `fields` (`defineConfig<Product>({...})`).
+ */
+export type ConfigInput<I extends object = Record<string, unknown>> = ConfigComponents<I> & { feeds?: Record<string, TypedFeedConfig<I>> } & {
   [K in TopLevel<SettingKey>]?: SettingValues[K];
 } & {
   [H in Head<SettingKey>]?: { [R in Rest<SettingKey, H>]?: SettingValues[`${H}.${R}` & SettingKey] };
 } & Partial<SettingValues>;
 
-/** Identity function that gives `crawl.config.ts` completion and type checking. */
-export function defineConfig(config: ConfigInput): ConfigInput {
-  return config;
+/**
+ * Identity function that gives `crawl.config.ts` completion and type checking. With an item type
+ * (`defineConfig<Product>({...})`), pipelines must be `Pipeline<Product>` and feed `fields` must
+ * be fields of `Product`.
+ */
+export function defineConfig<I extends object = Record<string, unknown>>(config: ConfigInput<I>): ConfigInput {
+  return config as ConfigInput;
 }
 
 const GROUPS = new Set(SETTING_KEYS.filter((k) => k.includes('.')).map((k) => k.split('.')[0]!));

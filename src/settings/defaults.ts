@@ -49,6 +49,15 @@ function checkFeeds(value: unknown): Record<string, FeedConfig> | SpecMismatch {
   return out;
 }
 
+function checkCoverage(value: unknown): Record<string, number> | SpecMismatch {
+  const type = 'Record<"*" | field | "type/field" | "type/*", number from 0 to 1>';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return new SpecMismatch(type);
+  for (const share of Object.values(value)) {
+    if (typeof share !== 'number' || !(share >= 0 && share <= 1)) return new SpecMismatch(type);
+  }
+  return { ...(value as Record<string, number>) };
+}
+
 export const DEFAULTS = {
   'concurrency.global': int(16, 'Requests in flight across the whole crawl.', { min: 1 }),
   'concurrency.perDomain': int(8, 'Requests in flight per domain slot (host name, or `meta.slot`).', { min: 1 }),
@@ -164,6 +173,13 @@ export const DEFAULTS = {
   'memory.checkIntervalMs': ms(1_000, 'How often `memory.limitMb` and `memory.warnMb` are checked.', { min: 1 }),
 
   'items.concurrency': int(100, 'Items processed by pipelines at once (Scrapy: CONCURRENT_ITEMS).', { min: 1 }),
+  'items.invalid': oneOf(['drop', 'keep'], 'drop', 'An item its schema (`static itemType`) rejects is dropped, or kept as yielded; counted in `item/invalid/<field>` either way.'),
+  'items.minCoverage': structured<Record<string, number>>(
+    'Record<"*" | field | "type/field" | "type/*", number from 0 to 1>',
+    {},
+    'Least share of typed items with a field non-empty; below it at close the crawl fails (`crawl run` exits 3).',
+    checkCoverage,
+  ),
   feeds: structured<Record<string, FeedConfig>>(
     'Record<path, {format?, overwrite?, fields?}>',
     {},

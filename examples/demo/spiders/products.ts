@@ -3,13 +3,17 @@
  * product. Run it with `npm run demo`, or inside examples/demo with
  * `crawl run products -a baseUrl=http://127.0.0.1:PORT -o output/products.jsonl`.
  */
-import { Spider, type Response } from 'arachne';
+import { Spider, type CallbackResult, type Response } from 'arachne';
+import { Product } from '../items.js';
 
 /** ISO 4217 codes of the currency symbols the shop may show. */
 const CURRENCIES: Record<string, string> = { '£': 'GBP', $: 'USD', '€': 'EUR' };
 
-export default class ProductsSpider extends Spider {
+// `Spider<Product, ProductsSpider>`: tsc checks what parse yields and every callback name.
+export default class ProductsSpider extends Spider<Product, ProductsSpider> {
   static override name = 'products';
+  // Every item is validated against the schema where it is made (items.invalid: drop or keep).
+  static override itemType = Product;
   // Requests to any other host are dropped by the offsite middleware.
   static override allowedDomains = ['127.0.0.1', 'localhost'];
 
@@ -33,7 +37,7 @@ export default class ProductsSpider extends Spider {
   }
 
   /** A product page: one item. Links that 404 never get here (HTTP errors skip the callback). */
-  async *parseProduct(response: Response) {
+  async *parseProduct(response: Response): CallbackResult<Product> {
     const text = (selector: string) => response.css(`${selector}::text`).get('').trim();
 
     // "£12.99" -> currency symbol and amount.
@@ -49,8 +53,10 @@ export default class ProductsSpider extends Spider {
     yield {
       url: response.url,
       title: text('h1.title'),
-      price: amount ? Number(amount[1]) : null,
-      currency: CURRENCIES[symbol] ?? symbol,
+      // The type says what a product holds; the schema checks the page gave it: a missing price
+      // (NaN) or an unknown currency makes the item invalid, counted in item/invalid/<field>.
+      price: amount ? Number(amount[1]) : Number.NaN,
+      currency: (CURRENCIES[symbol] ?? symbol) as Product['currency'],
       sku: text('.sku'),
       inStock,
       stockCount: count ? Number(count[1]) : inStock ? null : 0,
