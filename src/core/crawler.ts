@@ -167,7 +167,7 @@ export class Crawler {
       throw error;
     });
     const random = options.random ?? Math.random;
-    const dns = new DnsCache({ resolve: options.resolve, now: () => this.#clock.now() });
+    const dns = new DnsCache({ resolve: options.resolve, now: () => this.#clock.now(), pinned: settings['download.resolve'] });
     const proxies = this.#proxies;
     const { scheduler, rules } = schedulerFromSettings({
       settings,
