@@ -239,7 +239,7 @@ export class Crawler {
     if (metrics) closers.push('the metrics server', () => metrics.close());
 
     const random = options.random ?? Math.random;
-    const dns = new DnsCache({ resolve: options.resolve, now: () => this.#clock.now() });
+    const dns = new DnsCache({ resolve: options.resolve, now: () => this.#clock.now(), pinned: settings['download.resolve'] });
     const proxies = this.#proxies;
     const { scheduler, rules } = schedulerFromSettings({
       settings,

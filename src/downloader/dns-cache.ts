@@ -42,6 +42,12 @@ export interface DnsCacheOptions {
   negativeTtlMs?: number;
   /** Resolutions in flight at once. Default 16. */
   concurrency?: number;
+  /**
+   * Host name patterns to fixed addresses, never resolved (`download.resolve`, curl's --resolve):
+   * a host name, `*.domain` (its subdomains) or `*` (every host), checked by
+   * settings/resolve-map.ts. Exact names win, then the longest wildcard, then `*`. Default none.
+   */
+  pinned?: Record<string, string>;
   /** Called when a resolution ends (success or failure): the frontier wakes the slots parked on it. */
   onResolved?: (host: string) => void;
 }
@@ -81,6 +87,7 @@ export class DnsCache {
   readonly #entries: LRUCache<string, Entry>;
   readonly #pending = new Map<string, Promise<Entry>>();
   readonly #limit: ReturnType<typeof pLimit>;
+  readonly #pinned: PinnedHosts | undefined;
   onResolved: ((host: string) => void) | undefined;
   /** Resolutions made (cache misses), for stats. */
   queries = 0;
@@ -94,6 +101,7 @@ export class DnsCache {
     this.#entries = new LRUCache({ max: options.maxHosts ?? 10_000 });
     this.#limit = pLimit(options.concurrency ?? 16);
     this.onResolved = options.onResolved;
+    this.#pinned = options.pinned && Object.keys(options.pinned).length > 0 ? new PinnedHosts(options.pinned) : undefined;
   }
 
   /**
@@ -103,6 +111,8 @@ export class DnsCache {
   addressFor(host: string, now = this.#now()): string | null | undefined {
     const name = bare(host);
     if (isIP(name)) return name;
+    const pinned = this.#pinned?.match(name);
+    if (pinned) return pinned.address;
     const entry = this.#entries.get(name);
     if (entry && entry.expiresAt > now) return entry.address;
     void this.#lookupEntry(name);
@@ -114,6 +124,8 @@ export class DnsCache {
     const name = bare(host);
     const family = isIP(name);
     if (family) return { address: name, family: family === 6 ? 6 : 4 };
+    const pinned = this.#pinned?.match(name);
+    if (pinned) return pinned;
     const entry = await this.#lookupEntry(name);
     if (entry.error || entry.address === null) throw entry.error ?? dnsError(name, 'ENOTFOUND');
     return { address: entry.address, family: entry.family };
@@ -162,6 +174,36 @@ export class DnsCache {
     }
     this.#entries.set(name, entry);
     return entry;
+  }
+}
+
+/** `download.resolve`'s patterns, matched as SlotRules matches slot patterns, plus `*`. */
+class PinnedHosts {
+  readonly #exact = new Map<string, { address: string; family: 4 | 6 }>();
+  /** [".example.com", answer], longest first. */
+  readonly #wildcards: [string, { address: string; family: 4 | 6 }][] = [];
+  readonly #any: { address: string; family: 4 | 6 } | undefined;
+
+  constructor(patterns: Record<string, string>) {
+    let any: { address: string; family: 4 | 6 } | undefined;
+    for (const [pattern, raw] of Object.entries(patterns)) {
+      const address = bare(raw);
+      const answer = { address, family: isIP(address) === 6 ? (6 as const) : (4 as const) };
+      const key = pattern.toLowerCase().replace(/\.$/, '');
+      if (key === '*') any = answer;
+      else if (key.startsWith('*.')) this.#wildcards.push([key.slice(1), answer]);
+      else this.#exact.set(key, answer);
+    }
+    this.#any = any;
+    this.#wildcards.sort((a, b) => b[0].length - a[0].length);
+  }
+
+  match(host: string): { address: string; family: 4 | 6 } | undefined {
+    const name = host.toLowerCase().replace(/\.$/, '');
+    const exact = this.#exact.get(name);
+    if (exact) return exact;
+    for (const [suffix, answer] of this.#wildcards) if (name.endsWith(suffix)) return answer;
+    return this.#any;
   }
 }
 

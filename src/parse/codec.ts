@@ -44,9 +44,13 @@ export interface ErrorWire extends ErrorData {
 }
 
 /** One unit of work for a parse worker: a callback on a response, or an errback on a failure. */
+/**
+ * `startSlot`: where the worker stamps the task's start (`StartStamps`); -1 when nobody waits for
+ * it (no timeout); absent when the runner had no slot free: the worker posts a `StartWire`.
+ */
 export type ParseTask =
-  | { id: number; kind: 'callback'; response: ResponseWire }
-  | { id: number; kind: 'errback'; method: string; request: RequestWire; error: ErrorWire; response?: ResponseWire };
+  | { id: number; kind: 'callback'; response: ResponseWire; startSlot?: number }
+  | { id: number; kind: 'errback'; method: string; request: RequestWire; error: ErrorWire; response?: ResponseWire; startSlot?: number };
 
 /** A request as data: its URL when nothing else differs from a new `Request(url)`, else the fields that do. */
 export type RequestWire = string | (Partial<RequestData> & { url: string });
@@ -113,17 +117,60 @@ export interface LogWire {
   arachneLog: { task: number; level: 'debug' | 'info' | 'warn' | 'error'; name: string; message: string };
 }
 
-/** Posted by a worker when it starts running a task (after loading the spider): the timeout starts here. */
+/**
+ * Posted by a worker when it starts running a task (after loading the spider): the timeout starts
+ * here. Only for a task without a `startSlot`: the others are stamped in `StartStamps`.
+ */
 export interface StartWire {
   arachneStart: number;
+}
+
+/**
+ * When each running task started, in memory shared by the runner and its workers: the worker
+ * writes the time then the task id into the task's slot; the runner's timeout reads them when its
+ * timer fires. This replaced a message per task (`StartWire`), which cost every page one more
+ * post, one more wake-up of the main thread's event loop and one more 'message' event there.
+ */
+export class StartStamps {
+  readonly #ids: Int32Array;
+  readonly #at: Float64Array;
+
+  constructor(readonly buffer: SharedArrayBuffer) {
+    const slots = buffer.byteLength / 12;
+    this.#at = new Float64Array(buffer, 0, slots);
+    this.#ids = new Int32Array(buffer, slots * 8, slots);
+  }
+
+  static create(slots: number): StartStamps {
+    return new StartStamps(new SharedArrayBuffer(slots * 12));
+  }
+
+  get slots(): number {
+    return this.#ids.length;
+  }
+
+  /** Worker side: task `id` started now (milliseconds since the epoch, as `Date.now()`). */
+  stamp(slot: number, id: number, at: number): void {
+    this.#at[slot] = at;
+    Atomics.store(this.#ids, slot, id);
+  }
+
+  /** Runner side: when task `id` started, or undefined while it waits for a thread. */
+  startedAt(slot: number, id: number): number | undefined {
+    return Atomics.load(this.#ids, slot) === id ? this.#at[slot] : undefined;
+  }
 }
 
 /** The body's bytes in an `ArrayBuffer` of their own, safe to transfer. */
 export function ownBuffer(body: Uint8Array): ArrayBuffer {
   const buffer = body.buffer;
   if (buffer instanceof ArrayBuffer && body.byteOffset === 0 && body.byteLength === buffer.byteLength) return buffer;
-  // A view into a shared slab or a larger buffer: copy exactly its bytes.
-  return buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer;
+  // A view into a shared slab or a larger buffer (undici's single-chunk bodies are views into the
+  // socket's read buffer): copy exactly its bytes, into memory that is not zero-filled first
+  // (`ArrayBuffer.prototype.slice` is), in a buffer of its own (allocUnsafeSlow never pools).
+  const own = Buffer.allocUnsafeSlow(body.byteLength);
+  own.set(body);
+  return own.buffer as ArrayBuffer;
 }
 
 /**

@@ -21,7 +21,7 @@ import type { Response } from '../http/response.js';
 import type { LogLevel, LogSink } from '../log.js';
 import type { Clock } from '../core/clock.js';
 import type { Failure, Spider, SpiderOutput } from '../spider/spider.js';
-import { decodeError, decodeOutput, encodeFailure, encodeResponse, isLogWire, isStartWire, type ParseResult, type ParseTask } from './codec.js';
+import { decodeError, decodeOutput, encodeFailure, encodeResponse, isLogWire, isStartWire, StartStamps, type ParseResult, type ParseTask } from './codec.js';
 import type { CallbackRunner } from './runner.js';
 import type { ParseWorkerData } from './worker.js';
 
@@ -56,17 +56,28 @@ interface Pending {
   logs: number;
   logsExpected: number;
   logsDone: (() => void) | undefined;
+  /** The task's slot in the start stamps, or -1 (its worker posts a start message instead). */
+  slot: number;
+  /** When its start message arrived (tasks without a slot). */
+  startedAt: number | undefined;
 }
 
 // The worker entry next to this file: `.ts` when running from source under tsx (tests, the bench),
 // the compiled `.js` otherwise. piscina loads it by path.
-const WORKER_FILE = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const WORKER_FILE = new URL(FROM_SOURCE ? './worker.ts' : './worker.js', import.meta.url);
+// What a worker loads before registering tsx for a TypeScript spider (see worker.ts).
+const PRELOAD = FROM_SOURCE ? undefined : new URL('../index.js', import.meta.url).href;
+/** Tasks that can have their start stamped in shared memory at once; more fall back to a message. */
+const START_SLOTS = 4096;
 
 export class WorkerRunner implements CallbackRunner {
   readonly #o: WorkerRunnerOptions;
   readonly #pool: Piscina<ParseTask, ParseResult>;
   readonly #pending = new Map<number, Pending>();
   readonly #clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
+  readonly #stamps = StartStamps.create(START_SLOTS);
+  readonly #freeSlots: number[] = Array.from({ length: START_SLOTS }, (_, i) => START_SLOTS - 1 - i);
   #nextId = 1;
   #closed = false;
 
@@ -78,6 +89,8 @@ export class WorkerRunner implements CallbackRunner {
       spiderName: (options.spider.constructor as { name: string }).name,
       args: options.args,
       logLevel: options.logLevel,
+      startStamps: this.#stamps.buffer,
+      ...(PRELOAD ? { preload: PRELOAD } : {}),
     };
     this.#pool = new Piscina<ParseTask, ParseResult>({
       filename: WORKER_FILE.href,
@@ -125,6 +138,7 @@ export class WorkerRunner implements CallbackRunner {
     this.#closed = true;
     for (const pending of this.#pending.values()) {
       this.#clock.clearTimeout(pending.timer);
+      pending.timer = undefined;
       pending.logsDone?.();
     }
     await this.#pool.destroy();
@@ -137,8 +151,15 @@ export class WorkerRunner implements CallbackRunner {
   }
 
   async #run(task: ParseTask, transferList: ArrayBuffer[], url: string): Promise<ParseResult> {
-    const pending: Pending = { controller: new AbortController(), timer: undefined, timedOut: false, logs: 0, logsExpected: 0, logsDone: undefined };
+    const slot = this.#o.timeoutMs > 0 ? (this.#freeSlots.pop() ?? -1) : -1;
+    const pending: Pending = { controller: new AbortController(), timer: undefined, timedOut: false, logs: 0, logsExpected: 0, logsDone: undefined, slot, startedAt: undefined };
     this.#pending.set(task.id, pending);
+    if (slot >= 0) {
+      task.startSlot = slot;
+      this.#armTimeout(task.id, pending, this.#o.timeoutMs);
+    } else if (this.#o.timeoutMs <= 0) {
+      task.startSlot = -1; // no timeout: nothing to report
+    }
     try {
       const result = await this.#pool.run(task, { transferList, signal: pending.controller.signal });
       // Log lines travel on the worker's parentPort, results on piscina's own port: no order
@@ -152,8 +173,26 @@ export class WorkerRunner implements CallbackRunner {
       throw this.#poolError(error, pending, url);
     } finally {
       this.#clock.clearTimeout(pending.timer);
+      pending.timer = undefined;
       this.#pending.delete(task.id);
+      if (slot >= 0) this.#freeSlots.push(slot);
     }
+  }
+
+  /**
+   * The timeout counts from the task's start on its worker, not from the dispatch (a task may wait
+   * for a thread behind others). The timer is armed at dispatch for the full time; when it fires,
+   * the start stamp (or start message) says how much is left: arm again for that, or abort.
+   */
+  #armTimeout(id: number, pending: Pending, ms: number): void {
+    pending.timer = this.#clock.setTimeout(() => {
+      if (this.#closed || !this.#pending.has(id)) return;
+      const startedAt = pending.slot >= 0 ? this.#stamps.startedAt(pending.slot, id) : pending.startedAt;
+      const left = startedAt === undefined ? this.#o.timeoutMs : startedAt + this.#o.timeoutMs - Date.now();
+      if (left > 0) return this.#armTimeout(id, pending, left);
+      pending.timedOut = true;
+      pending.controller.abort();
+    }, ms);
   }
 
   #poolError(error: unknown, pending: Pending, url: string): CallbackError {
@@ -176,10 +215,8 @@ export class WorkerRunner implements CallbackRunner {
     if (isStartWire(message)) {
       const pending = this.#pending.get(message.arachneStart);
       if (!pending || this.#o.timeoutMs <= 0) return;
-      pending.timer = this.#clock.setTimeout(() => {
-        pending.timedOut = true;
-        pending.controller.abort();
-      }, this.#o.timeoutMs);
+      pending.startedAt = Date.now();
+      this.#armTimeout(message.arachneStart, pending, this.#o.timeoutMs);
       return;
     }
     if (!isLogWire(message)) return;

@@ -6,6 +6,7 @@
  * Keys are camelCase, grouped by the component that owns them, with the unit in the name.
  */
 import { checkPartition, checkProxyList, checkRegExp, type ProxyEntry } from './proxies.js';
+import { checkResolveMap } from './resolve-map.js';
 import { checkSlotRules, type SlotOverride } from './slots.js';
 import { bool, int, intList, ms, num, oneOf, str, strList, strMap, structured, SpecMismatch, type SettingSpec } from './spec.js';
 
@@ -85,6 +86,12 @@ export const DEFAULTS = {
   'download.connectTimeoutMs': ms(10_000, 'Time allowed to open a connection.', { min: 1 }),
   'download.maxResponseBytes': int(32 * 1024 * 1024, 'Cap on a body after decompression; larger downloads are aborted (0 = no cap).', { min: 0 }),
   'download.warnResponseBytes': int(8 * 1024 * 1024, 'Log a warning for bodies larger than this (0 = never).', { min: 0 }),
+  'download.resolve': structured<Record<string, string>>(
+    'Record<host | "*.domain" | "*", IP address>',
+    {},
+    "Connect to these addresses instead of resolving the names, as curl's --resolve (`*.domain`: its subdomains; `*`: every host).",
+    checkResolveMap,
+  ),
   'download.verifyTls': bool(true, 'Verify HTTPS certificates; false accepts any certificate (for testing only).'),
 
   'pool.connectionsPerOrigin': int(0, 'Cap on sockets per origin (0 = none: the slots bound them, one per request in flight; a cap below a slot\'s concurrency makes requests queue for a socket).', { min: 0 }),

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { CallbackError, CloseSpider, errorCode } from '../../src/errors.js';
 import { Request } from '../../src/http/request.js';
 import { Response } from '../../src/http/response.js';
-import { decodeError, decodeOutput, decodeRequestWire, decodeResponse, encodeError, encodeOutput, encodeRequestWire, encodeResponse, ownBuffer, uncloneablePath } from '../../src/parse/codec.js';
+import { decodeError, decodeOutput, decodeRequestWire, decodeResponse, encodeError, encodeOutput, encodeRequestWire, encodeResponse, ownBuffer, StartStamps, uncloneablePath } from '../../src/parse/codec.js';
 
 function response(body: Uint8Array): Response {
   return new Response({ url: 'http://127.0.0.1/a', status: 200, headers: { 'content-type': 'text/html' }, body, request: new Request({ url: 'http://127.0.0.1/a', callback: 'parseA', cbKwargs: { n: 1 } }) });
@@ -93,4 +93,23 @@ test('errors keep their code and hint across the boundary; CloseSpider keeps its
   const close = decodeError(structuredClone(encodeError(new CloseSpider('enough'))));
   assert.ok(close instanceof CloseSpider);
   assert.equal((close as CloseSpider).reason, 'enough');
+});
+
+test('start stamps: a task reads as started only once its own id is stamped in its slot, through a second view of the memory', () => {
+  const runner = StartStamps.create(4);
+  const worker = new StartStamps(runner.buffer);
+  assert.equal(runner.slots, 4);
+  assert.equal(runner.startedAt(2, 7), undefined, 'not started yet');
+  worker.stamp(2, 6, 1000);
+  assert.equal(runner.startedAt(2, 7), undefined, 'an earlier task that used the slot');
+  worker.stamp(2, 7, 1234.5);
+  assert.equal(runner.startedAt(2, 7), 1234.5);
+  assert.equal(runner.startedAt(1, 7), undefined, 'another slot');
+});
+
+test('ownBuffer copies a view into a larger buffer into an ArrayBuffer of exactly its bytes', () => {
+  const big = new Uint8Array(100).map((_, i) => i);
+  const own = ownBuffer(big.subarray(10, 40));
+  assert.equal(own.byteLength, 30);
+  assert.deepEqual([...new Uint8Array(own)], [...big.subarray(10, 40)]);
 });

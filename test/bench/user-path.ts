@@ -1,0 +1,203 @@
+/**
+ * The user's path (issue 20), a script, not a test: a TypeScript spider in a project, run by the
+ * `crawl` CLI, against the hand-written undici + cheerio loop (baseline.ts) on the same local site,
+ * alternating in one run so both see the same machine load.
+ *
+ *   npm run bench:user                          # scenario a, 2 rounds
+ *   npm run bench:user -- --scenario latency    # 50 ms latency, concurrency 128, 5,000 pages
+ *   npm run bench:user -- --rounds 3 --pages 4000 --variants loop,workers=0,workers=2
+ *
+ * Scenarios:
+ *   a        30 KB pages, 20 links, no latency, concurrency 32, 10,000 pages (suite scenario a).
+ *   latency  30 KB pages, 20 links, 50 ms latency, concurrency 128, 5,000 pages.
+ *
+ * Each Arachne variant is `node dist/cli/main.js run bench -a url=<site>` in a temporary project
+ * (package.json, crawl.config.ts, spiders/bench.ts: the bench spider written against 'arachne',
+ * loaded by tsx as users' spiders are), with every setting at its default except the concurrency
+ * (global and per domain, to match the loop) and `-s parse.workers=N` for the fixed variants; the
+ * `default` variant leaves `parse.workers` at "auto" (one per core).
+ *
+ * What it measures, per run, through `/usr/bin/time -f` around the process (so the CLI's start-up,
+ * the tsx loader, the parse threads and the close are all counted, as a user pays them):
+ * - pages/s: pages fetched over the process's wall time, minus its start-up time (below);
+ * - CPU s per 1,000 pages: user + system of the process (all its threads), per 1,000 pages;
+ * - peak RSS: the process's maximum resident set (threads share it; the CLI starts no processes);
+ * - start-up: wall time of the same command on a one-page site (what `crawl run` costs before and
+ *   after the crawl itself), and of `import('arachne')` alone in the project.
+ * The site runs in its own process (src/cli/bench-site.ts); its CPU is counted for neither side.
+ * Tables show medians; the ratios compare medians of the same run.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { BenchSiteOptions, startBenchSite as StartBenchSite } from '../../src/cli/bench-site.js';
+import { CLI, makeProject, REPO, type TempProject } from '../helpers/project.js';
+
+const { values } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: 'a' },
+    rounds: { type: 'string', default: '2' },
+    pages: { type: 'string' },
+    variants: { type: 'string', default: 'loop,default,workers=0,workers=1,workers=2' },
+    'no-build': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
+  },
+});
+
+interface Scenario {
+  site: BenchSiteOptions;
+  concurrency: number;
+}
+const SCENARIOS: Record<string, Scenario> = {
+  a: { site: { pages: 10_000, pageSize: 30_000, links: 20, items: 0, latencyMs: 0 }, concurrency: 32 },
+  latency: { site: { pages: 5000, pageSize: 30_000, links: 20, items: 0, latencyMs: 50 }, concurrency: 128 },
+};
+const scenario = SCENARIOS[values.scenario!];
+if (!scenario) throw new Error(`--scenario must be one of ${Object.keys(SCENARIOS).join(', ')}`);
+if (values.pages) scenario.site.pages = Number(values.pages);
+const rounds = Number(values.rounds);
+const variants = values.variants!.split(',');
+
+const SPIDER = `import { Spider, type Response } from 'arachne';
+
+export default class BenchSpider extends Spider {
+  static override name = 'bench';
+
+  override async *start() {
+    yield this.request(\`\${this.args.url!}/page/0\`);
+  }
+
+  *parse(response: Response) {
+    const $ = response.$;
+    const cards = $('div.product');
+    if (cards.length === 0) {
+      yield { url: response.url, title: $('title').text() };
+    } else {
+      for (const el of cards) {
+        const card = $(el);
+        yield {
+          url: response.url,
+          name: card.find('h2.name a').text(),
+          price: Number(card.find('span.price').attr('data-amount')),
+          tags: card.find('ul.tags li').map((_, li) => $(li).text()).get(),
+        };
+      }
+    }
+    yield* response.followAll('ul.links a');
+  }
+}
+`;
+
+const config = (concurrency: number): string => `import { defineConfig } from 'arachne';
+
+export default defineConfig({
+  concurrency: { global: ${concurrency}, perDomain: ${concurrency} },
+});
+`;
+
+interface Run {
+  pages: number;
+  wallS: number;
+  cpuS: number;
+  rssMb: number;
+}
+
+/** Runs a command under /usr/bin/time; returns its wall, CPU and peak RSS, and its stdout. */
+function timed(args: string[], cwd: string): { run: Omit<Run, 'pages'>; stdout: string } {
+  const out = mkdtempSync(join(tmpdir(), 'arachne-time-'));
+  const file = join(out, 'time');
+  try {
+    const child = spawnSync('/usr/bin/time', ['-o', file, '-f', '%e %U %S %M', process.execPath, ...args], { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (child.status !== 0) throw new Error(`${args.join(' ')} failed (${child.status}): ${child.stderr.slice(-2000)}`);
+    const [wall, user, sys, rss] = readFileSync(file, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) as [number, number, number, number];
+    return { run: { wallS: wall, cpuS: user + sys, rssMb: rss / 1024 }, stdout: child.stdout };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+function workersArg(variant: string): string[] {
+  return variant.startsWith('workers=') ? ['-s', `parse.${variant}`] : [];
+}
+
+function runArachne(variant: string, url: string, project: TempProject, profDir?: string): Run {
+  const stats = join(project.dir, 'stats.json');
+  const prof = profDir ? ['--cpu-prof', '--cpu-prof-dir', join(profDir, variant)] : [];
+  const { run } = timed([...prof, CLI, 'run', 'bench', '-a', `url=${url}`, ...workersArg(variant), '-L', 'warn', '--stats-json', stats], project.dir);
+  const s = JSON.parse(readFileSync(stats, 'utf8')) as Record<string, number>;
+  return { ...run, pages: Number(s['response/received'] ?? 0) };
+}
+
+function runLoop(url: string, concurrency: number): Run {
+  const { run, stdout } = timed(['--import', 'tsx', join(REPO, 'test/bench/baseline.ts'), '--url', url, '--concurrency', String(concurrency)], REPO);
+  return { ...run, pages: (JSON.parse(stdout.trim().split('\n').pop()!) as { pages: number }).pages };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const r2 = (n: number): number => Math.round(n * 100) / 100;
+
+async function main(): Promise<void> {
+  if (!values['no-build']) execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'src'], { cwd: REPO, stdio: 'inherit' });
+  const { startBenchSite } = (await import(join(REPO, 'dist/cli/bench-site.js'))) as { startBenchSite: typeof StartBenchSite };
+  const project = makeProject({ 'crawl.config.ts': config(scenario!.concurrency), 'spiders/bench.ts': SPIDER });
+  const { site: siteOptions, concurrency } = scenario!;
+  console.log(
+    `node ${process.version}, ${availableParallelism()} cores; scenario ${values.scenario}: ${siteOptions.pages} pages of ${siteOptions.pageSize} B, ` +
+      `${siteOptions.links} links, ${siteOptions.latencyMs} ms latency, concurrency ${concurrency}; ${rounds} round(s); variants ${variants.join(', ')}`,
+  );
+  const site = await startBenchSite(siteOptions);
+  const tiny = await startBenchSite({ pages: 1, pageSize: 2000, links: 0, items: 0, latencyMs: 0 });
+  const runs = new Map<string, Run[]>();
+  const startup = new Map<string, number[]>();
+  const importMs: number[] = [];
+  try {
+    for (let r = 0; r < rounds; r++) {
+      for (const variant of variants) {
+        const run = variant === 'loop' ? runLoop(site.url, concurrency) : runArachne(variant, site.url, project, values['cpu-prof']);
+        // Start-up: the same command on a one-page site.
+        const one = variant === 'loop' ? runLoop(tiny.url, concurrency) : runArachne(variant, tiny.url, project);
+        runs.set(variant, [...(runs.get(variant) ?? []), run]);
+        startup.set(variant, [...(startup.get(variant) ?? []), one.wallS]);
+        process.stderr.write(`round ${r + 1} ${variant}: ${run.pages} pages, ${run.wallS} s, cpu ${r2(run.cpuS)} s, rss ${Math.round(run.rssMb)} MB; one page ${one.wallS} s\n`);
+      }
+      importMs.push(timed(['--input-type=module', '-e', "const t = performance.now(); await import('arachne'); console.log(performance.now() - t)"], project.dir).stdout.trim() as unknown as number);
+    }
+  } finally {
+    await site.close();
+    await tiny.close();
+    project.remove();
+  }
+  const rows: Record<string, Record<string, number>> = {};
+  const figures = new Map<string, { pps: number; cpuPerK: number; rss: number }>();
+  for (const variant of variants) {
+    const list = runs.get(variant)!;
+    const start = median(startup.get(variant)!);
+    const pps = median(list.map((x) => x.pages / Math.max(0.001, x.wallS - start)));
+    const cpuPerK = median(list.map((x) => (x.cpuS / Math.max(1, x.pages)) * 1000));
+    const rss = median(list.map((x) => x.rssMb));
+    figures.set(variant, { pps, cpuPerK, rss });
+    rows[variant] = { pages: median(list.map((x) => x.pages)), 'pages/s': Math.round(pps), 'cpu s/1k pages': r2(cpuPerK), 'peak RSS MB': Math.round(rss), 'start-up s': r2(start) };
+  }
+  const ref = (name: string) => figures.get(name);
+  for (const variant of variants) {
+    const f = figures.get(variant)!;
+    const row = rows[variant]!;
+    const loop = ref('loop');
+    const inProcess = ref('workers=0');
+    if (loop) {
+      row['pages/s x loop'] = r2(f.pps / loop.pps);
+      row['cpu x loop'] = r2(f.cpuPerK / loop.cpuPerK);
+      row['rss x loop'] = r2(f.rss / loop.rss);
+    }
+    if (inProcess) {
+      row['cpu x workers=0'] = r2(f.cpuPerK / inProcess.cpuPerK);
+      row['rss x workers=0'] = r2(f.rss / inProcess.rss);
+    }
+  }
+  console.table(rows);
+  console.log(`import('arachne') in the project: ${importMs.map((ms) => `${Math.round(Number(ms))} ms`).join(' / ')}`);
+}
+
+await main();
