@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `crawl` command. Each subcommand lives in its own file under commands/. Coded errors are
+ * The `arachne` command, also installed as `crawl`. Each subcommand lives in its own file under commands/. Coded errors are
  * printed as `error ERR_...: message` plus the fix, without a stack trace, and exit with 2 for
  * configuration and usage errors, 1 for anything else.
  */
@@ -22,8 +22,16 @@ import { reportCommand } from './commands/report.js';
 import { clusterCommand } from './commands/cluster.js';
 import { packageVersion } from './package-info.js';
 
+/**
+ * `arachne` (the name that cannot collide, for `npx arachne startproject` anywhere) and `crawl`
+ * (the short one inside projects) are the same program; help and usage lines say the name typed.
+ */
+function invokedAs(): string {
+  return /(^|[\\/])arachne(\.c?js)?$/.test(process.argv[1] ?? '') ? 'arachne' : 'crawl';
+}
+
 export function buildProgram(): Command {
-  const program = new Command('crawl')
+  const program = new Command(invokedAs())
     .description('Arachne: a Scrapy-style crawling framework for TypeScript')
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError()
