@@ -1,4 +1,6 @@
-import { CookieJar } from 'tough-cookie';
+import type * as ToughCookie from 'tough-cookie';
+import type { CookieJar } from 'tough-cookie';
+import { loadPackage } from '../../load-package.js';
 import { Request } from '../../http/request.js';
 import type { SettingValues } from '../../settings/defaults.js';
 import type { DownloaderMiddleware, Handler, MiddlewareContext } from '../middleware.js';
@@ -34,7 +36,8 @@ export class CookiesMiddleware implements DownloaderMiddleware {
     let jar = this.#jars.get(id);
     if (jar === undefined) {
       // `looseMode` accepts `Set-Cookie: value` without a name, as browsers do (RFC 6265 section 5.2).
-      jar = new CookieJar(undefined, { looseMode: true });
+      const { CookieJar: Jar } = loadPackage<typeof ToughCookie>('tough-cookie', 'cookies (cookies.enabled)');
+      jar = new Jar(undefined, { looseMode: true });
       this.#jars.set(id, jar);
     }
     return jar;
