@@ -1,5 +1,6 @@
+import type * as CheerioSlim from 'cheerio/slim';
 import type { Cheerio, CheerioAPI } from 'cheerio/slim';
-import { load } from 'cheerio/slim';
+import { loadPackage } from '../load-package.js';
 import { CallbackError, DropRequestError } from '../errors.js';
 import { detectEncoding, decodeWith } from './encoding.js';
 import type { RequestInit } from './request.js';
@@ -171,7 +172,8 @@ export class Response {
     // `xml: { xmlMode: false }` is what selects htmlparser2 in HTML mode on the full `cheerio`
     // entry (plain `xmlMode: false` still means parse5, DESIGN.md §8); `cheerio/slim` only has
     // htmlparser2, and the explicit option keeps that true if the import ever changes.
-    return (this.#$ ??= load(this.text, { xml: { xmlMode: false, decodeEntities: true }, baseURI: this.#baseUrl() }));
+    // cheerio loads with the first selection, not with `import 'arachne'` (its CommonJS build: `require` keeps this synchronous).
+    return (this.#$ ??= loadPackage<typeof CheerioSlim>('cheerio/slim', 'selectors').load(this.text, { xml: { xmlMode: false, decodeEntities: true }, baseURI: this.#baseUrl() }));
   }
 
   /** Elements matching a CSS selector: `this.$(selector)`. */

@@ -5,7 +5,8 @@
  */
 import { constants as bufferConstants } from 'node:buffer';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
-import { load } from 'cheerio/slim';
+import type * as CheerioSlim from 'cheerio/slim';
+import { loadPackage } from '../load-package.js';
 import { CallbackError } from '../errors.js';
 import type { Response } from '../http/response.js';
 
@@ -94,7 +95,7 @@ function localName(name: string): string {
  * external entities (XXE) nor entity bombs ("billion laughs") are a risk.
  */
 export function parseSitemap(xml: string, url = 'the sitemap'): Sitemap {
-  const $ = load(xml, { xml: true });
+  const $ = loadPackage<typeof CheerioSlim>('cheerio/slim', 'sitemaps').load(xml, { xml: true });
   const root = $.root().children().first();
   const rootName = root.length > 0 ? localName(root[0].name) : '';
   if (rootName !== 'urlset' && rootName !== 'sitemapindex') {

@@ -93,7 +93,7 @@ after(async () => {
 });
 
 test('the tarball holds what a user needs, and nothing of the repository besides', () => {
-  for (const needed of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'src/index.ts', 'templates/project/package.json', 'templates/project/gitignore', 'templates/spiders/basic.ts']) {
+  for (const needed of ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/cli/bin.js', 'src/index.ts', 'templates/project/package.json', 'templates/project/gitignore', 'templates/spiders/basic.ts']) {
     assert.ok(files.includes(needed), `${needed} is packed`);
   }
   for (const path of files) {
@@ -106,7 +106,7 @@ test('the tarball holds what a user needs, and nothing of the repository besides
   for (const field of ['repository', 'homepage', 'bugs', 'engines']) assert.ok(pkg[field], `package.json has ${field}`);
   assert.deepEqual(Object.keys(pkg.bin).sort(), ['arachne', 'crawl']);
   for (const path of Object.values(pkg.bin)) assert.ok(files.includes(path.replace(/^\.\//, '')), `bin ${path} is packed`);
-  assert.match(readFileSync(join(REPO, 'dist', 'cli', 'main.js'), 'utf8'), /^#!\/usr\/bin\/env node\n/);
+  for (const path of Object.values(pkg.bin)) assert.match(readFileSync(join(REPO, path), 'utf8'), /^#!\/usr\/bin\/env node\n/, `${path} starts with a shebang`);
 });
 
 test('every source map in the tarball points at sources that are in it', () => {
