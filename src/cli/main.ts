@@ -20,6 +20,8 @@ import { startprojectCommand } from './commands/startproject.js';
 import { benchCommand } from './commands/bench.js';
 import { reportCommand } from './commands/report.js';
 import { clusterCommand } from './commands/cluster.js';
+import { viewCommand } from './commands/view.js';
+import { logLevelOption, withLogLevel } from './options.js';
 import { packageVersion } from './package-info.js';
 
 /**
@@ -30,15 +32,32 @@ function invokedAs(): string {
   return /(^|[\\/])arachne(\.c?js)?$/.test(process.argv[1] ?? '') ? 'arachne' : 'crawl';
 }
 
+/**
+ * `-L` on every command, as in Scrapy: commands that do not declare it get it as a shorthand for
+ * `-s log.level=...` (those without settings accept it and log nothing anyway).
+ */
+function addLogLevel(command: Command): void {
+  if (command.commands.length > 0) {
+    for (const sub of command.commands) addLogLevel(sub);
+    return;
+  }
+  if (command.options.some((o) => o.long === '--loglevel')) return;
+  command.addOption(logLevelOption()).hook('preAction', (_parent, action) => {
+    const { loglevel, set } = action.opts<{ loglevel?: string; set?: string[] }>();
+    if (loglevel) action.setOptionValue('set', withLogLevel(set, loglevel));
+  });
+}
+
 export function buildProgram(): Command {
   const program = new Command(invokedAs())
     .description('Arachne: a Scrapy-style crawling framework for TypeScript')
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError()
     .exitOverride();
-  const toolbox = [startprojectCommand(), genspiderCommand(), fetchCommand(), shellCommand(), parseCommand(), checkCommand(), benchCommand()];
+  const toolbox = [startprojectCommand(), genspiderCommand(), fetchCommand(), shellCommand(), parseCommand(), checkCommand(), benchCommand(), viewCommand()];
   for (const command of [runCommand(), runspiderCommand(), listCommand(), settingsCommand(), versionCommand(), reportCommand(), clusterCommand(), ...toolbox]) {
     program.addCommand(command.exitOverride());
+    addLogLevel(command);
   }
   return program;
 }

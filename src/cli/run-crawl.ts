@@ -4,6 +4,7 @@ import { Crawler, type CrawlerOptions } from '../core/crawler.js';
 import { ProgressLine, type ProgressStream } from '../extensions/progress.js';
 import type { ConfigInput } from '../settings/config.js';
 import type { SpiderClass } from '../spider/spider.js';
+import { checkCrawlOutcome, parseMinItems } from './exit-checks.js';
 import { LogOutput } from './log-output.js';
 import { parseCrawlOptions, type CrawlOptionValues } from './options.js';
 
@@ -28,6 +29,7 @@ export async function runCrawl(
 ): Promise<number> {
   const { stderr = process.stderr, ...crawlerExtras } = extras;
   const { args, cliSettings, feeds } = parseCrawlOptions(values);
+  parseMinItems(values.minItems);
   const output = new LogOutput(stderr);
   // The spider's file lets parse workers import the class (`parse.workers`).
   const crawler = new Crawler({
@@ -68,7 +70,13 @@ export async function runCrawl(
     progress?.stop();
     if (settings['log.level'] !== 'silent') output.writeStats(spiderClass.name, result.stats);
     if (values.statsJson) await writeFile(values.statsJson, `${JSON.stringify(result.stats, null, 2)}\n`);
-    return result.reason === 'shutdown_forced' ? 130 : 0;
+    if (result.reason === 'shutdown_forced') return 130;
+    const failed = checkCrawlOutcome(result.stats, values);
+    if (failed) {
+      stderr.write(`error ${failed.describe()}\n`);
+      return 1;
+    }
+    return 0;
   } finally {
     progress?.stop();
     process.off('SIGINT', onSignal);
