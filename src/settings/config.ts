@@ -5,6 +5,7 @@
  * Users write nested groups (`{ concurrency: { perDomain: 4 } }`, with completion for every key);
  * dotted keys (`{ 'concurrency.perDomain': 4 }`) are accepted too, as `-s` uses them.
  */
+import type { SettingDocs } from './config-docs.js';
 import { ConfigError } from '../errors.js';
 import type { ItemPipeline } from '../items/pipeline.js';
 import type { DownloaderMiddlewaresRef } from '../downloader/downloader.js';
@@ -31,8 +32,11 @@ export interface ConfigComponents {
 
 const COMPONENT_KEYS = new Set(['pipelines', 'downloaderMiddlewares']);
 
-/** Nested, all-optional form of the settings, derived from the defaults table, plus components. */
-export type ConfigInput = ConfigComponents & {
+/**
+ * Nested, all-optional form of the settings, derived from the defaults table, plus components.
+ * `SettingDocs` (generated from the same table) adds each setting's doc line to completion.
+ */
+export type ConfigInput = ConfigComponents & SettingDocs & {
   [K in TopLevel<SettingKey>]?: SettingValues[K];
 } & {
   [H in Head<SettingKey>]?: { [R in Rest<SettingKey, H>]?: SettingValues[`${H}.${R}` & SettingKey] };
