@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `crawl` command. Each subcommand lives in its own file under commands/. Coded errors are
+ * The `arachne` command, also installed as `crawl`. Each subcommand lives in its own file under commands/. Coded errors are
  * printed as `error ERR_...: message` plus the fix, without a stack trace, and exit with 2 for
  * configuration and usage errors, 1 for anything else.
  */
@@ -20,6 +20,8 @@ import { startprojectCommand } from './commands/startproject.js';
 import { benchCommand } from './commands/bench.js';
 import { reportCommand } from './commands/report.js';
 import { clusterCommand } from './commands/cluster.js';
+import { viewCommand } from './commands/view.js';
+import { logLevelOption, withLogLevel } from './options.js';
 import { packageVersion } from './package-info.js';
 import { userFrames } from '../stack.js';
 
@@ -50,15 +52,40 @@ export function usageError(error: CommanderError, argv: readonly string[]): Conf
   return new ConfigError('ERR_CLI_USAGE', error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim(), { hint: usageHint(error.code, command) });
 }
 
+/**
+ * `arachne` (the name that cannot collide, for `npx arachne startproject` anywhere) and `crawl`
+ * (the short one inside projects) are the same program; help and usage lines say the name typed.
+ */
+function invokedAs(): string {
+  return /(^|[\\/])arachne(\.c?js)?$/.test(process.argv[1] ?? '') ? 'arachne' : 'crawl';
+}
+
+/**
+ * `-L` on every command, as in Scrapy: commands that do not declare it get it as a shorthand for
+ * `-s log.level=...` (those without settings accept it and log nothing anyway).
+ */
+function addLogLevel(command: Command): void {
+  if (command.commands.length > 0) {
+    for (const sub of command.commands) addLogLevel(sub);
+    return;
+  }
+  if (command.options.some((o) => o.long === '--loglevel')) return;
+  command.addOption(logLevelOption()).hook('preAction', (_parent, action) => {
+    const { loglevel, set } = action.opts<{ loglevel?: string; set?: string[] }>();
+    if (loglevel) action.setOptionValue('set', withLogLevel(set, loglevel));
+  });
+}
+
 export function buildProgram(): Command {
-  const program = new Command('crawl')
+  const program = new Command(invokedAs())
     .description('Arachne: a Scrapy-style crawling framework for TypeScript')
     .version(packageVersion(), '-V, --version')
     .configureOutput(QUIET_ERRORS)
     .exitOverride();
-  const toolbox = [startprojectCommand(), genspiderCommand(), fetchCommand(), shellCommand(), parseCommand(), checkCommand(), benchCommand()];
+  const toolbox = [startprojectCommand(), genspiderCommand(), fetchCommand(), shellCommand(), parseCommand(), checkCommand(), benchCommand(), viewCommand()];
   for (const command of [runCommand(), runspiderCommand(), listCommand(), settingsCommand(), versionCommand(), reportCommand(), clusterCommand(), ...toolbox]) {
     program.addCommand(command.configureOutput(QUIET_ERRORS).exitOverride());
+    addLogLevel(command);
   }
   return program;
 }

@@ -25,6 +25,8 @@ export interface CrawlOptionValues {
   redis?: string;
   crawlId?: string;
   force?: boolean;
+  failOnErrors?: boolean;
+  minItems?: string;
 }
 
 export function addCrawlOptions(command: Command): Command {
@@ -42,7 +44,9 @@ export function addCrawlOptions(command: Command): Command {
     .option('--job-dir <dir>', 'keep the crawl state in this folder: stop with Ctrl-C (or a crash) and run the same command again to resume (same as -s job.dir=...)')
     .option('--redis <url>', 'share the crawl with other crawl processes through Redis at this URL, e.g. redis://127.0.0.1:6379/0 (same as -s cluster.redis=...)')
     .option('--crawl-id <id>', 'with --redis: the shared crawl to join (default: the spider name; same as -s cluster.crawlId=...)')
-    .option('--force', 'with --redis: join a crawl id that holds another spider\'s crawl anyway');
+    .option('--force', 'with --redis: join a crawl id that holds another spider\'s crawl anyway')
+    .option('--fail-on-errors', 'exit with status 1 when the crawl finished with failed requests, HTTP error responses, callback exceptions or item/feed errors (for CI and pipelines)')
+    .option('--min-items <n>', 'exit with status 1 when the crawl scraped fewer than n items');
 }
 
 /** `-a key=value` pairs as an object; a pair without `=` is a coded error. */
@@ -91,4 +95,14 @@ export function parseCrawlOptions(values: CrawlOptionValues): ParsedCrawlOptions
     feeds[path] = feed;
   }
   return { args: parseSpiderArgs(values.arg), cliSettings, feeds };
+}
+
+/** `-L, --loglevel` for the commands outside `run`/`runspider` (Scrapy has it on every command). */
+export function logLevelOption(): Option {
+  return new Option('-L, --loglevel <level>', 'log level (same as -s log.level=...)').choices(['debug', 'info', 'warn', 'error', 'silent']);
+}
+
+/** The `-s` list with `-L` folded in as `log.level=...` (after the others, like Scrapy's precedence). */
+export function withLogLevel(set: readonly string[] | undefined, loglevel: string | undefined): string[] {
+  return loglevel ? [...(set ?? []), `log.level=${loglevel}`] : [...(set ?? [])];
 }

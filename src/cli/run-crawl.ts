@@ -5,6 +5,7 @@ import { Crawler, type CrawlerOptions } from '../core/crawler.js';
 import { ProgressLine, type ProgressStream } from '../extensions/progress.js';
 import type { ConfigInput } from '../settings/config.js';
 import type { SpiderClass } from '../spider/spider.js';
+import { checkCrawlOutcome, parseMinItems } from './exit-checks.js';
 import { LogOutput } from './log-output.js';
 import { checkCrawlOutputPaths } from './output-paths.js';
 import { parseCrawlOptions, type CrawlOptionValues } from './options.js';
@@ -30,6 +31,7 @@ export async function runCrawl(
 ): Promise<number> {
   const { stderr = process.stderr, ...crawlerExtras } = extras;
   const { args, cliSettings, feeds } = parseCrawlOptions(values);
+  parseMinItems(values.minItems);
   const output = new LogOutput(stderr);
   // The spider's file lets parse workers import the class (`parse.workers`).
   const crawler = new Crawler({
@@ -79,6 +81,11 @@ export async function runCrawl(
       });
     }
     if (result.reason === 'shutdown_forced') return 130;
+    const failed = checkCrawlOutcome(result.stats, values);
+    if (failed) {
+      stderr.write(`error ${failed.describe()}\n`);
+      return 1;
+    }
     // A field of typed items below `items.minCoverage` (docs/items.md): the crawl ran, its data is short.
     return Number(result.stats['item/coverage/failed'] ?? 0) > 0 ? 3 : 0;
   } finally {

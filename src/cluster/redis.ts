@@ -6,8 +6,10 @@
  * connection is not an error: ioredis reconnects with backoff and holds the commands sent
  * meanwhile, and the cluster frontier logs why it waits.
  */
-import { Redis } from 'ioredis';
+import type * as IORedis from 'ioredis';
+import type { Redis } from 'ioredis';
 import { ConfigError } from '../errors.js';
+import { loadPackage } from '../load-package.js';
 import type { Logger } from '../log.js';
 
 export type { Redis } from 'ioredis';
@@ -61,7 +63,8 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
   }
   const logger = options.logger;
   let lastWhy = '';
-  const redis = new Redis(url, {
+  const { Redis: RedisClient } = loadPackage<typeof IORedis>('ioredis', 'a Redis connection (--redis, cluster.redis, a redis:// feed)');
+  const redis = new RedisClient(url, {
     lazyConnect: true,
     // Commands wait for a reconnection instead of failing: a restart of Redis is waited out.
     maxRetriesPerRequest: null,

@@ -10,8 +10,12 @@
  */
 import diagnostics from 'node:diagnostics_channel';
 import type { LookupFunction } from 'node:net';
-import { Agent, Client, Pool, ProxyAgent } from 'undici';
-import type { Dispatcher } from 'undici';
+import type * as Undici from 'undici';
+import type { Agent, Dispatcher, ProxyAgent } from 'undici';
+import { loadPackage } from '../load-package.js';
+
+/** undici loads with the first Transport, not with `import 'arachne'` (a third of its import time). */
+const undici = (): typeof Undici => loadPackage<typeof Undici>('undici', 'downloads');
 import { DropRequestError } from '../errors.js';
 import type { Request } from '../http/request.js';
 import { Response } from '../http/response.js';
@@ -97,7 +101,7 @@ export class Transport {
     this.#warnResponseBytes = options.warnResponseBytes ?? 8 * 1024 * 1024;
     this.#onWarning = options.onWarning;
     this.#proxyUrls = new Map((options.proxies ?? []).map((p) => [p.id, p.url]));
-    this.#agent = new Agent((this.#agentOptions = {
+    this.#agent = new (undici().Agent)((this.#agentOptions = {
       connections: options.connectionsPerOrigin || null,
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
       // undici subtracts this from the server's `Keep-Alive: timeout=N` hint; its 2 s default
@@ -178,6 +182,7 @@ export class Transport {
    */
   #poolFactory(proxyId: string | undefined): (origin: string | URL, options: object) => Dispatcher {
     return (origin, options) => {
+      const { Client, Pool } = undici();
       const pool = (options as { connections?: number | null }).connections === 1 ? new Client(origin, options) : new Pool(origin, options);
       const key = typeof origin === 'string' ? origin : origin.origin;
       pool.on('connect', () => {
@@ -218,7 +223,7 @@ export class Transport {
       // The tunnel's own connect is undici's (never override it in a ProxyAgent, DESIGN.md §8);
       // TLS verification applies to the proxy and to the target through the tunnel.
       const tls = { rejectUnauthorized: (connect as { rejectUnauthorized?: boolean } | undefined)?.rejectUnauthorized ?? true };
-      agent = new ProxyAgent({ ...shared, factory: this.#poolFactory(proxyId), uri, proxyTls: tls, requestTls: tls });
+      agent = new (undici().ProxyAgent)({ ...shared, factory: this.#poolFactory(proxyId), uri, proxyTls: tls, requestTls: tls });
       this.#proxyAgents.set(key, agent);
     }
     return { dispatcher: agent, proxyId };

@@ -1,5 +1,6 @@
+import type * as CheerioSlim from 'cheerio/slim';
 import type { Cheerio, CheerioAPI } from 'cheerio/slim';
-import { load } from 'cheerio/slim';
+import { loadPackage } from '../load-package.js';
 import { checkHtmlDepth } from './html-depth.js';
 import { CallbackError, DropRequestError } from '../errors.js';
 import type { XNode } from '../selector/nodes.js';
@@ -199,7 +200,8 @@ export class Response {
     if (this.#$) return this.#$;
     // A page nested thousands deep would stall the parser (quadratic in depth): refused, coded.
     checkHtmlDepth(this.text, this.url);
-    return (this.#$ = load(this.text, { xml: { xmlMode: false, decodeEntities: true }, baseURI: this.#baseUrl() }));
+    // cheerio loads with the first selection, not with `import 'arachne'` (its CommonJS build: `require` keeps this synchronous).
+    return (this.#$ = loadPackage<typeof CheerioSlim>('cheerio/slim', 'selectors').load(this.text, { xml: { xmlMode: false, decodeEntities: true }, baseURI: this.#baseUrl() }));
   }
 
   /**

@@ -15,7 +15,9 @@
  * - A thread that dies (process.exit, an uncaught error, `parse.maxOldGenerationSizeMb`) fails the
  *   one task it held with `ERR_PARSE_WORKER_CRASHED`; piscina replaces the thread.
  */
-import { Piscina } from 'piscina';
+import type * as PiscinaModule from 'piscina';
+import type { Piscina } from 'piscina';
+import { loadPackage } from '../load-package.js';
 import { CallbackError } from '../errors.js';
 import type { Response } from '../http/response.js';
 import type { LogLevel, LogSink } from '../log.js';
@@ -92,7 +94,8 @@ export class WorkerRunner implements CallbackRunner {
       startStamps: this.#stamps.buffer,
       ...(PRELOAD ? { preload: PRELOAD } : {}),
     };
-    this.#pool = new Piscina<ParseTask, ParseResult>({
+    const { Piscina: Pool } = loadPackage<typeof PiscinaModule>('piscina', 'parse workers (parse.workers > 0)');
+    this.#pool = new Pool<ParseTask, ParseResult>({
       filename: WORKER_FILE.href,
       minThreads: options.workers,
       maxThreads: options.workers,

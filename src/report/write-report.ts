@@ -8,10 +8,6 @@ import type { Stats } from '../core/stats.js';
 import { ConfigError } from '../errors.js';
 import type { TraceRecorder } from '../extensions/trace.js';
 import type { Logger } from '../log.js';
-import { aggregate } from './aggregate.js';
-import { renderHtml } from './html.js';
-import { readTrace } from './read-trace.js';
-import { waterfallData } from './waterfall-data.js';
 
 export interface ReportSummary {
   /** Records drawn. */
@@ -24,6 +20,13 @@ export interface ReportSummary {
 
 /** The report of a trace, as HTML text. */
 export async function renderReport(tracePath: string): Promise<{ html: string; summary: Omit<ReportSummary, 'bytes'> }> {
+  // Loaded here, not at import: only a crawl that writes a report (or `crawl report`) needs them.
+  const [{ readTrace }, { aggregate }, { renderHtml }, { waterfallData }] = await Promise.all([
+    import('./read-trace.js'),
+    import('./aggregate.js'),
+    import('./html.js'),
+    import('./waterfall-data.js'),
+  ]);
   const trace = await readTrace(tracePath);
   const model = aggregate(trace);
   const html = renderHtml(model, waterfallData(trace.records), basename(tracePath));

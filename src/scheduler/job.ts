@@ -10,8 +10,9 @@
  */
 import { mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { ConfigError } from '../errors.js';
+import { loadPackage } from '../load-package.js';
 import type { Logger } from '../log.js';
 import { JOB_FORMAT_VERSION, SqliteJobStore, type SqliteJobStoreOptions } from './stores/sqlite-store.js';
 
@@ -110,7 +111,7 @@ async function lock(dir: string, pid: number, logger: Logger): Promise<string> {
 }
 
 /** Opens the database read-first, so a corrupt or foreign file is refused untouched. */
-function openDatabase(dir: string, open: (path: string) => Database.Database = (path) => new Database(path)): Database.Database {
+function openDatabase(dir: string, open: (path: string) => Database.Database): Database.Database {
   const path = join(dir, JOB_DB_FILE);
   const corrupt = (why: string, cause?: unknown): ConfigError =>
     new ConfigError('ERR_JOB_CORRUPT', `job database "${path}" ${why}`, {
@@ -157,15 +158,17 @@ function openDatabase(dir: string, open: (path: string) => Database.Database = (
  * @throws ConfigError `ERR_JOB_DIR` (a file, not creatable, read-only), `ERR_JOB_LOCKED` (another
  *   live crawl holds it; the message names its pid), `ERR_JOB_VERSION` (another store format),
  *   `ERR_JOB_CORRUPT` (not a database, not a job, failed integrity check). Nothing is written
- *   before these checks pass, except the lock.
+ *   before these checks pass, except the lock. `ERR_MISSING_DEPENDENCY` without better-sqlite3.
  */
 export async function openJob(options: OpenJobOptions): Promise<Job> {
   const { dir, logger } = options;
+  // Loaded first: a missing better-sqlite3 is ERR_MISSING_DEPENDENCY before the dir is touched.
+  const BetterSqlite3 = loadPackage<typeof Database>('better-sqlite3', 'a job dir (--job-dir, job.dir)');
   await prepareDir(dir);
   const lockPath = await lock(dir, options.pid ?? process.pid, logger);
   let store: SqliteJobStore;
   try {
-    const db = openDatabase(dir, options.openDatabase);
+    const db = openDatabase(dir, options.openDatabase ?? ((path) => new BetterSqlite3(path)));
     try {
       store = new SqliteJobStore(db, options);
     } catch (error) {

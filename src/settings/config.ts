@@ -5,6 +5,7 @@
  * Users write nested groups (`{ concurrency: { perDomain: 4 } }`, with completion for every key);
  * dotted keys (`{ 'concurrency.perDomain': 4 }`) are accepted too, as `-s` uses them.
  */
+import type { SettingDocs } from './config-docs.js';
 import { ConfigError } from '../errors.js';
 import type { ItemPipeline } from '../items/pipeline.js';
 import type { DownloaderMiddlewaresRef } from '../downloader/downloader.js';
@@ -55,8 +56,9 @@ export interface TypedFeedConfig<I extends object> extends Omit<FeedConfig, 'fie
 /**
  * Nested, all-optional form of the settings, derived from the defaults table, plus components.
  * `I` types the pipelines and the feeds' `fields` (`defineConfig<Product>({...})`).
+ * `SettingDocs` (generated from the same table) adds each setting's doc line to completion.
  */
-export type ConfigInput<I extends object = Record<string, unknown>> = ConfigComponents<I> & { feeds?: Record<string, TypedFeedConfig<I>> } & {
+export type ConfigInput<I extends object = Record<string, unknown>> = ConfigComponents<I> & SettingDocs & { feeds?: Record<string, TypedFeedConfig<I>> } & {
   [K in TopLevel<SettingKey>]?: SettingValues[K];
 } & {
   [H in Head<SettingKey>]?: { [R in Rest<SettingKey, H>]?: SettingValues[`${H}.${R}` & SettingKey] };

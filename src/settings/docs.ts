@@ -4,7 +4,7 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
 }
 
-/** The README's settings table, generated from the defaults table (a test keeps them in sync). */
+/** The settings table of docs/reference/settings.md, generated from the defaults table (a test keeps them in sync). */
 export function settingsMarkdown(): string {
   const rows = SETTING_KEYS.map((key) => {
     const spec = DEFAULTS[key];

@@ -10,20 +10,21 @@
  * reported here with file and line.
  */
 import { pathToFileURL } from 'node:url';
-import { register } from 'tsx/esm/api';
 import { ConfigError } from '../errors.js';
 
-let registered = false;
+let registered: Promise<void> | undefined;
 
-export function ensureTypeScriptLoader(): void {
-  if (registered) return;
-  register();
-  registered = true;
+/** tsx is loaded on the first import of user code, not with Arachne (it weighs more than the rest of start-up). */
+export function ensureTypeScriptLoader(): Promise<void> {
+  registered ??= import('tsx/esm/api').then(({ register }) => {
+    register();
+  });
+  return registered;
 }
 
 /** Imports a .ts/.js module by path; a load failure becomes a coded ConfigError naming the file. */
 export async function importModule(file: string, code: string, what: string): Promise<Record<string, unknown>> {
-  ensureTypeScriptLoader();
+  await ensureTypeScriptLoader();
   try {
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {

@@ -77,5 +77,6 @@ test('genspider outside a project is ERR_NO_PROJECT; --help works', async () => 
   assert.match(outside.stderr, /ERR_NO_PROJECT/);
   const help = await runCli(['genspider', '--help'], project.dir);
   assert.equal(help.code, 0);
-  assert.match(help.stdout, /Usage: crawl genspider \[options\] <name> <domain>/);
+  assert.match(help.stdout, /Usage: crawl genspider \[options\] \[name\] \[domain\]/);
+  assert.match(help.stdout, /-l, --list/);
 });

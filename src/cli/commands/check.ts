@@ -8,7 +8,7 @@ import { requireCallback, runCallback } from '../callbacks.js';
 import { commandSettings } from '../cli-settings.js';
 import { contractCases, contractFailures } from '../contract-check.js';
 import { Fetcher } from '../fetcher.js';
-import { collect, parseSpiderArgs } from '../options.js';
+import { collect, logLevelOption, parseSpiderArgs, withLogLevel } from '../options.js';
 import { requireProject } from '../project.js';
 
 function messageOf(error: unknown): string {
@@ -53,9 +53,20 @@ export function checkCommand(): Command {
     .argument('[spider]', 'only this spider (default: every spider of the project)')
     .option('-a, --arg <key=value>', 'spider argument (repeatable)', collect)
     .option('-s, --set <key=value>', 'setting override (repeatable)', collect)
-    .action(async (name: string | undefined, options: { arg?: string[]; set?: string[] }) => {
+    .option('-l, --list', 'list the contracts (spider.callback url) without running them')
+    .addOption(logLevelOption())
+    .action(async (name: string | undefined, options: { arg?: string[]; set?: string[]; list?: boolean; loglevel?: string }) => {
+      options.set = withLogLevel(options.set, options.loglevel);
       const project = await requireProject(process.cwd());
       const entries = name ? [await findSpider(project.spidersDir, name)] : [...(await loadSpiders(project.spidersDir)).values()];
+      if (options.list) {
+        for (const entry of entries) {
+          for (const { callback, contract } of contractCases((entry.spiderClass as unknown as { contracts?: Contracts }).contracts)) {
+            process.stdout.write(`${entry.name}.${callback} ${contract.url}\n`);
+          }
+        }
+        return;
+      }
       let passed = 0;
       let failed = 0;
       for (const entry of entries) {

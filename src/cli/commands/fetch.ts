@@ -5,7 +5,9 @@ import { createLogger } from '../../log.js';
 import { Request } from '../../http/request.js';
 import { commandSettings } from '../cli-settings.js';
 import { Fetcher } from '../fetcher.js';
-import { collect } from '../options.js';
+import { findSpider } from '../../core/spider-loader.js';
+import { collect, logLevelOption, withLogLevel } from '../options.js';
+import { requireProject } from '../project.js';
 
 /** `HTTP 200` then one `name: value` line per header (repeated headers once per value). */
 export function formatHead(response: Response): string {
@@ -38,10 +40,13 @@ export function fetchCommand(): Command {
     .option('--headers', 'print the status line and the response headers before the body')
     .option('--no-redirect', 'do not follow redirects: print the 3xx response itself')
     .option('--browser', 'render the page in headless Chromium and print the rendered HTML (docs/browser.md)')
+    .option('--spider <name>', "use this spider's customSettings (its user agent, headers, proxies...)")
     .option('-s, --set <key=value>', 'setting override (repeatable)', collect)
-    .action(async (url: string, options: { headers?: boolean; redirect: boolean; browser?: boolean; set?: string[] }) => {
+    .addOption(logLevelOption())
+    .action(async (url: string, options: { headers?: boolean; redirect: boolean; browser?: boolean; spider?: string; set?: string[]; loglevel?: string }) => {
       const href = checkUrl(url);
-      const { settings } = await commandSettings(process.cwd(), options.set);
+      const entry = options.spider ? await findSpider((await requireProject(process.cwd())).spidersDir, options.spider) : undefined;
+      const { settings } = await commandSettings(process.cwd(), withLogLevel(options.set, options.loglevel), entry?.spiderClass);
       const fetcher = new Fetcher({ settings, logger: createLogger('fetch', settings['log.level'] === 'silent' ? 'silent' : 'warn') });
       try {
         // meta.dontRedirect: the redirect middleware hands the 3xx back instead of a next hop.

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
+import { logLevelOption } from '../options.js';
 import { parseDomain, spiderClassName, validateName } from '../names.js';
 import { requireProject } from '../project.js';
 import { renderTemplate, spiderTemplateNames, TEMPLATES_DIR } from '../templates.js';
@@ -9,13 +10,22 @@ import { renderTemplate, spiderTemplateNames, TEMPLATES_DIR } from '../templates
 export function genspiderCommand(): Command {
   return new Command('genspider')
     .description("write spiders/<name>.ts in the current project from a template (Scrapy's genspider)")
-    .argument('<name>', 'the spider name (letters, digits, "_" and "-"); the class is its PascalCase + "Spider"')
-    .argument('<domain>', 'the domain to crawl (books.example), or a URL whose host is used and which becomes the start URL')
+    .argument('[name]', 'the spider name (letters, digits, "_" and "-"); the class is its PascalCase + "Spider"')
+    .argument('[domain]', 'the domain to crawl (books.example), or a URL whose host is used and which becomes the start URL')
     .option('-t, --template <template>', 'basic, crawl (CrawlSpider with rules), sitemap (SitemapSpider) or browser (pages rendered in Chromium)', 'basic')
     .option('--force', 'overwrite spiders/<name>.ts if it exists')
-    .action(async (name: string, domainArg: string, options: { template: string; force?: boolean }) => {
-      validateName(name, 'spider');
+    .option('-l, --list', 'list the spider templates and exit')
+    .addOption(logLevelOption())
+    .action(async (name: string | undefined, domainArg: string | undefined, options: { template: string; force?: boolean; list?: boolean }) => {
       const templates = spiderTemplateNames();
+      if (options.list) {
+        process.stdout.write(`Available templates:\n${templates.map((t) => `  ${t}\n`).join('')}`);
+        return;
+      }
+      if (name === undefined || domainArg === undefined) {
+        throw new ConfigError('ERR_CLI_ARGUMENT', `genspider needs a spider name and a domain`, { hint: 'write: crawl genspider books books.example (crawl genspider -l lists the templates)' });
+      }
+      validateName(name, 'spider');
       if (!templates.includes(options.template)) {
         throw new ConfigError('ERR_TEMPLATE_UNKNOWN', `no spider template named "${options.template}"`, {
           hint: `pick one of: ${templates.join(', ')}`,

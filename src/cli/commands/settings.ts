@@ -10,7 +10,7 @@ export function settingsCommand(): Command {
     .description('print the effective settings (defaults < crawl.config.ts < -s), or one of them')
     .option('--get <key>', 'print one setting')
     .option('-s, --set <key=value>', 'setting override (repeatable)', collect)
-    .option('--markdown', "print the table of every setting with its type, default and doc (the README's)")
+    .option('--markdown', "print the table of every setting with its type, default and doc (docs/reference/settings.md)")
     .action(async (options: { get?: string; set?: string[]; markdown?: boolean }) => {
       if (options.markdown) {
         process.stdout.write(`${settingsMarkdown()}\n`);

@@ -1,6 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { runInNewContext } from 'node:vm';
 import { Command } from 'commander';
 import { findSpider } from '../../core/spider-loader.js';
 import { Request } from '../../http/request.js';
@@ -9,8 +8,9 @@ import { createLogger } from '../../log.js';
 import type { Spider } from '../../spider/spider.js';
 import { commandSettings } from '../cli-settings.js';
 import { Fetcher } from '../fetcher.js';
-import { collect, parseSpiderArgs } from '../options.js';
+import { collect, logLevelOption, parseSpiderArgs, withLogLevel } from '../options.js';
 import { requireProject } from '../project.js';
+import { writeViewFile } from '../view-file.js';
 import { checkUrl } from './fetch.js';
 
 const HELP = `Available:
@@ -32,7 +32,10 @@ export function shellCommand(): Command {
     .option('--browser', 'render every fetch in headless Chromium: `response` is the rendered page')
     .option('-a, --arg <key=value>', 'spider argument (repeatable)', collect)
     .option('-s, --set <key=value>', 'setting override (repeatable)', collect)
-    .action(async (url: string | undefined, options: { spider?: string; browser?: boolean; arg?: string[]; set?: string[] }) => {
+    .option('-c, --code <code>', "evaluate this expression (it may await) with the shell's names, print the result and exit")
+    .addOption(logLevelOption())
+    .action(async (url: string | undefined, options: { spider?: string; browser?: boolean; arg?: string[]; set?: string[]; code?: string; loglevel?: string }) => {
+      options.set = withLogLevel(options.set, options.loglevel);
       const spiderArgs = parseSpiderArgs(options.arg);
       const entry = options.spider ? await findSpider((await requireProject(process.cwd())).spidersDir, options.spider) : undefined;
       const { settings } = await commandSettings(process.cwd(), options.set, entry?.spiderClass);
@@ -49,15 +52,24 @@ export function shellCommand(): Command {
         bind(await fetcher.fetch(typeof target === 'string' ? new Request({ url: checkUrl(target), meta: options.browser ? { browser: true } : {} }) : target));
       const view = (response: Response | undefined = scope.response as Response | undefined): string => {
         if (!response) throw new Error('no response yet: fetch(url) first');
-        const file = join(mkdtempSync(join(tmpdir(), 'arachne-view-')), 'response.html');
-        writeFileSync(file, response.body);
+        const file = writeViewFile(response);
         process.stdout.write(`${file}\n`);
         return file;
       };
 
       if (url) {
         const response = await fetchInto(url);
-        process.stdout.write(`fetched ${response.url} (${response.status}, ${response.body.length} bytes)\n`);
+        if (options.code === undefined) process.stdout.write(`fetched ${response.url} (${response.status}, ${response.body.length} bytes)\n`);
+      }
+      if (options.code !== undefined) {
+        try {
+          // An expression, as in Scrapy's `shell -c`; wrapped so it may use await.
+          const result: unknown = await runInNewContext(`(async () => (${options.code}))()`, { ...scope, fetch: fetchInto, view, console });
+          process.stdout.write(typeof result === 'string' ? `${result}\n` : `${inspect(result, { depth: 4 })}\n`);
+        } finally {
+          await fetcher.close();
+        }
+        return;
       }
       process.stdout.write(HELP);
       // Imported here, not at the top: loading node:repl loads node:domain, which wraps every

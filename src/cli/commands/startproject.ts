@@ -6,6 +6,7 @@ import { DEFAULTS } from '../../settings/defaults.js';
 import { settingsAsConfigComments } from '../../settings/docs.js';
 import { validateName } from '../names.js';
 import { checkOutputPath } from '../output-paths.js';
+import { arachneSpec } from '../arachne-spec.js';
 import { packageVersion } from '../package-info.js';
 import { renderTree, TEMPLATES_DIR } from '../templates.js';
 
@@ -45,7 +46,10 @@ export function startprojectCommand(): Command {
     .description('create a new project: crawl.config.ts, an example spider, a pipeline, a test, package.json and tsconfig.json')
     .argument('<name>', 'the project name (letters, digits, "_" and "-")')
     .argument('[dir]', 'where to create it (default: ./<name>); must be missing or empty')
-    .option('--arachne-spec <spec>', "the arachne dependency written to package.json (default: ^<this version>; e.g. file:../arachne)")
+    .option(
+      '--arachne-spec <spec>',
+      'the arachne dependency written to package.json (default: ^<version> when this Arachne came from the npm registry, else file:<its tarball or folder>)',
+    )
     .action((name: string, dir: string | undefined, options: { arachneSpec?: string }) => {
       validateName(name, 'project');
       const target = resolve(dir ?? name);
@@ -55,12 +59,12 @@ export function startprojectCommand(): Command {
         });
       }
       checkOutputPath({ path: dir ?? name, source: 'startproject: the project folder', kind: 'dir' });
-      const spec = options.arachneSpec ?? `^${packageVersion()}`;
+      const spec = options.arachneSpec ?? arachneSpec(packageVersion());
       const written = renderTree(join(TEMPLATES_DIR, 'project'), target, projectTemplateVars(name, spec));
       const shown = relative(process.cwd(), target) || '.';
       process.stdout.write(
         `created project "${name}" in ${target}:\n${written.map((f) => `  ${f}\n`).join('')}\n` +
-          `next:\n  cd ${shown}\n  npm install\n  npx crawl list\n  npx crawl run pages -O pages.jsonl\n  npx crawl genspider <name> <domain>\n`,
+          `arachne dependency: ${spec}\n\nnext:\n  cd ${shown}\n  npm install\n  npx crawl list\n  npx crawl run pages -O pages.jsonl\n  npx crawl genspider <name> <domain>\n`,
       );
     });
 }

@@ -1,4 +1,6 @@
-import { CookieJar } from 'tough-cookie';
+import type * as ToughCookie from 'tough-cookie';
+import type { CookieJar } from 'tough-cookie';
+import { loadPackage } from '../../load-package.js';
 import { Request } from '../../http/request.js';
 import type { SettingValues } from '../../settings/defaults.js';
 import type { DownloaderMiddleware, Handler, MiddlewareContext } from '../middleware.js';
@@ -38,7 +40,8 @@ export class CookiesMiddleware implements DownloaderMiddleware {
       // tough-cookie would treat http://127.0.0.1 and localhost as secure contexts (as browsers
       // do for developers); a crawler is not a developer's browser, and Scrapy's jar never sends
       // Secure cookies over http either (so an https -> http hop never carries them).
-      jar = new CookieJar(undefined, { looseMode: true, allowSecureOnLocal: false });
+      const { CookieJar: Jar } = loadPackage<typeof ToughCookie>('tough-cookie', 'cookies (cookies.enabled)');
+      jar = new Jar(undefined, { looseMode: true, allowSecureOnLocal: false });
       this.#jars.set(id, jar);
     }
     return jar;

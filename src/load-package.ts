@@ -1,0 +1,38 @@
+/**
+ * Loading a dependency on first use instead of at import: `import 'arachne'` and `crawl
+ * --version` then cost only what every crawl needs. better-sqlite3 (job dirs), ioredis (cluster,
+ * Redis feeds), piscina (parse workers) and tough-cookie (cookies) are each loaded by the one
+ * component that uses them, when it is built.
+ *
+ * `require` (not `await import()`) keeps their callers synchronous: all four ship CommonJS.
+ * better-sqlite3 and ioredis are optionalDependencies (better-sqlite3 compiles from source where
+ * no prebuilt binary fits, and most crawls need neither): when one is missing, asking for its
+ * feature is a coded error that names the package to install.
+ */
+import { createRequire } from 'node:module';
+import { ConfigError } from './errors.js';
+
+const require = createRequire(import.meta.url);
+
+function isMissing(error: unknown, name: string): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === 'MODULE_NOT_FOUND' && typeof message === 'string' && message.includes(`'${name}'`);
+}
+
+/**
+ * The package `name`, loaded now (Node caches it after the first call).
+ *
+ * @param feature what needs it, for the error: `"a job dir (--job-dir, job.dir)"`.
+ * @throws ConfigError `ERR_MISSING_DEPENDENCY` when the package is not installed.
+ */
+export function loadPackage<T>(name: string, feature: string): T {
+  try {
+    return require(name) as T;
+  } catch (error) {
+    if (!isMissing(error, name)) throw error;
+    throw new ConfigError('ERR_MISSING_DEPENDENCY', `${feature} needs the package "${name}", which is not installed`, {
+      hint: `run \`npm install ${name}\` in your project (it is an optional dependency of arachne)`,
+      cause: error,
+    });
+  }
+}
