@@ -260,6 +260,21 @@ export const CATALOGUE: Readonly<Record<string, CatalogueEntry>> = {
   ERR_TRANSPORT_CLOSED: { kind: 'drop', meaning: 'A request after the transport closed (a forced stop).', fix: 'None needed.' },
   ERR_CURL: { kind: 'drop', meaning: 'A curl command that cannot become a request.', fix: 'Fix the curl command as the message says.' },
   ERR_CURL_UNKNOWN_OPTION: { kind: 'drop', meaning: 'A curl option Arachne does not map onto a request.', fix: 'Remove it, or pass ignoreUnknownOptions.' },
+  ERR_CURL_UNSUPPORTED_OPTION: { kind: 'drop', meaning: 'A curl option no single request can express (-F forms, -T uploads, --digest, client certificates, @file data).', fix: 'Build the request in code (new Request({...})) instead of from curl.' },
+  // Selectors
+  ERR_SELECTOR_INVALID: { kind: 'callback', meaning: 'A css() selector or xpath() expression that does not parse.', fix: 'Fix the selector the message names (docs/selectors.md lists what is supported).' },
+  // Browser rendering
+  ERR_PLAYWRIGHT_MISSING: { kind: 'drop', meaning: 'A request asked for the browser and playwright-core is not installed.', fix: 'npm install playwright-core (no browser download needed with a system Chromium).' },
+  ERR_BROWSER_NOT_FOUND: { kind: 'config', meaning: 'No Chromium was found: not at browser.executablePath, not on PATH, not in Playwright\'s cache.', fix: 'Install Chromium (apt-get install chromium) or set browser.executablePath.' },
+  ERR_BROWSER_LAUNCH: { kind: 'retry', meaning: 'Chromium did not start within browser.launchTimeoutMs.', fix: 'Check the executable runs headless here; raise browser.launchTimeoutMs on a slow machine.' },
+  ERR_BROWSER_CRASHED: { kind: 'retry', meaning: 'Chromium died while rendering the page; it is restarted and the page retried.', fix: 'Lower browser.maxPages if memory is short; see the log for the crash.' },
+  ERR_BROWSER_FAILED: { kind: 'retry', meaning: 'The browser could not load the page (navigation error).', fix: 'Check the URL loads in a browser; the message carries Chromium\'s reason.' },
+  ERR_BROWSER_ACTION: { kind: 'drop', meaning: 'A page action (click, fill, wait, evaluate) failed or is malformed.', fix: 'Fix the action the message names, or the selector it waits for.' },
+  ERR_BROWSER_NO_RESPONSE: { kind: 'drop', meaning: 'The browser navigation produced no main-document response.', fix: 'The URL may be a download or about:blank; fetch it over HTTP instead.' },
+  ERR_BROWSER_CLOSED: { kind: 'retry', meaning: 'The browser handler was closed while a page was still waiting.', fix: 'Nothing to do at crawl close; otherwise report it.' },
+  // Packaging and exit checks
+  ERR_MISSING_DEPENDENCY: { kind: 'config', meaning: 'An optional package a feature needs is not installed (better-sqlite3 for --job-dir, ioredis for --redis).', fix: 'npm install the package the message names.' },
+  ERR_CRAWL_CHECK_FAILED: { kind: 'close', meaning: 'The crawl finished, but with errors (--fail-on-errors) or fewer items than --min-items.', fix: 'Read the crawl\'s errors in its log and stats; the items scraped are in the feeds.' },
   // Traces and reports
   ERR_TRACE_FILE: { kind: 'config', meaning: 'The trace file cannot be written.', fix: 'Pick a writable path for --trace.' },
   ERR_TRACE_FORMAT: { kind: 'config', meaning: 'The file given to `crawl report` is not an Arachne trace.', fix: 'Pass a file written by --trace.' },
