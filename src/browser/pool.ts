@@ -103,12 +103,20 @@ export class BrowserPool {
     await this.#slot();
     let entry: ContextEntry | undefined;
     try {
-      const browser = await this.#launch();
+      // Bounded like the launch: a browser killed while a context or page was being made must
+      // not leave this request waiting for an answer that never comes.
+      const browser = await within(this.#launch(), this.#o.launchTimeoutMs, 'a running Chromium');
       entry = this.#context(browser, proxy, jar);
       entry.served++;
       entry.open++;
       if (entry.served >= this.#o.pagesPerContext) this.#retire(entry);
-      const page = await (await entry.context).newPage();
+      const made = entry;
+      const page = await within(
+        made.context.then((context) => context.newPage()),
+        this.#o.launchTimeoutMs,
+        'a new page',
+        () => this.#forget(browser),
+      );
       this.#o.stats.inc('browser/pages_opened');
       const held = entry;
       let released = false;
@@ -118,8 +126,10 @@ export class BrowserPool {
         release: async () => {
           if (released) return;
           released = true;
-          await page.close().catch(() => {});
+          // The budget unit first: closing a page of a browser that was just killed can wait
+          // forever (seen: a SIGKILLed Chromium left every page unit held, the crawl stalled).
           this.#done(held);
+          await settleWithin(page.close(), PAGE_CLOSE_MS);
         },
       };
     } catch (error) {
@@ -196,6 +206,16 @@ export class BrowserPool {
     return this.#browser.then((browser) => (browser.isConnected() ? browser : this.#relaunch(browser)));
   }
 
+  /** Drops a browser that stopped answering: the next page launches a new one. */
+  #forget(browser: Browser): void {
+    void this.#browser?.then((current) => {
+      if (current !== browser) return;
+      this.#browser = undefined;
+      this.#contexts.clear();
+      void browser.close().catch(() => {});
+    });
+  }
+
   #relaunch(dead: Browser): Promise<Browser> {
     void dead;
     this.#browser = undefined;
@@ -232,6 +252,40 @@ export class BrowserPool {
     });
     return browser;
   }
+}
+
+/** `promise`, or a retryable ERR_BROWSER_LAUNCH once `ms` passed without an answer (then `onTimeout`). */
+async function within<T>(promise: Promise<T>, ms: number, what: string, onTimeout?: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout?.();
+      reject(new RetryableError('ERR_BROWSER_LAUNCH', `the browser gave no ${what} within ${ms} ms (browser.launchTimeoutMs)`, {
+        hint: 'the browser may have died; it is restarted on the next page. Raise browser.launchTimeoutMs on a slow machine',
+      }));
+    }, ms);
+    timer.unref();
+  });
+  promise.catch(() => {});
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** How long a page's close may take before its lease stops waiting for it. */
+const PAGE_CLOSE_MS = 5_000;
+
+/** Waits for `promise` to settle, at most `ms` (an unref'd timer: it keeps no process alive). */
+async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  await Promise.race([promise.then(() => {}, () => {}), elapsed]);
+  clearTimeout(timer);
 }
 
 function firstLine(error: unknown): string {

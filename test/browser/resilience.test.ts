@@ -98,7 +98,8 @@ test('Chromium killed mid-crawl: its pages fail coded and are retried, the brows
   let killed = 0;
   const { items, stats, logs } = await crawl(
     pagesSpider('killed', 20),
-    { browser: { ...BROWSER_SETTINGS, mode: 'always', maxPages: 4, pagesPerContext: 5 }, retry: { times: 3, backoffBaseMs: 10 }, 'log.level': 'warn' },
+    // A page that was mid-render when Chromium died fails within download.timeoutMs at the latest.
+    { browser: { ...BROWSER_SETTINGS, mode: 'always', maxPages: 4, pagesPerContext: 5 }, download: { timeoutMs: 10_000 }, retry: { times: 3, backoffBaseMs: 10 }, 'log.level': 'warn' },
     {
       onCrawler: (crawler) =>
         crawler.events.on('itemScraped', () => {

@@ -7,8 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { CHROMIUM } from '../browser/chromium-required.js';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The Chromium the browser tests found (a coded error at import, never a hang, when none). */
+export const CHROMIUM_PATH = CHROMIUM;
+
+/** A launch that has not finished by then has failed: a missing or broken binary never hangs a test. */
+const LAUNCH_TIMEOUT_MS = 30_000;
 
 export interface LaunchedBrowser {
   /** A persistent context on a fresh profile folder (playwright's way to pass `--user-data-dir`). */
@@ -21,6 +26,7 @@ export async function launchChromium(): Promise<LaunchedBrowser> {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
     headless: true,
+    timeout: LAUNCH_TIMEOUT_MS,
     viewport: { width: 1280, height: 900 },
     args: [
       '--headless',
