@@ -7,12 +7,13 @@ import { ConfigError } from '../errors.js';
 import { Request } from '../http/request.js';
 import type { Response } from '../http/response.js';
 import { InProcessRunner } from '../parse/in-process.js';
-import type { Spider } from '../spider/spider.js';
+import { Spider } from '../spider/spider.js';
 
 /** The methods a spider could name as a callback: its own and inherited ones, but not Spider's plumbing. */
 export function spiderMethods(spider: Spider): string[] {
   const names = new Set<string>();
-  const hidden = new Set(['constructor', 'start', 'request']);
+  // Spider's own plumbing (start, request, follow, opened, closed...) is not a callback to offer.
+  const hidden = new Set(Object.getOwnPropertyNames(Spider.prototype).filter((name) => name !== 'parse'));
   for (let proto: object | null = Object.getPrototypeOf(spider) as object; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
     for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
       if (typeof descriptor.value === 'function' && !hidden.has(name) && !name.startsWith('_')) names.add(name);

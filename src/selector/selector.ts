@@ -8,7 +8,8 @@
  * Everything here is plain code over the parsed tree, so it runs where the callback runs: on a
  * parse worker (the body crossed the thread; the tree is built there) or in-process.
  */
-import { load } from 'cheerio/slim';
+import type * as CheerioSlim from 'cheerio/slim';
+import { loadPackage } from '../load-package.js';
 import type { AnyNode, Document, Element } from 'domhandler';
 import render from 'dom-serializer';
 import { selectCss } from './css.js';
@@ -50,7 +51,7 @@ export class Selector {
    * `response.$` parses a body (htmlparser2, lenient).
    */
   constructor(input: string | XNode) {
-    this.root = typeof input === 'string' ? (load(input, { xml: { xmlMode: false, decodeEntities: true } }).root()[0] as Document) : input;
+    this.root = typeof input === 'string' ? (loadPackage<typeof CheerioSlim>('cheerio/slim', 'selectors').load(input, { xml: { xmlMode: false, decodeEntities: true } }).root()[0] as Document) : input;
   }
 
   /** A selection of a value, not a node (what `count(//a)` or `string(@href)` return). */

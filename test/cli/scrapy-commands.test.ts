@@ -71,7 +71,7 @@ test('view writes the page with a <base href> and prints its path', async () => 
 test('genspider -l lists the templates', async () => {
   const result = await runCli(['genspider', '-l'], box.project.dir);
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stdout, /^Available templates:\n {2}basic\n {2}crawl\n/);
+  assert.match(result.stdout, /^Available templates:\n {2}basic\n {2}browser\n {2}crawl\n {2}sitemap\n/);
   const missing = await runCli(['genspider', 'only-a-name'], box.project.dir);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /ERR_CLI_ARGUMENT: genspider needs a spider name and a domain/);

@@ -24,6 +24,12 @@ export default class Pages extends Spider {
 }
 `;
 
+/** The same spider with a pipeline whose open() throws: the last component start-up opens. */
+const BROKEN_PIPELINE = SPIDER.replace("name = 'pages'", "name = 'broken-pipeline'").replace(
+  'export default class Pages extends Spider {',
+  'export default class BrokenPipeline extends Spider {\n  static override customSettings = { pipelines: [{ open() { throw new Error(\'the warehouse is closed\'); }, process(item: object) { return item; } }] };',
+);
+
 /** A run that has not exited after this long is hung: killed, and the test fails. */
 const EXIT_DEADLINE_MS = 30_000;
 
@@ -34,7 +40,7 @@ let busy: Server;
 let busyPort: number;
 
 before(async () => {
-  project = makeProject({ 'crawl.config.ts': 'export default {};\n', 'spiders/pages.ts': SPIDER, 'a-file': 'not a folder\n' });
+  project = makeProject({ 'crawl.config.ts': 'export default {};\n', 'spiders/pages.ts': SPIDER, 'spiders/broken-pipeline.ts': BROKEN_PIPELINE, 'a-file': 'not a folder\n' });
   site = await startSite({ pages: 2 });
   redis = await startRedis();
   busy = createServer();
@@ -49,8 +55,8 @@ after(async () => {
   project.remove();
 });
 
-async function run(args: string[]): Promise<CliResult & { hung: boolean }> {
-  const cli = startCli(['run', 'pages', '-a', `url=${site.url}/page/0`, ...args], project.dir);
+async function run(args: string[], spider = 'pages'): Promise<CliResult & { hung: boolean }> {
+  const cli = startCli(['run', spider, '-a', `url=${site.url}/page/0`, ...args], project.dir);
   let hung = false;
   const timer = setTimeout(() => {
     hung = true;
@@ -61,10 +67,13 @@ async function run(args: string[]): Promise<CliResult & { hung: boolean }> {
   return { ...result, hung };
 }
 
-const FAILURES: { name: string; args: () => string[]; code: RegExp }[] = [
-  { name: 'a busy metrics port', args: () => ['-s', `metrics.port=${busyPort}`], code: /ERR_METRICS_\w+/ },
-  { name: 'an unwritable trace path', args: () => ['--trace', 'a-file/trace.jsonl'], code: /ERR_TRACE_\w+/ },
-  { name: 'a feed that cannot be opened', args: () => ['-o', 'a-file/items.jsonl'], code: /ERR_FEED_\w+/ },
+// Paths are checked before anything opens (ERR_OUTPUT_PATH); a busy port and a pipeline that
+// cannot open fail later, after the job store, the cluster membership, the trace and the sockets.
+const FAILURES: { name: string; args: () => string[]; code: RegExp; spider?: string }[] = [
+  { name: 'a busy metrics port', args: () => ['-s', `metrics.port=${busyPort}`, '--trace', 'trace.jsonl'], code: /ERR_METRICS_\w+/ },
+  { name: 'an unwritable trace path', args: () => ['--trace', 'a-file/trace.jsonl'], code: /ERR_TRACE_\w+|ERR_OUTPUT_PATH/ },
+  { name: 'a feed that cannot be opened', args: () => ['-o', 'a-file/items.jsonl'], code: /ERR_FEED_\w+|ERR_OUTPUT_PATH/ },
+  { name: 'a pipeline whose open() throws', args: () => ['--trace', 'trace.jsonl', '-o', 'items.jsonl'], code: /ERR_PIPELINE_OPEN/, spider: 'broken-pipeline' },
 ];
 
 const MODES: { name: string; args: (id: string) => string[] }[] = [
@@ -79,13 +88,14 @@ for (const failure of FAILURES) {
     test(`${failure.name}, ${mode.name}: the coded error, a non-zero exit, nothing left open`, async () => {
       const id = `startup-${++counter}`;
       const before = new Set(readdirSync(project.dir));
-      const result = await run([...mode.args(id), ...failure.args(), '-s', 'log.statsIntervalMs=0']);
+      const result = await run([...mode.args(id), ...failure.args(), '-s', 'log.statsIntervalMs=0'], failure.spider);
       assert.equal(result.hung, false, `the process did not exit by itself:\n${result.stderr}`);
       assert.notEqual(result.code, 0, result.stderr);
       assert.match(result.stderr, failure.code);
       assert.doesNotMatch(result.stderr, /ReferenceError|TypeError|\n\s+at .*(src|dist)\//, 'no stack of Arachne\'s own');
+      // What the user asked for may be there (a trace file, an empty feed); nothing else.
       const added = readdirSync(project.dir).filter((f) => !before.has(f));
-      const allowed = mode.name === 'with a job dir' ? [`job-${id}`] : [];
+      const allowed = [...(mode.name === 'with a job dir' ? [`job-${id}`] : []), 'trace.jsonl', 'items.jsonl'];
       assert.deepEqual(added.filter((f) => !allowed.includes(f)), [], 'no file left behind');
       if (mode.name === 'with a job dir' && existsSync(join(project.dir, `job-${id}`))) {
         const lock = readdirSync(join(project.dir, `job-${id}`)).filter((f) => /lock/i.test(f));
