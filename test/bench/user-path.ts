@@ -60,35 +60,11 @@ if (values.pages) scenario.site.pages = Number(values.pages);
 const rounds = Number(values.rounds);
 const variants = values.variants!.split(',');
 
-const SPIDER = `import { Spider, type Response } from 'arachne';
-
-export default class BenchSpider extends Spider {
-  static override name = 'bench';
-
-  override async *start() {
-    yield this.request(\`\${this.args.url!}/page/0\`);
-  }
-
-  *parse(response: Response) {
-    const $ = response.$;
-    const cards = $('div.product');
-    if (cards.length === 0) {
-      yield { url: response.url, title: $('title').text() };
-    } else {
-      for (const el of cards) {
-        const card = $(el);
-        yield {
-          url: response.url,
-          name: card.find('h2.name a').text(),
-          price: Number(card.find('span.price').attr('data-amount')),
-          tags: card.find('ul.tags li').map((_, li) => $(li).text()).get(),
-        };
-      }
-    }
-    yield* response.followAll('ul.links a');
-  }
-}
-`;
+// The spider of `crawl bench` (src/cli/bench-spider.ts), as a user's TypeScript file would hold it:
+// the same code, importing from 'arachne' instead of the source tree.
+const SPIDER = readFileSync(new URL('../../src/cli/bench-spider.ts', import.meta.url), 'utf8')
+  .replace(/^import type \{ Response \} from '[^']+';\nimport \{ Spider \} from '[^']+';$/m, "import { Spider, type Response } from 'arachne';");
+if (!SPIDER.includes("from 'arachne'")) throw new Error('src/cli/bench-spider.ts changed its imports: update the rewrite in user-path.ts');
 
 const config = (concurrency: number): string => `import { defineConfig } from 'arachne';
 
