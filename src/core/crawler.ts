@@ -20,10 +20,9 @@ import { DnsCache, type Resolve } from '../downloader/dns-cache.js';
 import type { ProxyPool } from '../proxy/pool.js';
 import { redactSecrets, type ProxyConfig } from '../proxy/proxy-config.js';
 import { proxyPoolFromSettings, recordProxyStats } from '../proxy/from-settings.js';
-import { recordSlotStats, schedulerFromSettings, slotBudget } from '../scheduler/from-settings.js';
-import { SlotRules } from '../scheduler/slot-rules.js';
-import { ClusterFrontier } from '../cluster/cluster-frontier.js';
-import { checkCrawlId, connectRedis, type Redis } from '../cluster/redis.js';
+import { recordSlotStats, schedulerFromSettings } from '../scheduler/from-settings.js';
+import type { SlotRules } from '../scheduler/slot-rules.js';
+import { joinCluster } from '../cluster/join.js';
 import { ConfigError } from '../errors.js';
 import { userFrames } from '../stack.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -73,14 +72,6 @@ export interface CrawlerOptions {
    * whatever `parse.workers` says. Default: none.
    */
   spiderFile?: string;
-}
-
-/** This process's part in a cluster crawl (`cluster.redis`). */
-interface ClusterMembership {
-  frontier: ClusterFrontier;
-  redis: Redis;
-  /** Sends what is buffered, gives back what is leased here, disconnects. */
-  leave(): Promise<void>;
 }
 
 export interface CrawlResult {
@@ -223,7 +214,7 @@ export class Crawler {
     if (job) closers.push('the job store', ({ failed }) => job.close(failed ? undefined : spider.state));
     // The cluster next: an unreachable Redis or a crawl id holding another spider fails here.
     // Leaving sends completes, gives back what is leased here; shared state stays.
-    const cluster = await this.#joinCluster(flushed);
+    const cluster = await joinCluster({ settings, stats, logger, spiderName: spider.name, now: () => this.#clock.now(), barrier: flushed });
     if (cluster) closers.push('the cluster membership', () => cluster.leave());
     // Trace and metrics next, so a bad trace path or a busy metrics port fails before any feed
     // opens; the metrics read in-flight and queued through this crawler, so they need no engine yet.
@@ -374,57 +365,6 @@ export class Crawler {
   /** Immediate stop (second SIGINT): in-flight requests are abandoned; feeds are still closed. */
   abort(): void {
     this.#engine?.abort('shutdown_forced');
-  }
-
-  /**
-   * Connects to `cluster.redis` and joins the shared crawl, when set. `barrier` resolves once the
-   * items handed over so far reached the feeds: a request is completed in Redis only after that.
-   */
-  async #joinCluster(barrier: () => Promise<void>): Promise<ClusterMembership | undefined> {
-    const { settings, stats, logger, spider } = this;
-    const url = settings['cluster.redis'];
-    if (!url) return undefined;
-    if (settings['job.dir']) {
-      throw new ConfigError('ERR_CLUSTER_JOB_DIR', 'cluster.redis and job.dir are both set: a cluster crawl keeps its state in Redis', {
-        hint: 'drop --job-dir (Redis already survives a process restart), or drop --redis to crawl alone with a job dir',
-      });
-    }
-    const crawlId = checkCrawlId(settings['cluster.crawlId'] || spider.name);
-    const redis = await connectRedis(url, { logger: logger.child('cluster') });
-    const rules = new SlotRules(settings.slots);
-    const frontier = new ClusterFrontier({
-      redis,
-      crawlId,
-      spiderName: spider.name,
-      force: settings['cluster.force'],
-      leaseMs: settings['cluster.leaseMs'],
-      pollMs: settings['cluster.pollMs'],
-      batchSize: settings['cluster.batchSize'],
-      stats,
-      logger: logger.child('cluster'),
-      now: () => this.#clock.now(),
-      barrier,
-      slotConfig: (key) => slotBudget(settings, rules, key),
-    });
-    let left = false;
-    const leave = async (): Promise<void> => {
-      if (left) return;
-      left = true;
-      try {
-        await frontier.close();
-      } finally {
-        redis.disconnect();
-      }
-    };
-    try {
-      await frontier.join();
-    } catch (error) {
-      left = true;
-      redis.disconnect();
-      throw error;
-    }
-    stats.set('cluster/process', frontier.processId);
-    return { frontier, redis, leave };
   }
 
   /** Worker threads when `parse.workers` (resolved from "auto") > 0 and the spider's file is known. */

@@ -1,0 +1,78 @@
+/**
+ * Joining a shared crawl (`cluster.redis`): connect, check the crawl id, register this process,
+ * and hand back the cluster frontier with the one way to leave it cleanly.
+ */
+import { ConfigError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Stats } from '../core/stats.js';
+import { slotBudget } from '../scheduler/from-settings.js';
+import { SlotRules } from '../scheduler/slot-rules.js';
+import type { SettingValues } from '../settings/defaults.js';
+import { ClusterFrontier } from './cluster-frontier.js';
+import { checkCrawlId, connectRedis, type Redis } from './redis.js';
+
+/** This process's part in a cluster crawl. */
+export interface ClusterMembership {
+  frontier: ClusterFrontier;
+  redis: Redis;
+  /** Sends what is buffered, gives back what is leased here, disconnects; once. */
+  leave(): Promise<void>;
+}
+
+export interface JoinOptions {
+  settings: Readonly<SettingValues>;
+  stats: Stats;
+  logger: Logger;
+  spiderName: string;
+  now: () => number;
+  /** Resolves once the items handed over so far reached the feeds: a request completes in Redis only after that. */
+  barrier: () => Promise<void>;
+}
+
+/** Joins the crawl at `cluster.redis`, or returns undefined when it is not set. */
+export async function joinCluster({ settings, stats, logger, spiderName, now, barrier }: JoinOptions): Promise<ClusterMembership | undefined> {
+  const url = settings['cluster.redis'];
+  if (!url) return undefined;
+  if (settings['job.dir']) {
+    throw new ConfigError('ERR_CLUSTER_JOB_DIR', 'cluster.redis and job.dir are both set: a cluster crawl keeps its state in Redis', {
+      hint: 'drop --job-dir (Redis already survives a process restart), or drop --redis to crawl alone with a job dir',
+    });
+  }
+  const crawlId = checkCrawlId(settings['cluster.crawlId'] || spiderName);
+  const log = logger.child('cluster');
+  const redis = await connectRedis(url, { logger: log });
+  const rules = new SlotRules(settings.slots);
+  const frontier = new ClusterFrontier({
+    redis,
+    crawlId,
+    spiderName,
+    force: settings['cluster.force'],
+    leaseMs: settings['cluster.leaseMs'],
+    pollMs: settings['cluster.pollMs'],
+    batchSize: settings['cluster.batchSize'],
+    stats,
+    logger: log,
+    now,
+    barrier,
+    slotConfig: (key) => slotBudget(settings, rules, key),
+  });
+  let left = false;
+  const leave = async (): Promise<void> => {
+    if (left) return;
+    left = true;
+    try {
+      await frontier.close();
+    } finally {
+      redis.disconnect();
+    }
+  };
+  try {
+    await frontier.join();
+  } catch (error) {
+    left = true;
+    redis.disconnect();
+    throw error;
+  }
+  stats.set('cluster/process', frontier.processId);
+  return { frontier, redis, leave };
+}
