@@ -11,15 +11,6 @@ export type SpiderOutput<I extends object = Record<string, unknown>> = Request |
  * What a callback may return: an async or sync generator, an array, a promise of one, or nothing.
  * `I` is the item type it yields (`CallbackResult<Product>` checks every yield).
  */
-/** What `start()` may return: requests or URL strings, in any form a callback may take. */
-export type StartResult =
-  | AsyncIterable<Request | string>
-  | Iterable<Request | string>
-  | Promise<Iterable<Request | string> | Request | string | void>
-  | Request
-  | string
-  | void;
-
 export type CallbackResult<I extends object = Record<string, unknown>> =
   | AsyncIterable<SpiderOutput<I> | null | undefined>
   | Iterable<SpiderOutput<I> | null | undefined>
@@ -114,11 +105,8 @@ export abstract class Spider<I extends object = Record<string, unknown>, Self = 
    * The start requests, pulled lazily by the engine (only while the frontier has room), so a
    * generator over millions of URLs never holds them all in memory. Default: `startUrls`,
    * with `dontFilter` so a start URL is fetched even when already seen.
-   *
-   * Any form a callback may take works: an async or plain generator, an array, a promise of one,
-   * a single `Request` or URL string, or nothing.
    */
-  async *start(): StartResult {
+  async *start(): AsyncIterable<Request> {
     for (const url of (this.constructor as SpiderClass).startUrls ?? []) {
       yield new Request({ url, dontFilter: true });
     }

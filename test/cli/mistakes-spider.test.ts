@@ -17,11 +17,13 @@ const FILES: Record<string, string> = {
 import { Spider, type Response } from 'arachne';
 export class ArrayStart extends Spider {
   static override name = 'array-start';
+  // @ts-expect-error start() returns an array here, as a callback may
   override start() { return [this.args.base + '/page/0', this.request(this.args.base + '/page/1')]; }
   async *parse(response: Response) { yield { url: response.url }; }
 }
 export class SyncStart extends Spider {
   static override name = 'sync-start';
+  // @ts-expect-error a plain generator
   override *start() { yield this.args.base + '/page/0'; yield this.args.base + '/page/1'; }
   async *parse(response: Response) { yield { url: response.url }; }
 }
