@@ -164,7 +164,7 @@ export interface SettingDocs {
     blockResources?: SettingValues['browser.blockResources'];
     /** When a navigation counts as done. Default `"load"`. */
     waitUntil?: SettingValues['browser.waitUntil'];
-    /** Time allowed to start Chromium. Default `30000`. */
+    /** Time allowed to start Chromium (and for it to give a page). Default `30000`. */
     launchTimeoutMs?: SettingValues['browser.launchTimeoutMs'];
     /** browser.mode auto: share of a browser domain's pages still tried over HTTP first. Default `0.05`. */
     autoRecheckRate?: SettingValues['browser.autoRecheckRate'];
@@ -426,7 +426,7 @@ export interface SettingDocs {
   'browser.blockResources'?: SettingValues['browser.blockResources'];
   /** When a navigation counts as done. Default `"load"`. */
   'browser.waitUntil'?: SettingValues['browser.waitUntil'];
-  /** Time allowed to start Chromium. Default `30000`. */
+  /** Time allowed to start Chromium (and for it to give a page). Default `30000`. */
   'browser.launchTimeoutMs'?: SettingValues['browser.launchTimeoutMs'];
   /** browser.mode auto: share of a browser domain's pages still tried over HTTP first. Default `0.05`. */
   'browser.autoRecheckRate'?: SettingValues['browser.autoRecheckRate'];

@@ -140,7 +140,7 @@ export const DEFAULTS = {
   'browser.pagesPerContext': int(100, 'Pages one browser context serves before it is closed and a fresh one made.', { min: 1 }),
   'browser.blockResources': strList(['image', 'font', 'media'], 'Resource types the browser aborts (Playwright resource types).'),
   'browser.waitUntil': oneOf(['commit', 'domcontentloaded', 'load', 'networkidle'], 'load', 'When a navigation counts as done.'),
-  'browser.launchTimeoutMs': int(30_000, 'Time allowed to start Chromium.', { min: 1 }),
+  'browser.launchTimeoutMs': ms(30_000, 'Time allowed to start Chromium (and for it to give a page).', { min: 1 }),
   'browser.autoRecheckRate': num(0.05, 'browser.mode auto: share of a browser domain\'s pages still tried over HTTP first.', { min: 0, max: 1 }),
 
   userAgent: str('Arachne/0.1 (+crawler)', 'The User-Agent header of every request that does not set its own.'),
