@@ -13,7 +13,7 @@ export type { AttributeNode } from './selector/nodes.js';
 export type { ReOptions } from './selector/re.js';
 export type { Variables as XPathVariables } from './selector/xpath/evaluate.js';
 export { fingerprint } from './http/fingerprint.js';
-export { defineConfig, type ConfigInput, type PipelineRef, type SpiderMiddlewaresRef, type TypedFeedConfig } from './settings/config.js';
+export { defineConfig, type ConfigInput, type TypedFeedConfig } from './settings/config.js';
 export { DEFAULTS, type SettingKey, type SettingValues, type FeedConfig, type FeedFormat } from './settings/defaults.js';
 export {
   ArachneError,
@@ -26,14 +26,14 @@ export {
   type ErrorKind,
 } from './errors.js';
 export { Crawler, type CrawlerOptions, type CrawlResult } from './core/crawler.js';
-export { Stats } from './core/stats.js';
-export type { CrawlEvents } from './core/events.js';
-export type { Clock } from './core/clock.js';
+export { Stats } from './stats.js';
+export type { CrawlEvents } from './trace/events.js';
+export type { Clock } from './clock.js';
 export type { Logger, LogLevel } from './log.js';
-export type { Item } from './items/item.js';
+export type { Item } from './spider/item.js';
 export type { Contract, Contracts, CountRange } from './spider/contracts.js';
-export type { ItemPipeline, Pipeline, PipelineClass, PipelineContext } from './items/pipeline.js';
-export { defineItem, itemTag, type ItemType, type ItemOf, type ItemInputOf, type IssueData, type ItemTag, type DefineItemOptions } from './items/schema.js';
+export type { ItemPipeline, Pipeline, PipelineClass, PipelineContext, PipelineRef } from './items/pipeline.js';
+export { defineItem, itemTag, type ItemType, type ItemOf, type ItemInputOf, type IssueData, type ItemTag, type DefineItemOptions } from './spider/item-schema.js';
 export { isFilled } from './items/coverage.js';
 export type { Extension, ExtensionClass, ExtensionContext } from './extensions/extension.js';
 export { runSpider, crawlItems, type RunSpiderOptions, type RunSpiderResult, type CrawlItemsOptions, type ItemsOf } from './core/run-spider.js';
@@ -50,5 +50,5 @@ export { CookiesMiddleware } from './downloader/middlewares/cookies.js';
 export { DownloaderStatsMiddleware } from './downloader/middlewares/downloader-stats.js';
 export { HttpCacheMiddleware } from './downloader/middlewares/http-cache.js';
 export type { FromCurlOptions } from './http/curl.js';
-export type { SpiderMiddleware, SpiderMiddlewareClass } from './spidermw/spider-middleware.js';
+export type { SpiderMiddleware, SpiderMiddlewareClass, SpiderMiddlewaresRef } from './spidermw/spider-middleware.js';
 export { DEFAULT_SPIDER_MIDDLEWARES } from './spidermw/defaults.js';

@@ -5,7 +5,7 @@
  * cookies, retry and the proxy's health accounting, exactly as an HTTP request does. Here it
  * takes a page from the pool (`browser.maxPages`) instead of a socket.
  */
-import type { Stats } from '../core/stats.js';
+import type { Stats } from '../stats.js';
 import type { ArachneError } from '../errors.js';
 import type { BrowserMeta, BrowserRequestOptions } from '../http/browser-options.js';
 import type { Request } from '../http/request.js';

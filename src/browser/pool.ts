@@ -11,7 +11,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { RetryableError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Stats } from '../core/stats.js';
+import type { Stats } from '../stats.js';
 import { findChromium } from './executable.js';
 import { loadPlaywright, type Playwright } from './playwright.js';
 
@@ -74,7 +74,7 @@ export function playwrightProxy(url: string): { server: string; username?: strin
 }
 
 export class BrowserPool {
-  readonly #o: BrowserPoolOptions;
+  readonly #options: BrowserPoolOptions;
   #browser: Promise<Browser> | undefined;
   readonly #contexts = new Map<string, ContextEntry>();
   #open = 0;
@@ -82,7 +82,7 @@ export class BrowserPool {
   #closed = false;
 
   constructor(options: BrowserPoolOptions) {
-    this.#o = options;
+    this.#options = options;
   }
 
   /** Pages open now (for tests and stats). */
@@ -105,19 +105,19 @@ export class BrowserPool {
     try {
       // Bounded like the launch: a browser killed while a context or page was being made must
       // not leave this request waiting for an answer that never comes.
-      const browser = await within(this.#launch(), this.#o.launchTimeoutMs, 'a running Chromium');
+      const browser = await within(this.#launch(), this.#options.launchTimeoutMs, 'a running Chromium');
       entry = this.#context(browser, proxy, jar);
       entry.served++;
       entry.open++;
-      if (entry.served >= this.#o.pagesPerContext) this.#retire(entry);
+      if (entry.served >= this.#options.pagesPerContext) this.#retire(entry);
       const made = entry;
       const page = await within(
         made.context.then((context) => context.newPage()),
-        this.#o.launchTimeoutMs,
+        this.#options.launchTimeoutMs,
         'a new page',
         () => this.#forget(browser),
       );
-      this.#o.stats.inc('browser/pages_opened');
+      this.#options.stats.inc('browser/pages_opened');
       const held = entry;
       let released = false;
       return {
@@ -150,7 +150,7 @@ export class BrowserPool {
   }
 
   #slot(): Promise<void> {
-    if (this.#open < this.#o.maxPages) {
+    if (this.#open < this.#options.maxPages) {
       this.#open++;
       return Promise.resolve();
     }
@@ -173,14 +173,14 @@ export class BrowserPool {
   #retire(entry: ContextEntry): void {
     entry.retired = true;
     if (this.#contexts.get(entry.key) === entry) this.#contexts.delete(entry.key);
-    this.#o.stats.inc('browser/contexts_recycled');
+    this.#options.stats.inc('browser/contexts_recycled');
   }
 
   #context(browser: Browser, proxy: string | undefined, jar: string): ContextEntry {
     const key = `${proxy ?? ''}\u0000${jar}`;
     let entry = this.#contexts.get(key);
     if (entry === undefined) {
-      const url = proxy === undefined ? undefined : (this.#o.proxies.get(proxy) ?? proxy);
+      const url = proxy === undefined ? undefined : (this.#options.proxies.get(proxy) ?? proxy);
       const context = browser.newContext({
         ...(url ? { proxy: playwrightProxy(url) } : {}),
         viewport: { width: 1280, height: 900 },
@@ -189,7 +189,7 @@ export class BrowserPool {
       });
       entry = { key, context, served: 0, open: 0, retired: false };
       this.#contexts.set(key, entry);
-      this.#o.stats.inc('browser/contexts_created');
+      this.#options.stats.inc('browser/contexts_created');
       const made = entry;
       context.catch(() => {
         if (this.#contexts.get(key) === made) this.#contexts.delete(key);
@@ -224,31 +224,31 @@ export class BrowserPool {
   }
 
   async #start(): Promise<Browser> {
-    const { chromium } = await (this.#o.load ?? loadPlaywright)();
-    const executablePath = findChromium(this.#o.executablePath, () => chromium.executablePath());
+    const { chromium } = await (this.#options.load ?? loadPlaywright)();
+    const executablePath = findChromium(this.#options.executablePath, () => chromium.executablePath());
     const started = performance.now();
     let browser: Browser;
     try {
-      browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS], timeout: this.#o.launchTimeoutMs });
+      browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_ARGS], timeout: this.#options.launchTimeoutMs });
     } catch (error) {
       this.#browser = undefined;
-      throw new RetryableError('ERR_BROWSER_LAUNCH', `Chromium at ${executablePath} did not start within ${this.#o.launchTimeoutMs} ms: ${firstLine(error)}`, {
+      throw new RetryableError('ERR_BROWSER_LAUNCH', `Chromium at ${executablePath} did not start within ${this.#options.launchTimeoutMs} ms: ${firstLine(error)}`, {
         hint: 'check that it runs (chromium --headless --no-sandbox --version), or raise browser.launchTimeoutMs',
         cause: error,
       });
     }
-    this.#o.stats.inc('browser/launches');
-    this.#o.logger.info(`browser: Chromium ${browser.version()} started in ${Math.round(performance.now() - started)} ms (${executablePath})`);
+    this.#options.stats.inc('browser/launches');
+    this.#options.logger.info(`browser: Chromium ${browser.version()} started in ${Math.round(performance.now() - started)} ms (${executablePath})`);
     const current = this.#browser;
     browser.on('disconnected', () => {
       if (this.#closed) return;
-      this.#o.stats.inc('browser/crashes');
+      this.#options.stats.inc('browser/crashes');
       // Already replaced (a page found it dead first): nothing more to forget.
       if (this.#browser !== current) return;
       // A crash (or a killed process): forget it and its contexts; the next page relaunches.
       this.#browser = undefined;
       this.#contexts.clear();
-      this.#o.logger.warn('browser: Chromium exited; the pages it held fail and are retried, the next page starts a new one');
+      this.#options.logger.warn('browser: Chromium exited; the pages it held fail and are retried, the next page starts a new one');
     });
     return browser;
   }

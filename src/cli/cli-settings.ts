@@ -3,11 +3,10 @@
  * same layers as a crawl, defaults < crawl.config.ts < the spider's `customSettings` < `-s`,
  * with the project found around the current folder when there is one.
  */
-import { flattenConfig, mergeSettings } from '../settings/config.js';
 import type { SettingValues } from '../settings/defaults.js';
 import { loadProject, type Project } from '../settings/load.js';
 import type { SpiderClass } from '../spider/spider.js';
-import { parseSettingArgs } from '../settings/config.js';
+import { layeredSettings, parseSettingArgs } from '../settings/config.js';
 
 export interface CommandSettings {
   project: Project | undefined;
@@ -18,8 +17,10 @@ export async function commandSettings(cwd: string, setArgs: readonly string[] = 
   // -s is parsed first: a typo there is reported even when the project file is fine.
   const cli = parseSettingArgs(setArgs);
   const project = await loadProject(cwd);
-  const layers = [flattenConfig(project?.config, project?.configFile ?? 'crawl.config.ts')];
-  if (spiderClass) layers.push(flattenConfig(spiderClass.customSettings, `${spiderClass.name}.customSettings`));
-  layers.push(cli);
-  return { project, settings: mergeSettings(...layers) };
+  const settings = layeredSettings({
+    ...(project ? { project: { config: project.config, file: project.configFile } } : {}),
+    ...(spiderClass ? { spider: spiderClass } : {}),
+    cli,
+  });
+  return { project, settings };
 }

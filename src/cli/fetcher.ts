@@ -15,7 +15,7 @@ import { ArachneError } from '../errors.js';
 import { Request } from '../http/request.js';
 import type { Response } from '../http/response.js';
 import type { Logger } from '../log.js';
-import { Stats } from '../core/stats.js';
+import { Stats } from '../stats.js';
 import type { SettingValues } from '../settings/defaults.js';
 
 export interface FetcherOptions {

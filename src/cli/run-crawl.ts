@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { systemClock } from '../core/clock.js';
+import { systemClock } from '../clock.js';
 import { ConfigError } from '../errors.js';
 import { Crawler, type CrawlerOptions } from '../core/crawler.js';
 import { ProgressLine, type ProgressStream } from '../extensions/progress.js';

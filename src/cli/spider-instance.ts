@@ -1,5 +1,5 @@
 /** Finding and building the spider `parse` and `check` run callbacks of. */
-import { findSpider, loadSpiders, type SpiderEntry } from '../core/spider-loader.js';
+import { findSpider, loadSpiders, type SpiderEntry } from '../spider/spider-loader.js';
 import { ConfigError } from '../errors.js';
 import { hostOf } from '../http/request.js';
 import { requireProject } from './project.js';

@@ -24,14 +24,14 @@ import { randomBytes } from 'node:crypto';
 import { ArachneError, ConfigError } from '../errors.js';
 import type { Request } from '../http/request.js';
 import type { Logger } from '../log.js';
-import type { Stats } from '../core/stats.js';
+import type { Stats } from '../stats.js';
 import type { Dispatch, Frontier } from '../scheduler/frontier.js';
-import type { FrontierWindow } from '../scheduler/scheduler.js';
+import type { FrontierWindow } from '../scheduler/frontier-window.js';
 import type { StartLedger, StartProgress } from '../scheduler/stores/store.js';
 import { decodeRequest, encodeRequest } from '../scheduler/stores/request-codec.js';
 import type { SlotFeedback } from '../downloader/middleware.js';
 import { CLUSTER_FORMAT, clusterKeys, clusterPrefix } from './keys.js';
-import type { Redis } from './redis.js';
+import type { Redis } from '../redis.js';
 import { TICK_SCRIPT } from './tick-script.js';
 import { emptyOutbox, outboxSize, tickArgv, urgentSize, type Tick, type TickReply } from './tick-wire.js';
 
@@ -85,7 +85,7 @@ export function defaultProcessId(): string {
 
 export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedback {
   readonly processId: string;
-  readonly #o: ClusterFrontierOptions;
+  readonly #options: ClusterFrontierOptions;
   readonly #prefix: string;
   readonly #tick: TickCommand;
   #frontier!: Frontier;
@@ -130,7 +130,7 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
   onLost: (reason: string) => void = () => {};
 
   constructor(options: ClusterFrontierOptions) {
-    this.#o = options;
+    this.#options = options;
     this.processId = options.processId ?? defaultProcessId();
     this.#prefix = clusterPrefix(options.crawlId);
     const redis = options.redis as Redis & { arachneTick?: TickCommand };
@@ -151,13 +151,13 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
    *   joins anyway), `ERR_CLUSTER_FORMAT` (written by an incompatible Arachne).
    */
   async join(): Promise<void> {
-    const { redis, crawlId, spiderName, force } = this.#o;
+    const { redis, crawlId, spiderName, force } = this.#options;
     const keys = clusterKeys(crawlId);
     const [, , , [, values]] = (await redis
       .multi()
       .hsetnx(keys.meta, 'format', CLUSTER_FORMAT)
       .hsetnx(keys.meta, 'spider', spiderName)
-      .hsetnx(keys.meta, 'created', new Date(this.#o.now()).toISOString())
+      .hsetnx(keys.meta, 'created', new Date(this.#options.now()).toISOString())
       .hmget(keys.meta, 'format', 'spider')
       .exec()) as [unknown, unknown, unknown, [unknown, [string | null, string | null]]];
     const [format, spider] = values;
@@ -172,7 +172,7 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
           hint: `pick another --crawl-id, clear it with "crawl cluster reset ${crawlId}", or pass --force to join it anyway`,
         });
       }
-      this.#o.logger.warn(`crawl id "${crawlId}" held spider "${String(spider)}": joining as "${spiderName}" (--force)`);
+      this.#options.logger.warn(`crawl id "${crawlId}" held spider "${String(spider)}": joining as "${spiderName}" (--force)`);
       await redis.hset(keys.meta, 'spider', spiderName);
     }
     await this.#subscribe(keys.wake);
@@ -183,14 +183,14 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
       throw error;
     }
     this.#joined = true;
-    this.#o.logger.info(
+    this.#options.logger.info(
       `joined cluster crawl "${crawlId}" as ${this.processId}: ${this.#pending} requests pending, start ${this.#startDone ? 'done' : this.#isStarter ? `runs here from ${this.#pulled}` : 'runs in another process'}`,
     );
   }
 
   /** Starved ticks leave this process in Redis's `starved` set; a tick that brings work publishes on `wake`. */
   async #subscribe(channel: string): Promise<void> {
-    const subscriber = this.#o.redis.duplicate();
+    const subscriber = this.#options.redis.duplicate();
     // Errors are the main connection's to report; this one reconnects and resubscribes by itself.
     subscriber.on('error', () => {});
     subscriber.on('message', (_channel: string, from: string) => {
@@ -201,7 +201,7 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
       this.#wakes++;
       if (!this.#starved) return;
       this.#starved = false;
-      this.#o.stats.inc('cluster/wakeups');
+      this.#options.stats.inc('cluster/wakeups');
       this.#kick();
     });
     await subscriber.subscribe(channel);
@@ -231,7 +231,7 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
 
   push(request: Request, now: number, fingerprint: string): void {
     const slot = this.#frontier.slotKey(request);
-    const { limit, intervalMs } = this.#o.slotConfig(slot);
+    const { limit, intervalMs } = this.#options.slotConfig(slot);
     const notBefore = request.meta.notBefore;
     const delay = notBefore !== undefined && notBefore > now ? Math.ceil(notBefore - now) : 0;
     this.#out.adds.push(fingerprint, slot, `${limit}\n${intervalMs}`, String(request.priority), String(delay), encodeRequest(request), request.dontFilter ? '1' : '');
@@ -278,7 +278,7 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
 
   setMinDelay(key: string, ms: number, now: number): void {
     this.#frontier.setMinDelay(key, ms, now);
-    const { limit, intervalMs } = this.#o.slotConfig(key);
+    const { limit, intervalMs } = this.#options.slotConfig(key);
     this.#out.floors.push(key, `${limit}\n${Math.max(intervalMs, ms)}`);
     this.#kick();
   }
@@ -303,11 +303,11 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
       if (this.#failing) await sleep(this.#retryMs);
     }
     if (this.#joined && !this.#left && !this.#lost) {
-      this.#o.logger.warn(`cluster: could not leave cleanly (Redis unreachable); the ${this.#ids.size} requests leased here return to the frontier after cluster.leaseMs`);
+      this.#options.logger.warn(`cluster: could not leave cleanly (Redis unreachable); the ${this.#ids.size} requests leased here return to the frontier after cluster.leaseMs`);
     }
     this.#subscriber?.disconnect();
-    const completed = this.#o.stats.count('cluster/completed');
-    if (completed > 0) this.#o.stats.set('cluster/round_trips_per_request', Math.round((this.#roundTrips / completed) * 1000) / 1000);
+    const completed = this.#options.stats.count('cluster/completed');
+    if (completed > 0) this.#options.stats.set('cluster/round_trips_per_request', Math.round((this.#roundTrips / completed) * 1000) / 1000);
   }
 
   // --- Ticks -------------------------------------------------------------------------------
@@ -363,7 +363,7 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
   #arm(): void {
     if (this.#closed || this.#lost) return;
     const waiting = this.#starved || this.#unacked !== undefined || !(this.#startDone && this.#pending === 0);
-    const delay = this.#unacked !== undefined ? this.#retryMs : waiting ? this.#o.pollMs : Math.max(1, Math.floor(this.#o.leaseMs / 3));
+    const delay = this.#unacked !== undefined ? this.#retryMs : waiting ? this.#options.pollMs : Math.max(1, Math.floor(this.#options.leaseMs / 3));
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#kick(), delay);
   }
@@ -375,21 +375,21 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
     const wakes = this.#wakes;
     try {
       this.#roundTrips++;
-      this.#o.stats.inc('cluster/round_trips');
+      this.#options.stats.inc('cluster/round_trips');
       reply = JSON.parse(await this.#tick(...tickArgv(tick))) as TickReply;
     } catch (error) {
       if (error instanceof ArachneError) throw error;
       if (!this.#failing) {
-        this.#o.logger.warn(`cluster: Redis did not answer a tick (${(error as Error).message}); retrying with backoff, holding ${this.#ids.size} leased requests and ${Math.ceil(outboxSize(this.#out))} updates`);
+        this.#options.logger.warn(`cluster: Redis did not answer a tick (${(error as Error).message}); retrying with backoff, holding ${this.#ids.size} leased requests and ${Math.ceil(outboxSize(this.#out))} updates`);
       }
       this.#failing = true;
-      this.#o.stats.inc('cluster/tick_errors');
+      this.#options.stats.inc('cluster/tick_errors');
       this.#retryMs = Math.min(this.#retryMs * 2, RETRY_MAX_MS);
       if (!this.#joined) throw new ConfigError('ERR_CLUSTER_REDIS', `cluster: joining failed: ${(error as Error).message}`, { hint: 'check that Redis is up and reachable at cluster.redis', cause: error });
       return;
     }
     this.#unacked = undefined;
-    if (this.#failing) this.#o.logger.info('cluster: Redis answers again');
+    if (this.#failing) this.#options.logger.info('cluster: Redis answers again');
     this.#failing = false;
     this.#retryMs = RETRY_MIN_MS;
     this.#apply(reply, tick, wakes);
@@ -397,25 +397,25 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
 
   /** Builds the next tick from the outbox; completes wait for the items they depend on. */
   async #nextTick(leaving: boolean): Promise<Tick> {
-    if (this.#out.completes.length > 0 || leaving) await this.#o.barrier();
+    if (this.#out.completes.length > 0 || leaving) await this.#options.barrier();
     const out = this.#out;
     this.#out = emptyOutbox();
     const start = this.#recordedStart;
     this.#recordedStart = undefined;
-    const now = this.#o.now();
-    const claim = !this.#joined || leaving || this.#draining || this.#lost ? 0 : Math.max(0, Math.min(this.#o.batchSize, this.#room(now)));
+    const now = this.#options.now();
+    const claim = !this.#joined || leaving || this.#draining || this.#lost ? 0 : Math.max(0, Math.min(this.#options.batchSize, this.#room(now)));
     this.#claiming = claim;
     let pstats = '';
     if (leaving || now - this.#pstatsAt >= PSTATS_EVERY_MS) {
       this.#pstatsAt = now;
-      pstats = JSON.stringify(this.#o.stats.toJSON());
+      pstats = JSON.stringify(this.#options.stats.toJSON());
     }
     this.#seq++;
     return {
       prefix: this.#prefix,
       processId: this.processId,
       seq: this.#seq,
-      leaseMs: this.#o.leaseMs,
+      leaseMs: this.#options.leaseMs,
       claim,
       wantsStart: !(this.#isStarter || this.#startDone),
       start,
@@ -427,11 +427,11 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
 
   /** `wakes`: the wake count when the tick was sent; a wake since means work may have appeared. */
   #apply(reply: TickReply, tick: Tick, wakes: number): void {
-    const { stats, logger } = this.#o;
+    const { stats, logger } = this.#options;
     this.#claiming = 0;
     if (reply.lost) {
       this.#lost = true;
-      logger.error(`ERR_CLUSTER_STATE_LOST: crawl "${this.#o.crawlId}" has no state in Redis any more (reset, or Redis restarted without persistence); stopping, items scraped so far are kept`);
+      logger.error(`ERR_CLUSTER_STATE_LOST: crawl "${this.#options.crawlId}" has no state in Redis any more (reset, or Redis restarted without persistence); stopping, items scraped so far are kept`);
       stats.set('cluster/state_lost', 1);
       this.onLost('cluster_state_lost');
       this.onWork();
@@ -440,7 +440,7 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
     if (tick.leaving) this.#left = true;
     else if (this.#joined && reply.alive === 0) {
       stats.inc('cluster/presumed_dead');
-      logger.warn(`cluster: this process was silent for over cluster.leaseMs (${this.#o.leaseMs} ms) and presumed dead; its leased requests went back to the frontier and may be fetched twice`);
+      logger.warn(`cluster: this process was silent for over cluster.leaseMs (${this.#options.leaseMs} ms) and presumed dead; its leased requests went back to the frontier and may be fetched twice`);
     }
     this.#pending = reply.pending;
     this.#startDone = reply.startDone === 1;
@@ -455,7 +455,7 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
       logger.info(`cluster: returned ${reply.reaped} requests leased by a dead process to the frontier`);
     }
     const claimed = Array.isArray(reply.claimed) ? reply.claimed : [];
-    const now = this.#o.now();
+    const now = this.#options.now();
     let got = 0;
     for (let i = 0; i < claimed.length; i += 2) {
       let request: Request;

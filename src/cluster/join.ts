@@ -4,12 +4,12 @@
  */
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Stats } from '../core/stats.js';
+import type { Stats } from '../stats.js';
 import { slotBudget } from '../scheduler/from-settings.js';
 import { SlotRules } from '../scheduler/slot-rules.js';
 import type { SettingValues } from '../settings/defaults.js';
 import { ClusterFrontier } from './cluster-frontier.js';
-import { checkCrawlId, connectRedis, type Redis } from './redis.js';
+import { checkCrawlId, connectRedis, type Redis } from '../redis.js';
 
 /** This process's part in a cluster crawl. */
 export interface ClusterMembership {

@@ -7,9 +7,8 @@ import type { Extension, ExtensionClass, ExtensionContext } from '../extensions/
 import type { ItemProcessor } from '../items/item-processor.js';
 import type { Logger } from '../log.js';
 import type { SettingValues } from '../settings/defaults.js';
-import type { SpiderMiddlewaresRef } from '../settings/config.js';
-import type { SpiderMiddlewareClass } from '../spidermw/spider-middleware.js';
-import type { Stats } from './stats.js';
+import type { SpiderMiddlewareClass, SpiderMiddlewaresRef } from '../spidermw/spider-middleware.js';
+import type { Stats } from '../stats.js';
 
 /** Apply a config's `spiderMiddlewares` (if any) over `base`. */
 export function resolveSpiderMiddlewares(base: readonly SpiderMiddlewareClass[], ref: SpiderMiddlewaresRef | undefined): readonly SpiderMiddlewareClass[] {

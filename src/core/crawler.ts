@@ -10,7 +10,7 @@ import { BrowserHandler } from '../browser/browser-handler.js';
 import type { NeedsBrowser } from '../browser/adaptive.js';
 import { transportOptionsFrom } from '../downloader/transport-settings.js';
 import { ItemProcessor, pipelineOpenError } from '../items/item-processor.js';
-import type { ItemPipeline } from '../items/pipeline.js';
+import type { ItemPipeline, PipelineRef } from '../items/pipeline.js';
 import { createLogger, stderrSink, type LogSink, type Logger } from '../log.js';
 import { InProcessRunner } from '../parse/in-process.js';
 import type { CallbackRunner } from '../parse/runner.js';
@@ -26,24 +26,24 @@ import { joinCluster } from '../cluster/join.js';
 import { ConfigError } from '../errors.js';
 import { userFrames } from '../stack.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
-import { flattenConfig, mergeSettings, type ConfigInput, type PipelineRef } from '../settings/config.js';
+import { layeredSettings, type ConfigInput } from '../settings/config.js';
 import type { FeedConfig, SettingValues } from '../settings/defaults.js';
 import type { Spider, SpiderClass } from '../spider/spider.js';
 import { DEFAULT_SPIDER_MIDDLEWARES } from '../spidermw/defaults.js';
 import type { SpiderMiddlewareClass } from '../spidermw/spider-middleware.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { Closers } from './closers.js';
 import { Engine } from './engine.js';
-import { EventBus } from './events.js';
-import { Stats } from './stats.js';
+import { EventBus } from '../trace/events.js';
+import { Stats } from '../stats.js';
 import { CloseSpiderExtension } from '../extensions/close-spider.js';
 import { LogStats } from '../extensions/log-stats.js';
 import { MetricsServer } from '../extensions/metrics.js';
-import { TraceRecorder } from '../extensions/trace.js';
+import { TraceRecorder } from '../trace/recorder.js';
 import { finishTrace } from '../report/write-report.js';
 import { MemoryWatch } from '../extensions/memory-watch.js';
 import { openJob, type Job } from '../scheduler/job.js';
-import { itemTypesOf } from '../items/schema.js';
+import { itemTypesOf } from '../spider/item-schema.js';
 import { closeExtensions, finishCoverage, openExtensions, resolveSpiderMiddlewares } from './crawl-hooks.js';
 
 export interface CrawlerOptions {
@@ -111,12 +111,7 @@ export class Crawler {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     const { spiderClass } = options;
-    const layers = [
-      flattenConfig(options.projectConfig, 'crawl.config.ts'),
-      flattenConfig(spiderClass.customSettings, `${spiderClass.name}.customSettings`),
-      options.cliSettings ?? {},
-    ];
-    const settings = mergeSettings(...layers);
+    const settings = layeredSettings({ project: { config: options.projectConfig, file: 'crawl.config.ts' }, spider: spiderClass, cli: options.cliSettings ?? {} });
     if (options.feeds) settings.feeds = { ...settings.feeds, ...options.feeds };
     this.settings = settings;
     const baseSink = options.logSink ?? stderrSink;
@@ -296,7 +291,7 @@ export class Crawler {
       settings: settings as unknown as Record<string, unknown>,
       onItemScraped: (item) => events.emit('itemScraped', { item }),
       onItemDropped: (item, reason) => events.emit('itemDropped', { item, reason }),
-      // Item types (items/schema.ts): what to do with invalid items, fields for coverage and feed columns.
+      // Item types (spider/item-schema.ts): what to do with invalid items, fields for coverage and feed columns.
       invalid: settings['items.invalid'],
       itemFields: new Map(itemTypes.flatMap((t) => (t.fields ? [[t.name, t.fields] as const] : []))),
       ...(itemTypes[0]?.fields ? { defaultFields: itemTypes[0].fields } : {}),

@@ -33,10 +33,10 @@
  *    finishes. `abort()` ends it at once.
  */
 import { performance } from 'node:perf_hooks';
-import { ArachneError, CloseSpider, errorCode } from '../errors.js';
+import { CloseSpider, errorCode } from '../errors.js';
 import { Request } from '../http/request.js';
 import type { Response } from '../http/response.js';
-import { isItem, type Item } from '../items/item.js';
+import { isItem, type Item } from '../spider/item.js';
 import type { ItemProcessor } from '../items/item-processor.js';
 import type { Logger } from '../log.js';
 import type { CallbackRunner } from '../parse/runner.js';
@@ -46,11 +46,12 @@ import type { SettingValues } from '../settings/defaults.js';
 import type { Spider, SpiderOutput } from '../spider/spider.js';
 import type { SpiderMiddleware } from '../spidermw/spider-middleware.js';
 import type { Downloader } from '../downloader/downloader.js';
-import type { Clock } from './clock.js';
-import type { EventBus } from './events.js';
-import type { Stats } from './stats.js';
+import type { Clock } from '../clock.js';
+import type { EventBus } from '../trace/events.js';
+import type { Stats } from '../stats.js';
 import { startIterator } from '../spider/start-output.js';
 import { userFrames } from '../stack.js';
+import { describeError, describeValue } from '../describe.js';
 
 export interface EngineOptions {
   spider: Spider;
@@ -71,7 +72,7 @@ type ErrorWithCode = Error & { code?: string };
 const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class Engine {
-  readonly #o: EngineOptions;
+  readonly #options: EngineOptions;
   readonly #requestMiddlewares: SpiderMiddleware[];
   readonly #inputMiddlewares: SpiderMiddleware[];
   #start: AsyncIterator<Request | string> | undefined;
@@ -90,18 +91,18 @@ export class Engine {
   #finished = false;
 
   constructor(options: EngineOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#requestMiddlewares = options.spiderMiddlewares.filter((m) => m.processRequest);
     this.#inputMiddlewares = options.spiderMiddlewares.filter((m) => m.processInput);
   }
 
   /** Runs the crawl to its end; resolves with the close reason. */
   run(): Promise<string> {
-    const { spider, events, stats } = this.#o;
-    stats.set('start_time', new Date(this.#o.clock.now()).toISOString());
+    const { spider, events, stats } = this.#options;
+    stats.set('start_time', new Date(this.#options.clock.now()).toISOString());
     events.emit('spiderOpened', { spiderName: spider.name });
     // A resumed job does not run start() again once it was exhausted, and skips what was pulled.
-    const progress = this.#o.scheduler.ledger?.start;
+    const progress = this.#options.scheduler.ledger?.start;
     if (progress?.done) this.#startDone = true;
     else this.#start = startIterator(spider);
     this.#startSkip = progress?.pulled ?? 0;
@@ -114,8 +115,8 @@ export class Engine {
   stop(reason: string): void {
     if (this.#closing) return;
     this.#closing = reason;
-    this.#o.scheduler.drain();
-    this.#o.logger.info(`closing spider (${reason}): waiting for ${this.#o.scheduler.frontier.active} in-flight requests`);
+    this.#options.scheduler.drain();
+    this.#options.logger.info(`closing spider (${reason}): waiting for ${this.#options.scheduler.frontier.active} in-flight requests`);
     this.#schedulePump();
   }
 
@@ -131,7 +132,7 @@ export class Engine {
    */
   takeOverStart(skip: number): void {
     if (this.#closing || this.#finished) return;
-    this.#start = startIterator(this.#o.spider);
+    this.#start = startIterator(this.#options.spider);
     this.#startDone = false;
     this.#startPulled = 0;
     this.#startSkip = skip;
@@ -145,7 +146,7 @@ export class Engine {
 
   /** Requests dispatched and not yet finished. */
   get inFlight(): number {
-    return this.#o.scheduler.frontier.active;
+    return this.#options.scheduler.frontier.active;
   }
 
   #schedulePump(): void {
@@ -159,12 +160,12 @@ export class Engine {
 
   #pump(): void {
     if (this.#finished) return;
-    const { scheduler, items, clock, settings } = this.#o;
+    const { scheduler, items, clock, settings } = this.#options;
     if (!this.#closing) {
       const now = clock.now();
       // Backpressure: while pipelines hold too many items, or the parse pool's queue is full
       // (`runner.saturated`), downloading more only grows memory.
-      const itemRoom = items.pending < settings['items.concurrency'] * 2 && !this.#o.runner.saturated;
+      const itemRoom = items.pending < settings['items.concurrency'] * 2 && !this.#options.runner.saturated;
       let dispatch: Dispatch | undefined;
       while (itemRoom && (dispatch = scheduler.next(now))) void this.#download(dispatch);
       this.#pullStart();
@@ -175,7 +176,7 @@ export class Engine {
 
   /** Wakes the pump when the frontier's earliest time-blocked slot or delayed request is due. */
   #armTimer(): void {
-    const { scheduler, clock } = this.#o;
+    const { scheduler, clock } = this.#options;
     const at = scheduler.frontier.nextWakeAt();
     if (at === undefined || at >= this.#timerAt) return;
     if (this.#timer !== undefined) clock.clearTimeout(this.#timer);
@@ -189,7 +190,7 @@ export class Engine {
 
   #pullStart(): void {
     if (this.#startDone || this.#pullingStart || !this.#start) return;
-    const { scheduler, settings } = this.#o;
+    const { scheduler, settings } = this.#options;
     if (scheduler.size >= settings['scheduler.startHighWaterMark']) return;
     this.#pullingStart = true;
     void this.#drainStart().finally(() => {
@@ -199,7 +200,7 @@ export class Engine {
   }
 
   async #drainStart(): Promise<void> {
-    const { scheduler, settings, stats, logger } = this.#o;
+    const { scheduler, settings, stats, logger } = this.#options;
     const start = this.#start!;
     while (!this.#closing && scheduler.size < settings['scheduler.startHighWaterMark']) {
       let next: IteratorResult<Request | string>;
@@ -207,7 +208,7 @@ export class Engine {
         next = await start.next();
       } catch (error) {
         stats.inc(`spider/start/exceptions/${errorCode(error)}`);
-        logger.error(`spider.start() failed, no more start requests: ${describe(error)}`);
+        logger.error(`spider.start() failed, no more start requests: ${describeError(error)}`);
         this.#startDone = true;
         return;
       }
@@ -224,7 +225,7 @@ export class Engine {
         request = typeof next.value === 'string' ? new Request({ url: next.value, dontFilter: true }) : next.value;
       } catch (error) {
         stats.inc(`spider/start/invalid/${errorCode(error)}`);
-        logger.error(`skipped start URL: ${describe(error)}`);
+        logger.error(`skipped start URL: ${describeError(error)}`);
         continue;
       }
       if (!Request.isRequest(request)) {
@@ -241,7 +242,7 @@ export class Engine {
 
   /** Spider middlewares, callback check, seen set, frontier. */
   #enqueue(request: Request, response: Response | undefined): void {
-    const { scheduler, runner, stats, logger, events, clock } = this.#o;
+    const { scheduler, runner, stats, logger, events, clock } = this.#options;
     let current: Request | null = request;
     for (const middleware of this.#requestMiddlewares) {
       current = middleware.processRequest!(current, response);
@@ -264,7 +265,7 @@ export class Engine {
 
   async #download(dispatch: Dispatch): Promise<void> {
     const { request } = dispatch;
-    const { downloader, scheduler, clock, events } = this.#o;
+    const { downloader, scheduler, clock, events } = this.#options;
     // The trace's timing costs one check when no one listens (`requestDone` has no listener).
     const traced = events.has('requestDone');
     const dispatchedAt = traced ? performance.now() : 0;
@@ -301,7 +302,7 @@ export class Engine {
   }
 
   async #parse(response: Response): Promise<void> {
-    const { stats, events, runner } = this.#o;
+    const { stats, events, runner } = this.#options;
     stats.inc('response/received');
     if (events.has('responseReceived')) events.emit('responseReceived', { response });
     try {
@@ -319,14 +320,14 @@ export class Engine {
 
   /** A download or HTTP-status failure: counted, logged, and given to the errback if any. */
   async #failed(request: Request, error: unknown, response: Response | undefined): Promise<void> {
-    const { stats, logger, events, runner } = this.#o;
+    const { stats, logger, events, runner } = this.#options;
     const err = asError(error);
     if (!response) {
       stats.inc('request/failed');
       stats.inc(`request/failed/${errorCode(err)}`);
-      logger.error(`failed ${request}: ${describe(err)}`);
+      logger.error(`failed ${request}: ${describeError(err)}`);
     } else {
-      logger.debug(`${describe(err)}`);
+      logger.debug(`${describeError(err)}`);
     }
     events.emit('requestFailed', { request, error: err });
     if (!request.errback) return;
@@ -340,7 +341,7 @@ export class Engine {
   }
 
   #callbackError(request: Request, error: unknown): void {
-    const { stats, logger, events } = this.#o;
+    const { stats, logger, events } = this.#options;
     if (error instanceof CloseSpider || errorCode(error) === 'ERR_CLOSE_SPIDER') {
       this.stop((error as CloseSpider).reason ?? 'cancelled');
       return;
@@ -350,12 +351,12 @@ export class Engine {
     stats.inc(`spider/exceptions/${errorCode(err)}`);
     // The user's frames (their file and line), not Arachne's own.
     const frames = userFrames(err.stack);
-    logger.error(`callback failed on ${request}: ${describe(err)}${frames ? `\n${frames}` : ''}`);
+    logger.error(`callback failed on ${request}: ${describeError(err)}${frames ? `\n${frames}` : ''}`);
     events.emit('spiderError', { request, error: err });
   }
 
   async #output(output: SpiderOutput, response: Response | undefined): Promise<void> {
-    const { stats, logger, items, settings } = this.#o;
+    const { stats, logger, items, settings } = this.#options;
     if (Request.isRequest(output)) {
       this.#enqueue(output, response);
       this.#schedulePump();
@@ -368,7 +369,7 @@ export class Engine {
       return;
     }
     // Backpressure on the callback itself: past the pipelines' bound, wait for this item.
-    const processed = items.process(output as Item).catch((error: unknown) => logger.error(`item lost: ${describe(error)}`));
+    const processed = items.process(output as Item).catch((error: unknown) => logger.error(`item lost: ${describeError(error)}`));
     if (items.pending > settings['items.concurrency']) await processed;
   }
 
@@ -378,13 +379,13 @@ export class Engine {
       this.#finish(this.#closing);
       return;
     }
-    if (this.#startDone && !this.#pullingStart && this.#o.scheduler.size === 0) this.#finish('finished');
+    if (this.#startDone && !this.#pullingStart && this.#options.scheduler.size === 0) this.#finish('finished');
   }
 
   #finish(reason: string): void {
     if (this.#finished) return;
     this.#finished = true;
-    if (this.#timer !== undefined) this.#o.clock.clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#options.clock.clearTimeout(this.#timer);
     void this.#start?.return?.(undefined)?.catch(() => {});
     this.#done?.(reason);
   }
@@ -392,17 +393,4 @@ export class Engine {
 
 function asError(error: unknown): ErrorWithCode {
   return error instanceof Error ? error : new Error(String(error));
-}
-
-function describe(error: unknown): string {
-  if (error instanceof ArachneError) return error.describe();
-  const err = asError(error);
-  const code = errorCode(err);
-  return code === 'ERR_UNKNOWN' ? `${err.name}: ${err.message}` : `${code}: ${err.message}`;
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? `an instance of ${(value as object).constructor?.name ?? 'Object'}` : `a ${typeof value}`;
 }

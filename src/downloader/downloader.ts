@@ -66,6 +66,17 @@ export type DownloaderMiddlewaresRef =
   | readonly DownloaderMiddlewareClass[]
   | ((defaults: readonly DownloaderMiddlewareClass[]) => readonly DownloaderMiddlewareClass[]);
 
+declare module '../settings/config.js' {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  interface ConfigComponents<I extends object> {
+    /**
+     * The downloader middleware table, outermost first: the classes in order, or a function of the
+     * table below (`(defaults) => [...defaults, MyMiddleware]`). Default `DEFAULT_DOWNLOADER_MIDDLEWARES`.
+     */
+    downloaderMiddlewares?: DownloaderMiddlewaresRef;
+  }
+}
+
 /** Apply a config's `downloaderMiddlewares` (if any) over `base`. */
 export function resolveMiddlewareTable(
   base: readonly DownloaderMiddlewareClass[],

@@ -1,4 +1,4 @@
-import type { Stats } from '../core/stats.js';
+import type { Stats } from '../stats.js';
 import type { Request } from '../http/request.js';
 import type { Response } from '../http/response.js';
 import type { Logger } from '../log.js';

@@ -1,6 +1,6 @@
-import type { Clock } from '../core/clock.js';
-import type { EventBus } from '../core/events.js';
-import type { Stats } from '../core/stats.js';
+import type { Clock } from '../clock.js';
+import type { EventBus } from '../trace/events.js';
+import type { Stats } from '../stats.js';
 import type { SettingValues } from '../settings/defaults.js';
 
 /**

@@ -5,8 +5,8 @@
  * (`context.events.on('itemScraped', ...)`), reads and writes stats, and may stop the crawl.
  * Listeners run synchronously in the engine's loop: keep them cheap.
  */
-import type { EventBus, CrawlEvents } from '../core/events.js';
-import type { Stats } from '../core/stats.js';
+import type { EventBus, CrawlEvents } from '../trace/events.js';
+import type { Stats } from '../stats.js';
 import type { Logger } from '../log.js';
 import type { SettingValues } from '../settings/defaults.js';
 
@@ -29,3 +29,14 @@ export interface Extension {
 }
 
 export type ExtensionClass = new (context: ExtensionContext) => Extension;
+
+declare module '../settings/config.js' {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  interface ConfigComponents<I extends object> {
+    /**
+     * Extensions: classes constructed once per crawl with the crawl's context (settings, stats,
+     * typed events, `stop()`), project ones before the spider's. See `Extension`.
+     */
+    extensions?: readonly ExtensionClass[];
+  }
+}

@@ -1,5 +1,5 @@
-import type { Clock } from '../core/clock.js';
-import type { Stats } from '../core/stats.js';
+import type { Clock } from '../clock.js';
+import type { Stats } from '../stats.js';
 import type { Logger } from '../log.js';
 
 /** Logs crawl progress every `log.statsIntervalMs` (Scrapy's LogStats): pages and items, totals and rates. */

@@ -6,8 +6,8 @@
  * it without sleeping. RSS rather than the V8 heap: response bodies, sockets and SQLite's cache
  * live outside the heap, and RSS is what an OOM killer looks at.
  */
-import type { Clock } from '../core/clock.js';
-import type { Stats } from '../core/stats.js';
+import type { Clock } from '../clock.js';
+import type { Stats } from '../stats.js';
 import type { Logger } from '../log.js';
 import type { SettingValues } from '../settings/defaults.js';
 
@@ -26,7 +26,7 @@ export interface MemoryWatchOptions {
 }
 
 export class MemoryWatch {
-  readonly #o: MemoryWatchOptions;
+  readonly #options: MemoryWatchOptions;
   readonly #limit: number;
   readonly #warn: number;
   readonly #interval: number;
@@ -37,7 +37,7 @@ export class MemoryWatch {
   #peak = 0;
 
   constructor(settings: Pick<SettingValues, 'memory.limitMb' | 'memory.warnMb' | 'memory.checkIntervalMs'>, options: MemoryWatchOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#limit = settings['memory.limitMb'] * MB;
     this.#warn = settings['memory.warnMb'] * MB;
     this.#interval = settings['memory.checkIntervalMs'];
@@ -47,13 +47,13 @@ export class MemoryWatch {
   /** Starts checking; a no-op when both limits are 0. */
   start(): void {
     if (this.#limit <= 0 && this.#warn <= 0) return;
-    this.#o.stats.set('memusage/startup', this.#rss());
+    this.#options.stats.set('memusage/startup', this.#rss());
     this.#arm();
   }
 
   /** One check now (the timer calls it; tests may too). */
   check(): void {
-    const { stats, logger, stop } = this.#o;
+    const { stats, logger, stop } = this.#options;
     const rss = this.#rss();
     if (rss > this.#peak) {
       this.#peak = rss;
@@ -73,12 +73,12 @@ export class MemoryWatch {
   }
 
   close(): void {
-    if (this.#timer !== undefined) this.#o.clock.clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#options.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 
   #arm(): void {
-    this.#timer = this.#o.clock.setTimeout(() => {
+    this.#timer = this.#options.clock.setTimeout(() => {
       this.check();
       this.#arm();
     }, this.#interval);

@@ -13,7 +13,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { StatValue, Stats } from '../core/stats.js';
+import type { StatValue, Stats } from '../stats.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { SettingValues } from '../settings/defaults.js';

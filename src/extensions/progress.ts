@@ -4,8 +4,8 @@
  * It is redrawn in place (`\r` + erase line) and cleared before any normal log line is written,
  * so log lines never mix with it. Without a TTY the periodic LogStats line is used instead.
  */
-import type { Clock } from '../core/clock.js';
-import type { Stats } from '../core/stats.js';
+import type { Clock } from '../clock.js';
+import type { Stats } from '../stats.js';
 import type { SettingValues } from '../settings/defaults.js';
 
 /** Where the line is drawn: stderr, or any object with the same three members (tests). */
@@ -45,14 +45,14 @@ export function formatDuration(seconds: number): string {
 }
 
 export class ProgressLine {
-  readonly #o: ProgressOptions;
+  readonly #options: ProgressOptions;
   readonly #intervalMs: number;
   #startedAt = 0;
   #timer: unknown;
   #shown = false;
 
   constructor(options: ProgressOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#intervalMs = options.intervalMs ?? 250;
   }
 
@@ -62,16 +62,16 @@ export class ProgressLine {
   }
 
   start(): void {
-    this.#startedAt = this.#o.clock.now();
+    this.#startedAt = this.#options.clock.now();
     this.draw();
     this.#schedule();
   }
 
   /** The status text for the current moment, not yet cut to the terminal width. */
   render(): string {
-    const { stats, settings } = this.#o;
-    const { inFlight, queued } = this.#o.counts();
-    const elapsedMs = Math.max(0, this.#o.clock.now() - this.#startedAt);
+    const { stats, settings } = this.#options;
+    const { inFlight, queued } = this.#options.counts();
+    const elapsedMs = Math.max(0, this.#options.clock.now() - this.#startedAt);
     const pages = stats.count('response/received');
     const items = stats.count('item/scraped');
     const perMinute = (n: number): number => (elapsedMs > 0 ? Math.round((n * 60_000) / elapsedMs) : 0);
@@ -94,7 +94,7 @@ export class ProgressLine {
 
   /** Time left until the first `closeSpider` count is reached, at the average rate so far. */
   #eta(elapsedMs: number, pages: number, items: number): string | undefined {
-    const { settings } = this.#o;
+    const { settings } = this.#options;
     const targets: [number, number][] = [
       [settings['closeSpider.pageCount'], pages],
       [settings['closeSpider.itemCount'], items],
@@ -111,16 +111,16 @@ export class ProgressLine {
 
   /** Redraws the line in place, cut to the terminal width (one column spare: no auto-wrap). */
   draw(): void {
-    const width = Math.max(10, (this.#o.stream.columns ?? 80) - 1);
+    const width = Math.max(10, (this.#options.stream.columns ?? 80) - 1);
     const text = this.render();
-    this.#o.stream.write(`${CLEAR_LINE}${text.length > width ? `${text.slice(0, width - 1)}…` : text}`);
+    this.#options.stream.write(`${CLEAR_LINE}${text.length > width ? `${text.slice(0, width - 1)}…` : text}`);
     this.#shown = true;
   }
 
   /** Erases the line (before a log line is written, and at the end). */
   clear(): void {
     if (!this.#shown) return;
-    this.#o.stream.write(CLEAR_LINE);
+    this.#options.stream.write(CLEAR_LINE);
     this.#shown = false;
   }
 
@@ -130,13 +130,13 @@ export class ProgressLine {
   }
 
   stop(): void {
-    if (this.#timer !== undefined) this.#o.clock.clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#options.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.clear();
   }
 
   #schedule(): void {
-    this.#timer = this.#o.clock.setTimeout(() => {
+    this.#timer = this.#options.clock.setTimeout(() => {
       this.draw();
       this.#schedule();
     }, this.#intervalMs);

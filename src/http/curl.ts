@@ -23,7 +23,16 @@
  */
 import { DropRequestError } from '../errors.js';
 import { FLAGS, WITH_VALUE, type Action } from './curl-options.js';
-import type { RequestData, RequestInit } from './request.js';
+
+/** What a curl command line says about a request: the fields a `Request` is built from. */
+export interface CurlRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | Uint8Array | null;
+  /** `-x`: the proxy, with `-U` credentials in it. */
+  meta?: { proxy: string };
+}
 
 export interface FromCurlOptions {
   /** Skip options Arachne does not know instead of throwing. Default false. */
@@ -125,7 +134,7 @@ function unsupported(flag: string, value: string | undefined, why: string): Drop
 }
 
 /** Parse a curl command line into `Request` options. Throws coded `ERR_CURL...` errors. */
-export function parseCurl(command: string, options: FromCurlOptions = {}): RequestInit {
+export function parseCurl(command: string, options: FromCurlOptions = {}): CurlRequest {
   const words = shellSplit(command.trim());
   if (words[0] !== 'curl') throw curlError('a curl command must start with "curl"', 'paste the whole command, e.g. from "Copy as cURL"');
   let method: string | undefined;
@@ -331,7 +340,7 @@ export function parseCurl(command: string, options: FromCurlOptions = {}): Reque
   }
   if (cookies.length > 0) out.cookie = cookies.join('; ');
 
-  const init: RequestInit = { url, method: method ?? 'GET', headers: out, body: body ?? null };
+  const init: CurlRequest = { url, method: method ?? 'GET', headers: out, body: body ?? null };
   if (proxy !== undefined) init.meta = { proxy: proxyUrl(proxy, proxyUser) };
   return init;
 }
@@ -362,7 +371,7 @@ function quote(word: string): string {
 }
 
 /** A curl command line for a request: `curl 'url' -X METHOD -H 'name: value' --data-raw 'body'`. */
-export function toCurl(request: Pick<RequestData, 'url' | 'method' | 'headers' | 'body'>): string {
+export function toCurl(request: Omit<CurlRequest, 'meta'>): string {
   const parts = ['curl', quote(request.url)];
   const hasBody = request.body !== null && request.body.length > 0;
   if (request.method !== (hasBody ? 'POST' : 'GET')) parts.push('-X', quote(request.method));

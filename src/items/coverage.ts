@@ -6,7 +6,7 @@
  * measures what the site and the extraction give, which is what a coverage alarm is for; items
  * dropped as invalid would otherwise hide the very gaps it should report.
  */
-import type { Stats } from '../core/stats.js';
+import type { Stats } from '../stats.js';
 
 /** True unless the value is missing: undefined, null, a blank string, an empty array or object. */
 export function isFilled(value: unknown): boolean {

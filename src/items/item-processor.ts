@@ -13,17 +13,19 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Writable } from 'node:stream';
 import { basename } from 'node:path';
-import type { Stats } from '../core/stats.js';
+import type { Stats } from '../stats.js';
 import { ArachneError, ConfigError, DropItem, errorCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { FeedConfig } from '../settings/defaults.js';
 import { inferFeedFormat, resolveFeedPath } from './feeds/feed-uri.js';
-import { openFeedWriter, type FeedWriter } from './feeds/feed-writer.js';
-import { isItem, type Item } from './item.js';
+import type { FeedWriter } from './feeds/feed.js';
+import { openFeedWriter } from './feeds/feed-writer.js';
+import { isItem, type Item } from '../spider/item.js';
 import { pipelineName, type ItemPipeline, type PipelineContext } from './pipeline.js';
 import { userFrames } from '../stack.js';
 import { FieldCoverage } from './coverage.js';
-import { itemTag } from './schema.js';
+import { itemTag } from '../spider/item-schema.js';
+import { describeError, describeValue } from '../describe.js';
 
 export interface ItemProcessorOptions {
   /** Pipeline instances, run in this order. */
@@ -189,7 +191,7 @@ export class ItemProcessor {
           const code = errorCode(error);
           stats.inc('item/errors');
           stats.inc(`item/errors/${code}`);
-          logger.error(`pipeline ${pipelineName(pipeline)} failed on an item (${code}): ${describe(error)}; item dropped`);
+          logger.error(`pipeline ${pipelineName(pipeline)} failed on an item (${code}): ${describeError(error)}; item dropped`);
           this.#notify('onError', () => this.#options.onError?.(error, current));
         }
         return;
@@ -199,7 +201,7 @@ export class ItemProcessor {
         return;
       }
       if (!isItem(result)) {
-        const error = new ArachneError('ERR_PIPELINE_RESULT', 'item', `pipeline ${pipelineName(pipeline)} returned a ${describeType(result)}, not an item`, {
+        const error = new ArachneError('ERR_PIPELINE_RESULT', 'item', `pipeline ${pipelineName(pipeline)} returned ${describeValue(result)}, not an item`, {
           hint: 'return the item (a plain object), or null to drop it',
         });
         stats.inc('item/errors');
@@ -232,7 +234,7 @@ export class ItemProcessor {
     try {
       call();
     } catch (error) {
-      this.#options.logger.error(`${name} callback threw: ${describe(error)}`);
+      this.#options.logger.error(`${name} callback threw: ${describeError(error)}`);
     }
   }
 
@@ -287,13 +289,13 @@ export class ItemProcessor {
           stats.inc('feed/errors');
           if (errorCode(error) === 'ERR_ITEM_NOT_SERIALIZABLE') {
             // The item's fault, not the feed's: said for every such item (each is lost).
-            logger.error(`item not written to feed "${feed.path}": ${describe(error)}`);
+            logger.error(`item not written to feed "${feed.path}": ${describeError(error)}`);
             this.#notify('onError', () => this.#options.onError?.(error, item));
             return;
           }
           if (!this.#failedFeeds.has(feed)) {
             this.#failedFeeds.add(feed);
-            logger.error(`feed "${feed.path}" failed to write an item (${errorCode(error)}): ${describe(error)}; further failures are only counted in feed/errors`);
+            logger.error(`feed "${feed.path}" failed to write an item (${errorCode(error)}): ${describeError(error)}; further failures are only counted in feed/errors`);
           }
           this.#notify('onError', () => this.#options.onError?.(error, item));
         }
@@ -337,7 +339,7 @@ export class ItemProcessor {
       } catch (error) {
         stats.inc('item/errors');
         stats.inc(`item/errors/${errorCode(error)}`);
-        logger.error(`pipeline ${pipelineName(pipeline)} failed to close (${errorCode(error)}): ${describe(error)}`);
+        logger.error(`pipeline ${pipelineName(pipeline)} failed to close (${errorCode(error)}): ${describeError(error)}`);
         this.#notify('onError', () => this.#options.onError?.(error, undefined));
       }
     }
@@ -346,7 +348,7 @@ export class ItemProcessor {
         await feed.close();
       } catch (error) {
         stats.inc('feed/errors');
-        logger.error(`feed "${feed.path}" failed to close (${errorCode(error)}): ${describe(error)}; it may be incomplete`);
+        logger.error(`feed "${feed.path}" failed to close (${errorCode(error)}): ${describeError(error)}; it may be incomplete`);
         this.#notify('onError', () => this.#options.onError?.(error, undefined));
       }
     }
@@ -382,16 +384,4 @@ function unserializable(error: unknown): ArachneError | undefined {
 function reasonKey(reason: string): string {
   const key = reason.replace(/\s+/g, ' ').replace(/\//g, '_').trim();
   return key.length > REASON_KEY_MAX ? key.slice(0, REASON_KEY_MAX) : key || 'unknown';
-}
-
-function describe(error: unknown): string {
-  if (error instanceof ArachneError) return error.message + (error.hint ? ` (fix: ${error.hint})` : '');
-  return error instanceof Error ? error.message : String(error);
-}
-
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
-  return typeof value;
 }

@@ -6,9 +6,9 @@
  * - any other exception drops the item too, but is counted as `item/errors` and logged as an error:
  *   one bad item never stops the crawl.
  */
-import type { Stats } from '../core/stats.js';
+import type { Stats } from '../stats.js';
 import type { Logger } from '../log.js';
-import type { Item } from './item.js';
+import type { Item } from '../spider/item.js';
 
 /** What every pipeline hook receives. */
 export interface PipelineContext {
@@ -30,6 +30,16 @@ export interface ItemPipeline<I extends object = Item> {
   process(item: I, ctx: PipelineContext): I | null | undefined | Promise<I | null | undefined>;
   /** Called once after the last item, in pipeline order; an error here does not stop the others. */
   close?(ctx: PipelineContext): void | Promise<void>;
+}
+
+/** An item pipeline in a config: its class (instantiated per crawl) or an instance. */
+export type PipelineRef<I extends object = Record<string, unknown>> = ItemPipeline<I> | (new () => ItemPipeline<I>);
+
+declare module '../settings/config.js' {
+  interface ConfigComponents<I extends object> {
+    /** Item pipelines, run in this order (project ones before the spider's). */
+    pipelines?: readonly PipelineRef<I>[];
+  }
 }
 
 /** Short name of `ItemPipeline<I>`. */

@@ -21,7 +21,8 @@ import { Request, type RequestData } from '../http/request.js';
 import type { BrowserResult } from '../http/browser-options.js';
 import { Response, type ResponseHeaders, type Timings } from '../http/response.js';
 import type { Failure, SpiderOutput } from '../spider/spider.js';
-import { itemTag, tagItem, type ItemTag } from '../items/schema.js';
+import { itemTag, tagItem, type ItemTag } from '../spider/item-schema.js';
+import { describeValue } from '../describe.js';
 
 /** A response as plain data; its body travels separately, in the transfer list. */
 export interface ResponseWire {
@@ -259,14 +260,6 @@ const CLONEABLE_BUILTINS: readonly (abstract new (...args: never[]) => unknown)[
   Date, RegExp, Map, Set, ArrayBuffer, DataView, Boolean, Number, String, Error,
 ];
 
-function describeValue(value: unknown): string {
-  if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
-  if (typeof value === 'symbol') return 'a symbol';
-  const name = (value as object).constructor?.name;
-  if ((value as { cheerio?: unknown }).cheerio === '[cheerio object]') return 'a cheerio selection';
-  return `an instance of ${name ?? 'a class'}`;
-}
-
 /**
  * The path of the first field structured clone would reject or silently change (a function, a
  * symbol, a class instance whose prototype and methods would be lost), with what it holds;
@@ -320,7 +313,7 @@ export function encodeOutput(output: SpiderOutput, url: string): OutputWire {
     const bad = uncloneablePath(output);
     if (bad) throw notCloneable('an item', bad, url);
   }
-  // The item type and validation issues (items/schema.ts) are kept beside the item, not in it.
+  // The item type and validation issues (spider/item-schema.ts) are kept beside the item, not in it.
   const tag = itemTag(output);
   return tag ? { item: output, tag } : { item: output };
 }

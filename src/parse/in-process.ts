@@ -1,44 +1,16 @@
-import { CallbackError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Response } from '../http/response.js';
 import type { CallbackResult, Failure, Spider, SpiderOutput } from '../spider/spider.js';
 import type { CallbackRunner } from './runner.js';
 import { catchStrayErrors } from './stray-errors.js';
-import { isItem } from '../items/item.js';
-import { itemTag, itemTypesOf, validateItem, type ItemType } from '../items/schema.js';
+import { isItem } from '../spider/item.js';
+import { itemTag, itemTypesOf, validateItem, type ItemType } from '../spider/item-schema.js';
+import { callbackMethod, outputsOf } from '../spider/callback.js';
 
 /** Where the in-process runner reports errors spider code raised outside any callback's reach. */
 export interface InProcessReport {
   stats: { inc(key: string): void };
   logger: Logger;
-}
-
-type Method = (this: Spider, ...args: unknown[]) => CallbackResult;
-
-function isIterable(value: unknown): value is Iterable<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
-}
-
-/** Flattens whatever a callback returned into its outputs, skipping null and undefined. */
-export async function* outputsOf(result: CallbackResult): AsyncIterable<SpiderOutput> {
-  const value: unknown = result instanceof Promise ? await result : result;
-  if (value === undefined || value === null) return;
-  if (isAsyncIterable(value) || (isIterable(value) && !(typeof value === 'string'))) {
-    for await (const output of value as AsyncIterable<SpiderOutput | null | undefined>) {
-      if (output !== undefined && output !== null) yield output;
-    }
-    return;
-  }
-  if (typeof value !== 'object') {
-    throw new CallbackError('ERR_CALLBACK_RESULT', `the callback returned a ${typeof value} (${String(value).slice(0, 40)})`, {
-      hint: 'yield items and requests (async *parse(response) { yield { ... } }), or return an array of them, an item, a Request or nothing',
-    });
-  }
-  yield value as SpiderOutput;
 }
 
 /**
@@ -79,24 +51,15 @@ export class InProcessRunner implements CallbackRunner {
     return typeof (this.#spider as unknown as Record<string, unknown>)[name] === 'function';
   }
 
-  #method(name: string): Method {
-    const method = (this.#spider as unknown as Record<string, unknown>)[name];
-    if (typeof method !== 'function') {
-      throw new CallbackError('ERR_CALLBACK_NOT_FOUND', `spider "${this.#spider.name}" has no method "${name}"`, {
-        hint: `define ${name}(response) on the spider class, or fix the callback name`,
-      });
-    }
-    return method as Method;
-  }
 
   callback(response: Response): AsyncIterable<SpiderOutput> {
     const request = response.request;
-    const method = this.#method(request.callback ?? 'parse');
+    const method = callbackMethod(this.#spider, request.callback ?? 'parse');
     return this.#counted(() => method.call(this.#spider, response, request.cbKwargs), response.url, response);
   }
 
   errback(name: string, failure: Failure): AsyncIterable<SpiderOutput> {
-    const method = this.#method(name);
+    const method = callbackMethod(this.#spider, name);
     return this.#counted(() => method.call(this.#spider, failure), failure.request.url);
   }
 
@@ -106,7 +69,7 @@ export class InProcessRunner implements CallbackRunner {
     try {
       const types = this.#types;
       for await (const output of outputsOf(call())) {
-        // Validated where made, as on a worker (items/schema.ts).
+        // Validated where made, as on a worker (spider/item-schema.ts).
         yield isItem(output) && (types.length > 0 || itemTag(output)) ? ((await validateItem(types, output, url)) as SpiderOutput) : output;
       }
     } finally {

@@ -21,7 +21,7 @@ import { loadPackage } from '../load-package.js';
 import { CallbackError } from '../errors.js';
 import type { Response } from '../http/response.js';
 import type { LogLevel, LogSink } from '../log.js';
-import type { Clock } from '../core/clock.js';
+import type { Clock } from '../clock.js';
 import type { Failure, Spider, SpiderOutput } from '../spider/spider.js';
 import { decodeError, decodeOutput, encodeFailure, encodeResponse, isLogWire, isStartWire, StartStamps, type ParseResult, type ParseTask } from './codec.js';
 import type { CallbackRunner } from './runner.js';
@@ -74,7 +74,7 @@ const PRELOAD = FROM_SOURCE ? undefined : new URL('../index.js', import.meta.url
 const START_SLOTS = 4096;
 
 export class WorkerRunner implements CallbackRunner {
-  readonly #o: WorkerRunnerOptions;
+  readonly #options: WorkerRunnerOptions;
   readonly #pool: Piscina<ParseTask, ParseResult>;
   readonly #pending = new Map<number, Pending>();
   readonly #clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
@@ -84,7 +84,7 @@ export class WorkerRunner implements CallbackRunner {
   #closed = false;
 
   constructor(options: WorkerRunnerOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#clock = options.clock ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
     const workerData: ParseWorkerData = {
       spiderFile: options.spiderFile,
@@ -117,11 +117,11 @@ export class WorkerRunner implements CallbackRunner {
 
   /** True while the pool holds as many tasks as threads plus `parse.maxQueue`: pause downloading. */
   get saturated(): boolean {
-    return this.#pending.size >= this.#o.workers + this.#o.maxQueue;
+    return this.#pending.size >= this.#options.workers + this.#options.maxQueue;
   }
 
   hasMethod(name: string): boolean {
-    return typeof (this.#o.spider as unknown as Record<string, unknown>)[name] === 'function';
+    return typeof (this.#options.spider as unknown as Record<string, unknown>)[name] === 'function';
   }
 
   async *callback(response: Response): AsyncIterable<SpiderOutput> {
@@ -154,13 +154,13 @@ export class WorkerRunner implements CallbackRunner {
   }
 
   async #run(task: ParseTask, transferList: ArrayBuffer[], url: string): Promise<ParseResult> {
-    const slot = this.#o.timeoutMs > 0 ? (this.#freeSlots.pop() ?? -1) : -1;
+    const slot = this.#options.timeoutMs > 0 ? (this.#freeSlots.pop() ?? -1) : -1;
     const pending: Pending = { controller: new AbortController(), timer: undefined, timedOut: false, logs: 0, logsExpected: 0, logsDone: undefined, slot, startedAt: undefined };
     this.#pending.set(task.id, pending);
     if (slot >= 0) {
       task.startSlot = slot;
-      this.#armTimeout(task.id, pending, this.#o.timeoutMs);
-    } else if (this.#o.timeoutMs <= 0) {
+      this.#armTimeout(task.id, pending, this.#options.timeoutMs);
+    } else if (this.#options.timeoutMs <= 0) {
       task.startSlot = -1; // no timeout: nothing to report
     }
     try {
@@ -191,7 +191,7 @@ export class WorkerRunner implements CallbackRunner {
     pending.timer = this.#clock.setTimeout(() => {
       if (this.#closed || !this.#pending.has(id)) return;
       const startedAt = pending.slot >= 0 ? this.#stamps.startedAt(pending.slot, id) : pending.startedAt;
-      const left = startedAt === undefined ? this.#o.timeoutMs : startedAt + this.#o.timeoutMs - Date.now();
+      const left = startedAt === undefined ? this.#options.timeoutMs : startedAt + this.#options.timeoutMs - Date.now();
       if (left > 0) return this.#armTimeout(id, pending, left);
       pending.timedOut = true;
       pending.controller.abort();
@@ -201,7 +201,7 @@ export class WorkerRunner implements CallbackRunner {
   #poolError(error: unknown, pending: Pending, url: string): CallbackError {
     const message = error instanceof Error ? error.message : String(error);
     if (pending.timedOut) {
-      return new CallbackError('ERR_PARSE_TIMEOUT', `the callback on ${url} ran longer than parse.timeoutMs (${this.#o.timeoutMs} ms): its worker was stopped`, {
+      return new CallbackError('ERR_PARSE_TIMEOUT', `the callback on ${url} ran longer than parse.timeoutMs (${this.#options.timeoutMs} ms): its worker was stopped`, {
         hint: 'find what blocks in the callback (a loop, a promise that never settles), or raise parse.timeoutMs',
       });
     }
@@ -217,14 +217,14 @@ export class WorkerRunner implements CallbackRunner {
   #onMessage(message: unknown): void {
     if (isStartWire(message)) {
       const pending = this.#pending.get(message.arachneStart);
-      if (!pending || this.#o.timeoutMs <= 0) return;
+      if (!pending || this.#options.timeoutMs <= 0) return;
       pending.startedAt = Date.now();
-      this.#armTimeout(message.arachneStart, pending, this.#o.timeoutMs);
+      this.#armTimeout(message.arachneStart, pending, this.#options.timeoutMs);
       return;
     }
     if (!isLogWire(message)) return;
     const { task, level, name, message: text } = message.arachneLog;
-    this.#o.logSink(level, name, text);
+    this.#options.logSink(level, name, text);
     const pending = this.#pending.get(task);
     if (!pending) return;
     pending.logs++;

@@ -20,15 +20,16 @@
  */
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
-import { CallbackError, ConfigError } from '../errors.js';
+import type { CallbackError} from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { createLogger, type LogLevel } from '../log.js';
-import { spidersOf } from '../core/spider-loader.js';
+import { spidersOf } from '../spider/spider-loader.js';
 import type { Spider } from '../spider/spider.js';
 import { decodeFailure, decodeResponse, encodeError, encodeOutput, StartStamps, type LogWire, type OutputWire, type ParseResult, type ParseTask } from './codec.js';
-import { outputsOf } from './in-process.js';
+import { callbackMethod, outputsOf } from '../spider/callback.js';
 import { catchStrayErrors } from './stray-errors.js';
-import { isItem } from '../items/item.js';
-import { itemTag, itemTypesOf, validateItem } from '../items/schema.js';
+import { isItem } from '../spider/item.js';
+import { itemTag, itemTypesOf, validateItem } from '../spider/item-schema.js';
 
 /** What every worker of a pool is started with (piscina's `workerData`). */
 export interface ParseWorkerData {
@@ -44,7 +45,6 @@ export interface ParseWorkerData {
   startStamps?: SharedArrayBuffer;
 }
 
-type Method = (this: Spider, ...args: unknown[]) => ReturnType<Spider['parse']>;
 
 const TYPESCRIPT_FILE = /\.[mc]?tsx?$/;
 
@@ -112,16 +112,6 @@ if (parentPort) {
   });
 }
 
-function methodOf(spider: Spider, name: string): Method {
-  const method = (spider as unknown as Record<string, unknown>)[name];
-  if (typeof method !== 'function') {
-    throw new CallbackError('ERR_CALLBACK_NOT_FOUND', `spider "${spider.name}" has no method "${name}"`, {
-      hint: `define ${name}(response) on the spider class, or fix the callback name`,
-    });
-  }
-  return method as Method;
-}
-
 /** Runs one task; every failure comes back in the result, with the outputs yielded before it. */
 export default async function runTask(task: ParseTask): Promise<ParseResult> {
   const outputs: OutputWire[] = [];
@@ -143,11 +133,11 @@ export default async function runTask(task: ParseTask): Promise<ParseResult> {
     if (task.kind === 'callback') {
       const response = decodeResponse(task.response);
       url = response.url;
-      result = methodOf(spider, response.request.callback ?? 'parse').call(spider, response, response.request.cbKwargs);
+      result = callbackMethod(spider, response.request.callback ?? 'parse').call(spider, response, response.request.cbKwargs);
     } else {
-      result = methodOf(spider, task.method).call(spider, decodeFailure(task));
+      result = callbackMethod(spider, task.method).call(spider, decodeFailure(task));
     }
-    // Items are validated here, where they are made (items/schema.ts); the tag crosses with them.
+    // Items are validated here, where they are made (spider/item-schema.ts); the tag crosses with them.
     const types = itemTypesOf(spider.constructor);
     for await (const output of outputsOf(result)) {
       const checked = isItem(output) && (types.length > 0 || itemTag(output)) ? ((await validateItem(types, output, url)) as typeof output) : output;

@@ -1,4 +1,4 @@
-import type { Stats } from '../core/stats.js';
+import type { Stats } from '../stats.js';
 import type { Logger } from '../log.js';
 import type { SettingValues } from '../settings/defaults.js';
 import { ProxyPool } from './pool.js';

@@ -8,7 +8,7 @@
  * Only proxy failures count against a proxy: a 404 or a parse error is the target's doing.
  * The cool-down doubles each time up to a cap, and resets once a probe succeeds.
  */
-import { percentile } from '../scheduler/throttle.js';
+import { percentile } from '../percentile.js';
 
 export type OutcomeKind = 'success' | 'target_error' | 'proxy_failure';
 export type HealthState = 'healthy' | 'cooling' | 'probing';
@@ -25,7 +25,7 @@ export interface HealthOptions {
 }
 
 export class ProxyHealth {
-  readonly #o: HealthOptions;
+  readonly #options: HealthOptions;
   state: HealthState = 'healthy';
   /** When a cool-down ends. */
   coolingUntil = 0;
@@ -38,7 +38,7 @@ export class ProxyHealth {
   transitions = 0;
 
   constructor(options: HealthOptions) {
-    this.#o = options;
+    this.#options = options;
   }
 
   /** Successes over successes + proxy failures in the window; 1 with no evidence yet. */
@@ -76,7 +76,7 @@ export class ProxyHealth {
 
     if (kind === 'proxy_failure') {
       this.#failuresInRow++;
-      if (this.state === 'probing' || (this.state === 'healthy' && this.#failuresInRow >= this.#o.failureThreshold)) this.#coolDown(now);
+      if (this.state === 'probing' || (this.state === 'healthy' && this.#failuresInRow >= this.#options.failureThreshold)) this.#coolDown(now);
       return;
     }
     this.#failuresInRow = 0;
@@ -88,7 +88,7 @@ export class ProxyHealth {
   }
 
   #coolDown(now: number): void {
-    const ms = Math.min(this.#o.cooldownMaxMs, this.#o.cooldownMs * 2 ** this.#cooldowns);
+    const ms = Math.min(this.#options.cooldownMaxMs, this.#options.cooldownMs * 2 ** this.#cooldowns);
     this.#cooldowns++;
     this.state = 'cooling';
     this.coolingUntil = now + ms;
@@ -98,6 +98,6 @@ export class ProxyHealth {
 
   #push(list: number[], value: number): void {
     list.push(value);
-    if (list.length > this.#o.windowSize) list.shift();
+    if (list.length > this.#options.windowSize) list.shift();
   }
 }

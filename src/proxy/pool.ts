@@ -72,7 +72,7 @@ function matchesPattern(host: string, pattern: string): boolean {
 }
 
 export class ProxyPool {
-  readonly #o: ProxyPoolOptions;
+  readonly #options: ProxyPoolOptions;
   readonly states: readonly ProxyState[];
   readonly #byId: Map<string, ProxyState>;
   readonly #bindings = new LRUCache<string, Binding>({ max: 50_000 });
@@ -80,13 +80,9 @@ export class ProxyPool {
   #allCoolingLogged = false;
 
   constructor(options: ProxyPoolOptions) {
-    this.#o = options;
+    this.#options = options;
     this.states = options.proxies.map((p) => new ProxyState(p, options.maxConcurrencyPerProxy, options.health));
     this.#byId = new Map(this.states.map((s) => [s.id, s]));
-  }
-
-  get(id: string): ProxyState | undefined {
-    return this.#byId.get(id);
   }
 
   /** Picks the proxy for a request leaving the frontier now, taking a unit of its budget. */
@@ -102,7 +98,7 @@ export class ProxyPool {
       if (bound && bound.health.usable(now) && !request.meta.avoidProxies?.includes(bound.id)) {
         if (bound.active >= bound.limit) return 'wait';
         binding!.remaining--;
-        binding!.expiresAt = now + this.#o.stickyTtlMs;
+        binding!.expiresAt = now + this.#options.stickyTtlMs;
         return this.#take(bound, now);
       }
     }
@@ -116,8 +112,8 @@ export class ProxyPool {
       return 'wait';
     }
     this.#allCoolingLogged = false;
-    const chosen = this.#o.strategy.pick(candidates, now, this.#o.random);
-    if (key !== undefined) this.#bindings.set(key, { id: chosen.id, expiresAt: now + this.#o.stickyTtlMs, remaining: this.#o.stickyMaxRequests - 1 });
+    const chosen = this.#options.strategy.pick(candidates, now, this.#options.random);
+    if (key !== undefined) this.#bindings.set(key, { id: chosen.id, expiresAt: now + this.#options.stickyTtlMs, remaining: this.#options.stickyMaxRequests - 1 });
     return this.#take(chosen, now);
   }
 
@@ -136,7 +132,7 @@ export class ProxyPool {
     const after = state.health.state;
     if (before !== after) {
       const until = after === 'cooling' ? ` until +${Math.round(state.health.coolingUntil - now)} ms` : '';
-      this.#o.logger.info(`proxy ${state.id}: ${before} -> ${after}${until}${failureCode ? ` (${failureCode})` : ''}`);
+      this.#options.logger.info(`proxy ${state.id}: ${before} -> ${after}${until}${failureCode ? ` (${failureCode})` : ''}`);
     }
   }
 
@@ -153,13 +149,13 @@ export class ProxyPool {
     state.lastUsedAt = now;
     if (state.health.state === 'cooling') {
       state.health.acquired(now);
-      this.#o.logger.info(`proxy ${state.id}: cooling -> probing (one request)`);
+      this.#options.logger.info(`proxy ${state.id}: cooling -> probing (one request)`);
     }
     return state;
   }
 
   #stickyKey(request: Request): string | undefined {
-    switch (this.#o.sticky) {
+    switch (this.#options.sticky) {
       case 'domain':
         return `d:${request.meta.slot ?? request.host}`;
       case 'session':
@@ -183,7 +179,7 @@ export class ProxyPool {
 
   #patternsOf(state: ProxyState): string[] {
     const patterns = [...state.config.domains];
-    for (const [pattern, tags] of Object.entries(this.#o.partition)) {
+    for (const [pattern, tags] of Object.entries(this.#options.partition)) {
       if (tags.some((t) => state.config.tags.includes(t))) patterns.push(pattern.toLowerCase());
     }
     return patterns;
@@ -193,6 +189,6 @@ export class ProxyPool {
     if (this.#allCoolingLogged || !eligible.every((s) => s.health.state !== 'healthy')) return;
     this.#allCoolingLogged = true;
     const next = Math.min(...eligible.map((s) => s.health.coolingUntil));
-    this.#o.logger.warn(`every proxy is cooling down or probing: requests wait (next probe in ${Math.max(0, Math.round(next - now))} ms)`);
+    this.#options.logger.warn(`every proxy is cooling down or probing: requests wait (next probe in ${Math.max(0, Math.round(next - now))} ms)`);
   }
 }

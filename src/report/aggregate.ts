@@ -4,8 +4,9 @@
  * per-proxy tables, and the Little's-law check. Everything is aggregated here, in Node, so the
  * page embeds a few hundred numbers per chart whatever the trace's size.
  */
-import type { ParsedTrace } from './read-trace.js';
-import type { TraceLimits, TraceRecord } from './trace-format.js';
+import { percentileOfSorted } from '../percentile.js';
+import type { ParsedTrace } from '../trace/reader.js';
+import type { TraceLimits, TraceRecord } from '../trace/format.js';
 
 /** Bins of the time series: enough to see shape, few enough that a small crawl is not all spikes. */
 export function seriesBins(requests: number): number {
@@ -107,12 +108,7 @@ function browserSummary(records: readonly TraceRecord[]): BrowserSummary | null 
   if (pages === 0) return null;
   dcl.sort((a, b) => a - b);
   load.sort((a, b) => a - b);
-  return { pages, domContentLoadedP50Ms: round(percentile(dcl, 0.5)), loadP50Ms: round(percentile(load, 0.5)), loadP95Ms: round(percentile(load, 0.95)), subrequests, blocked, subBytes };
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+  return { pages, domContentLoadedP50Ms: round(percentileOfSorted(dcl, 0.5)), loadP50Ms: round(percentileOfSorted(load, 0.5)), loadP95Ms: round(percentileOfSorted(load, 0.95)), subrequests, blocked, subBytes };
 }
 
 const round = (n: number, digits = 1): number => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -152,8 +148,8 @@ function rows(map: Map<string, Acc>): GroupRow[] {
         successRate: a.requests ? a.ok / a.requests : 0,
         errors: a.errors,
         retries: a.retries,
-        p50Ms: round(percentile(a.latencies, 0.5)),
-        p95Ms: round(percentile(a.latencies, 0.95)),
+        p50Ms: round(percentileOfSorted(a.latencies, 0.5)),
+        p95Ms: round(percentileOfSorted(a.latencies, 0.95)),
         reuseRate: a.reused + a.fresh > 0 ? a.reused / (a.reused + a.fresh) : null,
         bytes: a.bytes,
       };
@@ -280,9 +276,9 @@ export function aggregate(trace: ParsedTrace): ReportModel {
     reuse: reused.map((r, i) => (r + fresh[i]! > 0 ? round(r / (r + fresh[i]!), 3) : null)),
     latency: {
       ...histogram(latencies),
-      p50: round(percentile(latencies, 0.5)),
-      p95: round(percentile(latencies, 0.95)),
-      p99: round(percentile(latencies, 0.99)),
+      p50: round(percentileOfSorted(latencies, 0.5)),
+      p95: round(percentileOfSorted(latencies, 0.95)),
+      p99: round(percentileOfSorted(latencies, 0.99)),
       mean: round(meanLatencyMs),
       max: round(latencies[n - 1] ?? 0),
     },

@@ -3,7 +3,7 @@
  * 100,000 requests stay a few MB of JSON that parses in tens of ms), sorted by dispatch time,
  * times in ms from the first dispatch, and the group index of each request per grouping mode.
  */
-import type { TraceRecord } from './trace-format.js';
+import type { TraceRecord } from '../trace/format.js';
 
 const OUTCOME_INDEX: Record<TraceRecord['outcome'], number> = { ok: 0, http: 1, failed: 2, retry: 3, redirect: 4 };
 /** Long URLs are cut: the tooltip needs the start, and the page stays small. */

@@ -4,9 +4,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Stats } from '../core/stats.js';
+import type { Stats } from '../stats.js';
 import { ConfigError } from '../errors.js';
-import type { TraceRecorder } from '../extensions/trace.js';
+import type { TraceRecorder } from '../trace/recorder.js';
 import type { Logger } from '../log.js';
 
 export interface ReportSummary {
@@ -22,7 +22,7 @@ export interface ReportSummary {
 export async function renderReport(tracePath: string): Promise<{ html: string; summary: Omit<ReportSummary, 'bytes'> }> {
   // Loaded here, not at import: only a crawl that writes a report (or `crawl report`) needs them.
   const [{ readTrace }, { aggregate }, { renderHtml }, { waterfallData }] = await Promise.all([
-    import('./read-trace.js'),
+    import('../trace/reader.js'),
     import('./aggregate.js'),
     import('./html.js'),
     import('./waterfall-data.js'),

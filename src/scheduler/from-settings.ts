@@ -1,11 +1,11 @@
-import type { Stats } from '../core/stats.js';
+import type { Stats } from '../stats.js';
 import type { Logger } from '../log.js';
 import type { SettingValues } from '../settings/defaults.js';
 import type { FrontierOptions, HostResolver, ProxyGate } from './frontier.js';
 import { Scheduler } from './scheduler.js';
 import { SlotRules } from './slot-rules.js';
 import type { JobStore, StartLedger } from './stores/store.js';
-import type { FrontierWindow } from './scheduler.js';
+import type { FrontierWindow } from './frontier-window.js';
 import type { Frontier } from './frontier.js';
 
 export interface SchedulerWiring {

@@ -77,7 +77,7 @@ const SWEEP_AT = 512;
  * step is due, so one timer serves them all.
  */
 export class Frontier {
-  readonly #o: FrontierOptions;
+  readonly #options: FrontierOptions;
   readonly #random: () => number;
   readonly #perIp: number;
   readonly #slots = new Map<string, Slot>();
@@ -103,7 +103,7 @@ export class Frontier {
   #peakIpActive = 0;
 
   constructor(options: FrontierOptions) {
-    this.#o = options;
+    this.#options = options;
     this.#random = options.random ?? Math.random;
     this.#perIp = options.perIpLimit ?? 0;
     if (this.#perIp > 0 && !options.resolver) throw new Error('Frontier: perIpLimit needs a resolver');
@@ -124,16 +124,12 @@ export class Frontier {
     return this.#peakIpActive;
   }
 
-  get globalLimit(): number {
-    return this.#o.globalLimit;
-  }
-
   /** The slot for a key, created from the defaults and any matching rule on first use. */
   slot(key: string): Slot {
     let slot = this.#slots.get(key);
     if (!slot) {
-      const override = this.#o.rules?.match(key);
-      const defaults = this.#o.slot;
+      const override = this.#options.rules?.match(key);
+      const defaults = this.#options.slot;
       slot = new Slot(
         key,
         override
@@ -157,11 +153,6 @@ export class Frontier {
     return this.#slots.values();
   }
 
-  /** Every live IP slot (for stats). */
-  ipSlots(): IterableIterator<IpSlot> {
-    return this.#ipSlots.values();
-  }
-
   /** The slot key of a request: `meta.slot`, else its host name. */
   slotKey(request: Request): string {
     return request.meta.slot ?? request.host;
@@ -181,7 +172,7 @@ export class Frontier {
 
   /** The global limit in force at `now` (ramping up from 1 when `rampUpMs` is set). */
   effectiveGlobalLimit(now: number): number {
-    const { globalLimit, rampUpMs = 0 } = this.#o;
+    const { globalLimit, rampUpMs = 0 } = this.#options;
     if (rampUpMs <= 0 || this.#startedAt === undefined) return globalLimit;
     const elapsed = now - this.#startedAt;
     if (elapsed >= rampUpMs) return globalLimit;
@@ -197,7 +188,7 @@ export class Frontier {
       let ipSlot: IpSlot | undefined;
       if (this.#perIp > 0) {
         const host = slot.queue.peek()!.host;
-        const ip = this.#o.resolver!.addressFor(host, now);
+        const ip = this.#options.resolver!.addressFor(host, now);
         if (ip === undefined) {
           this.#park(slot, 'dns');
           let waiting = this.#awaitingDns.get(host);
@@ -215,13 +206,13 @@ export class Frontier {
         }
       }
       let proxy: ProxyLease | undefined;
-      if (this.#o.proxies) {
+      if (this.#options.proxies) {
         const head = slot.queue.peek()!;
-        const got = this.#o.proxies.acquire(head, now);
+        const got = this.#options.proxies.acquire(head, now);
         if (got === 'wait') {
           this.#park(slot, 'proxy');
           this.#proxyWaiters.add(slot);
-          this.#proxyWakeAt = Math.min(this.#proxyWakeAt, this.#o.proxies.nextWakeAt(now) ?? Infinity);
+          this.#proxyWakeAt = Math.min(this.#proxyWakeAt, this.#options.proxies.nextWakeAt(now) ?? Infinity);
           continue;
         }
         if (got !== 'direct' && got !== 'refused') proxy = got;
@@ -250,7 +241,7 @@ export class Frontier {
     this.#globalActive--;
     this.#refresh(slot, now);
     if (proxy) {
-      this.#o.proxies!.release(proxy);
+      this.#options.proxies!.release(proxy);
       this.#wake(this.#proxyWaiters, now);
     }
     if (ipSlot) {
@@ -265,7 +256,7 @@ export class Frontier {
     const slot = this.#slots.get(key);
     const decision = slot?.throttle?.observe(outcome, now);
     if (!slot || !decision) return;
-    this.#o.onThrottle?.(slot, decision);
+    this.#options.onThrottle?.(slot, decision);
     this.#refresh(slot, now);
   }
 
@@ -295,7 +286,7 @@ export class Frontier {
   nextWakeAt(): number | undefined {
     let at = Math.min(this.#waiting.peek()?.wakeAt ?? Infinity, this.#delayed.peekKey() ?? Infinity);
     if (this.#proxyWaiters.size > 0) at = Math.min(at, this.#proxyWakeAt);
-    const { globalLimit, rampUpMs = 0 } = this.#o;
+    const { globalLimit, rampUpMs = 0 } = this.#options;
     if (rampUpMs > 0 && globalLimit > 1 && this.#startedAt !== undefined && this.#ready.size > 0 && this.#globalActive < globalLimit) {
       // Blocked by the ramp: wake when the limit grows past what is in flight.
       at = Math.min(at, this.#startedAt + Math.ceil((rampUpMs * this.#globalActive) / (globalLimit - 1)));

@@ -1,27 +1,11 @@
-import type { Stats } from '../core/stats.js';
+import type { Stats } from '../stats.js';
 import { fingerprint } from '../http/fingerprint.js';
 import type { Request } from '../http/request.js';
 import { Frontier, type Dispatch, type FrontierOptions } from './frontier.js';
 import { MemorySeenSet, type SeenSet } from './seen-set.js';
+import { PassThroughWindow, type FrontierWindow } from './frontier-window.js';
 import { MemoryWindow } from './stores/memory-window.js';
 import type { JobStore, StartLedger } from './stores/store.js';
-
-/**
- * What holds the queued requests when the frontier does not hold them all: a window over a job
- * store, or the cluster's shared frontier. The frontier still decides which request may leave.
- */
-export interface FrontierWindow {
-  /** Requests waiting: in memory and beyond it. */
-  readonly size: number;
-  push(request: Request, now: number, fingerprint: string): void;
-  next(now: number): Dispatch | undefined;
-  /** A dispatch gave its units back (its download ended). */
-  release?(dispatch: Dispatch): void;
-  /** The request's processing is complete (outputs queued, items handed over). */
-  done(request: Request): void;
-  /** The crawl is closing: take in no more work. */
-  drain?(): void;
-}
 
 export interface SchedulerOptions extends FrontierOptions {
   stats: Stats;
@@ -47,7 +31,8 @@ export class Scheduler {
   readonly #stats: Stats;
   /** The job store, when there is one (`job.dir`). */
   readonly store: JobStore | undefined;
-  readonly #window: FrontierWindow | undefined;
+  /** What holds the queued requests: the frontier itself, a window over a job store, or the cluster. */
+  readonly #window: FrontierWindow;
   /** Where start progress is kept: the job store or the cluster. */
   readonly ledger: StartLedger | undefined;
 
@@ -56,7 +41,7 @@ export class Scheduler {
     this.store = options.job?.store;
     this.#seen = this.store?.seen ?? options.seen ?? new MemorySeenSet();
     const shared = options.window?.(this.frontier);
-    this.#window = shared ?? (options.job ? new MemoryWindow({ frontier: this.frontier, ...options.job }) : undefined);
+    this.#window = shared ?? (options.job ? new MemoryWindow({ frontier: this.frontier, ...options.job }) : new PassThroughWindow(this.frontier));
     this.ledger = shared ?? this.store;
     this.#stats = options.stats;
   }
@@ -69,32 +54,24 @@ export class Scheduler {
       this.#stats.inc('scheduler/duplicates');
       return 'duplicate';
     }
-    if (this.#window) this.#window.push(request, now, fp);
-    else this.frontier.push(request, now);
+    this.#window.push(request, now, fp);
     this.#stats.inc('scheduler/enqueued');
     return 'queued';
   }
 
-  /** Re-queue a request that must be fetched again (a retry), bypassing the seen set. */
-  requeue(request: Request, now: number): void {
-    if (this.#window) this.#window.push(request, now, fingerprint(request));
-    else this.frontier.push(request, now);
-    this.#stats.inc('scheduler/requeued');
-  }
-
   next(now: number): Dispatch | undefined {
-    return this.#window ? this.#window.next(now) : this.frontier.next(now);
+    return this.#window.next(now);
   }
 
   /** A dispatched request's download ended: its units go back (here and, in a cluster, in Redis). */
   release(dispatch: Dispatch, now: number): void {
     this.frontier.release(dispatch, now);
-    this.#window?.release?.(dispatch);
+    this.#window.release?.(dispatch);
   }
 
   /** The crawl is closing: a cluster process claims nothing more. */
   drain(): void {
-    this.#window?.drain?.();
+    this.#window.drain?.();
   }
 
   /**
@@ -102,11 +79,11 @@ export class Scheduler {
    * yielded was queued. A job store forgets it then; in memory there is nothing to do.
    */
   done(request: Request): void {
-    this.#window?.done(request);
+    this.#window.done(request);
   }
 
   /** Requests waiting: in the frontier, plus those only in the job store. */
   get size(): number {
-    return this.#window ? this.#window.size : this.frontier.size;
+    return this.#window.size;
   }
 }

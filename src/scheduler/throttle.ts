@@ -12,6 +12,7 @@
  * Windows are counted in responses, not in time, so the throttle needs no clock of its own and
  * behaves the same on a fast and a slow site.
  */
+import { percentile } from '../percentile.js';
 
 export interface ThrottleOptions {
   /** The configured limit: the throttle never goes above it. */
@@ -42,7 +43,7 @@ const OVERLOAD_ERRORS = new Set(['ERR_DOWNLOAD_TIMEOUT', 'ERR_CONNECT_TIMEOUT', 
 export type ThrottleDecision = 'increase' | 'decrease' | undefined;
 
 export class Throttle {
-  readonly #o: ThrottleOptions;
+  readonly #options: ThrottleOptions;
   limit: number;
   #window: number[] = [];
   #baselineP95 = Infinity;
@@ -52,7 +53,7 @@ export class Throttle {
   decreases = 0;
 
   constructor(options: ThrottleOptions, startLimit = options.maxLimit) {
-    this.#o = options;
+    this.#options = options;
     this.limit = Math.max(1, Math.min(startLimit, options.maxLimit));
   }
 
@@ -70,11 +71,11 @@ export class Throttle {
       return this.#decrease(now);
     }
     this.#window.push(outcome.latencyMs);
-    if (this.#window.length < this.#o.windowSize) return undefined;
+    if (this.#window.length < this.#options.windowSize) return undefined;
 
     const p95 = percentile(this.#window, 0.95);
     this.#window = [];
-    const slow = p95 > this.#baselineP95 * this.#o.latencyFactor && p95 - this.#baselineP95 > this.#o.latencyMinDeltaMs;
+    const slow = p95 > this.#baselineP95 * this.#options.latencyFactor && p95 - this.#baselineP95 > this.#options.latencyMinDeltaMs;
     this.#baselineP95 = Math.min(this.#baselineP95, p95);
     if (slow) return this.#decrease(now);
     if (this.#signalled) {
@@ -82,7 +83,7 @@ export class Throttle {
       this.#signalled = false;
       return undefined;
     }
-    if (this.limit < this.#o.maxLimit) {
+    if (this.limit < this.#options.maxLimit) {
       this.limit++;
       this.increases++;
       return 'increase';
@@ -94,16 +95,10 @@ export class Throttle {
     this.#lastDecreaseAt = now;
     this.#window = [];
     this.#signalled = true;
-    const next = Math.max(1, Math.floor(this.limit * this.#o.decreaseFactor));
+    const next = Math.max(1, Math.floor(this.limit * this.#options.decreaseFactor));
     if (next === this.limit) return undefined;
     this.limit = next;
     this.decreases++;
     return 'decrease';
   }
-}
-
-/** The q-quantile of the values (nearest rank). Sorts a copy. */
-export function percentile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
 }

@@ -4,16 +4,8 @@
  * unchecked, `pipelines: [42]` dropped every item with `ERR_UNKNOWN` and `downloaderMiddlewares: 42`
  * printed a TypeError stack once the crawl was already running.
  */
+import { describeValue } from '../describe.js';
 import { ConfigError } from '../errors.js';
-
-function describeGiven(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (typeof value === 'function') return `the function ${value.name || '(anonymous)'}`;
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
-  if (typeof value === 'object') return `an object with keys ${Object.keys(value).slice(0, 5).join(', ') || '(none)'}`;
-  return `the ${typeof value} ${String(value)}`;
-}
 
 function hasMethod(value: unknown, name: string): boolean {
   return typeof (value as Record<string, unknown> | null)?.[name] === 'function';
@@ -28,10 +20,10 @@ export function checkPipelines(value: unknown, source: string): void {
   if (value === undefined) return;
   const expected = 'an array of pipeline classes or objects with a process(item) method';
   const hint = 'write `pipelines: [MyPipeline]` where `class MyPipeline { process(item) { return item; } }`';
-  if (!Array.isArray(value)) throw componentError(source, 'pipelines', describeGiven(value), expected, hint);
+  if (!Array.isArray(value)) throw componentError(source, 'pipelines', describeValue(value), expected, hint);
   value.forEach((entry: unknown, i) => {
     const ok = typeof entry === 'function' ? hasMethod((entry as { prototype?: unknown }).prototype, 'process') : hasMethod(entry, 'process');
-    if (!ok) throw componentError(source, `pipelines[${i}]`, describeGiven(entry), 'a pipeline class or an object with a process(item) method', hint);
+    if (!ok) throw componentError(source, `pipelines[${i}]`, describeValue(entry), 'a pipeline class or an object with a process(item) method', hint);
   });
 }
 
@@ -47,14 +39,14 @@ export function checkMiddlewares(value: unknown, source: string): void {
   if (value === undefined) return;
   const expected = 'an array of downloader middleware classes, or a function (defaults) => table';
   if (typeof value === 'function' && !isMiddlewareClass(value)) return;
-  if (!Array.isArray(value)) throw componentError(source, 'downloaderMiddlewares', describeGiven(value), expected, MIDDLEWARE_HINT);
+  if (!Array.isArray(value)) throw componentError(source, 'downloaderMiddlewares', describeValue(value), expected, MIDDLEWARE_HINT);
   checkMiddlewareTable(value, source);
 }
 
 /** Every entry of a resolved middleware table is a class with `wrap(next)`. */
 export function checkMiddlewareTable(table: unknown, source: string): void {
-  if (!Array.isArray(table)) throw componentError(source, 'downloaderMiddlewares', `a function returning ${describeGiven(table)}`, 'an array of classes', MIDDLEWARE_HINT);
+  if (!Array.isArray(table)) throw componentError(source, 'downloaderMiddlewares', `a function returning ${describeValue(table)}`, 'an array of classes', MIDDLEWARE_HINT);
   table.forEach((entry: unknown, i) => {
-    if (!isMiddlewareClass(entry)) throw componentError(source, `downloaderMiddlewares[${i}]`, describeGiven(entry), 'a downloader middleware class with a wrap(next) method', MIDDLEWARE_HINT);
+    if (!isMiddlewareClass(entry)) throw componentError(source, `downloaderMiddlewares[${i}]`, describeValue(entry), 'a downloader middleware class with a wrap(next) method', MIDDLEWARE_HINT);
   });
 }

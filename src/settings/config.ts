@@ -7,44 +7,22 @@
  */
 import type { SettingDocs } from './config-docs.js';
 import { ConfigError } from '../errors.js';
-import type { ItemPipeline } from '../items/pipeline.js';
-import type { DownloaderMiddlewaresRef } from '../downloader/downloader.js';
 import { DEFAULTS, SETTING_KEYS, defaultValues, type FeedConfig, type SettingKey, type SettingValues } from './defaults.js';
 import { checkMiddlewares, checkPipelines } from './components.js';
-import type { SpiderMiddlewareClass } from '../spidermw/spider-middleware.js';
-import type { ExtensionClass } from '../extensions/extension.js';
 import { SpecMismatch, mismatchMessage, type SettingSpec } from './spec.js';
 
 type Head<K extends string> = K extends `${infer H}.${string}` ? H : never;
 type TopLevel<K extends string> = K extends `${string}.${string}` ? never : K;
 type Rest<K extends string, H extends string> = K extends `${H}.${infer R}` ? R : never;
 
-/** An item pipeline: its class (instantiated per crawl) or an instance. */
-export type PipelineRef<I extends object = Record<string, unknown>> = ItemPipeline<I> | (new () => ItemPipeline<I>);
-
-/** The spider middleware table, as `downloaderMiddlewares`: classes in order, or a function of the defaults. */
-export type SpiderMiddlewaresRef = readonly SpiderMiddlewareClass[] | ((defaults: readonly SpiderMiddlewareClass[]) => readonly SpiderMiddlewareClass[]);
-
-/** Components a config names by importing them: not settings, so not in the defaults table. */
-export interface ConfigComponents<I extends object = Record<string, unknown>> {
-  /** Item pipelines, run in this order (project ones before the spider's). */
-  pipelines?: readonly PipelineRef<I>[];
-  /**
-   * The spider middleware table, in the order they see each request: the classes, or a function
-   * of the table below (`(defaults) => [...defaults, MyMiddleware]`). Default `DEFAULT_SPIDER_MIDDLEWARES`.
-   */
-  spiderMiddlewares?: SpiderMiddlewaresRef;
-  /**
-   * Extensions: classes constructed once per crawl with the crawl's context (settings, stats,
-   * typed events, `stop()`), project ones before the spider's. See `Extension`.
-   */
-  extensions?: readonly ExtensionClass[];
-  /**
-   * The downloader middleware table, outermost first: the classes in order, or a function of the
-   * table below (`(defaults) => [...defaults, MyMiddleware]`). Default `DEFAULT_DOWNLOADER_MIDDLEWARES`.
-   */
-  downloaderMiddlewares?: DownloaderMiddlewaresRef;
-}
+/**
+ * Components a config names by importing them: not settings, so not in the defaults table. Each
+ * layer that defines a kind of component adds its key here by module augmentation (`pipelines` in
+ * items/pipeline.ts, `spiderMiddlewares` in spidermw/, `extensions` in extensions/,
+ * `downloaderMiddlewares` in downloader/), so settings/ imports none of the layers above it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unused-vars
+export interface ConfigComponents<I extends object = Record<string, unknown>> {}
 
 const COMPONENT_KEYS = new Set(['pipelines', 'downloaderMiddlewares', 'spiderMiddlewares', 'extensions']);
 
@@ -199,6 +177,28 @@ export function parseSettingArgs(args: readonly string[]): Partial<SettingValues
 }
 
 /** Merges validated layers over the defaults, later layers winning. */
+/** Where a crawl's settings come from, lowest priority first after the defaults. */
+export interface SettingLayers {
+  /** crawl.config.ts, as loaded, and its file name for error messages. */
+  project?: { config: unknown; file: string };
+  /** The spider class: its `customSettings`, named after it in error messages. */
+  spider?: { name: string; customSettings?: unknown };
+  /** `-s key=value` arguments, already parsed. */
+  cli?: Partial<SettingValues>;
+}
+
+/**
+ * The settings of a crawl or a command: defaults < crawl.config.ts < the spider's
+ * `customSettings` < `-s`, each layer validated with its source named.
+ */
+export function layeredSettings({ project, spider, cli }: SettingLayers): SettingValues {
+  return mergeSettings(
+    flattenConfig(project?.config, project?.file ?? 'crawl.config.ts'),
+    spider ? flattenConfig(spider.customSettings, `${spider.name}.customSettings`) : {},
+    cli ?? {},
+  );
+}
+
 export function mergeSettings(...layers: Partial<SettingValues>[]): SettingValues {
   const values = defaultValues();
   for (const layer of layers) Object.assign(values, layer);

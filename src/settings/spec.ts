@@ -3,6 +3,7 @@
  * value from a config file (`check`), parses one from the command line (`parse`), and describes
  * its type for errors and the README table (`type`).
  */
+import { describeValue } from '../describe.js';
 
 /** The reason a value was refused: completed with the key by the caller. */
 export class SpecMismatch {
@@ -21,17 +22,9 @@ export interface SettingSpec<T> {
   parse(raw: string): T | SpecMismatch;
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `array ${JSON.stringify(value).slice(0, 60)}`;
-  if (typeof value === 'string') return `string ${JSON.stringify(value.slice(0, 60))}`;
-  if (typeof value === 'object') return `object ${JSON.stringify(value).slice(0, 60)}`;
-  return `${typeof value} ${String(value)}`;
-}
-
 /** Used by the validator: "expected integer >= 1, got string "four"". */
 export function mismatchMessage(spec: SettingSpec<unknown>, value: unknown): string {
-  return `expected ${spec.type}, got ${describe(value)}`;
+  return `expected ${spec.type}, got ${describeValue(value)}`;
 }
 
 function parseJson(raw: string): unknown {

@@ -13,25 +13,12 @@ import type { Response } from '../http/response.js';
 import type { Link } from './link-extractor.js';
 import type { Rule } from './rule.js';
 import { Spider, type CallbackResult, type SpiderOutput } from './spider.js';
+import { outputsOf } from './callback.js';
 
 /** The `cbKwargs` key carrying the index of the rule that built a request. */
 export const RULE_INDEX_KEY = 'arachne.rule';
 
 type Method = (this: CrawlSpider, ...args: unknown[]) => unknown;
-
-/** Flattens whatever a callback returned (a generator, an array, a promise, one output). */
-async function* outputsOf(result: CallbackResult): AsyncIterable<SpiderOutput> {
-  const value: unknown = result instanceof Promise ? await result : result;
-  if (value === undefined || value === null) return;
-  const isIterable = typeof value === 'object' && (Symbol.asyncIterator in value || Symbol.iterator in value);
-  if (!isIterable) {
-    yield value as SpiderOutput;
-    return;
-  }
-  for await (const output of value as AsyncIterable<SpiderOutput | null | undefined>) {
-    if (output !== undefined && output !== null) yield output;
-  }
-}
 
 /**
  * A spider that follows links by rules. Set `static rules`; do not override `parse` (it applies

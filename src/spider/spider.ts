@@ -1,6 +1,6 @@
 import { Request, type CallbackOf, type RequestInit } from '../http/request.js';
 import type { FollowAllTargets, FollowTarget, Response } from '../http/response.js';
-import type { ItemType } from '../items/schema.js';
+import type { ItemType } from './item-schema.js';
 import { silentLogger, type Logger } from '../log.js';
 import type { ConfigInput } from '../settings/config.js';
 
@@ -72,7 +72,7 @@ export abstract class Spider<I extends object = Record<string, unknown>, Self = 
   /** Settings of this spider, above `crawl.config.ts` and below `-s`. */
   static customSettings?: ConfigInput;
   /**
-   * The item type(s) this spider yields, declared with `defineItem` (items/schema.ts): every item
+   * The item type(s) this spider yields, declared with `defineItem` (spider/item-schema.ts): every item
    * is validated where it is made against its type (the first one unless tagged with
    * `OtherType.item({...})`), counted per field when invalid, and measured for field coverage.
    * Default none: items are not checked.

@@ -1,4 +1,4 @@
-import type { Stats } from '../core/stats.js';
+import type { Stats } from '../stats.js';
 import type { Request } from '../http/request.js';
 import type { Response } from '../http/response.js';
 import type { Logger } from '../log.js';
@@ -31,4 +31,18 @@ export interface SpiderMiddleware {
 export interface SpiderMiddlewareClass {
   new (context: SpiderMiddlewareContext): SpiderMiddleware;
   enabled?(settings: Readonly<SettingValues>): boolean;
+}
+
+/** The spider middleware table, as `downloaderMiddlewares`: classes in order, or a function of the defaults. */
+export type SpiderMiddlewaresRef = readonly SpiderMiddlewareClass[] | ((defaults: readonly SpiderMiddlewareClass[]) => readonly SpiderMiddlewareClass[]);
+
+declare module '../settings/config.js' {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  interface ConfigComponents<I extends object> {
+    /**
+     * The spider middleware table, in the order they see each request: the classes, or a function
+     * of the table below (`(defaults) => [...defaults, MyMiddleware]`). Default `DEFAULT_SPIDER_MIDDLEWARES`.
+     */
+    spiderMiddlewares?: SpiderMiddlewaresRef;
+  }
 }

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Crawler } from '../../src/core/crawler.js';
-import { Stats } from '../../src/core/stats.js';
+import { Stats } from '../../src/stats.js';
 import { Request } from '../../src/http/request.js';
 import { silentLogger } from '../../src/log.js';
 import { openJob, type Job } from '../../src/scheduler/job.js';

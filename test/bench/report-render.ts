@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { writeReport } from '../../src/report/write-report.js';
-import type { TraceRecord } from '../../src/report/trace-format.js';
+import type { TraceRecord } from '../../src/trace/format.js';
 import { launchChromium } from '../report/chromium.js';
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '100000' }, keep: { type: 'boolean', default: false } } });

@@ -1,5 +1,5 @@
 /** A Downloader built from settings, outside a crawl: for middleware tests that call it directly. */
-import { Stats } from '../../src/core/stats.js';
+import { Stats } from '../../src/stats.js';
 import { Downloader } from '../../src/downloader/downloader.js';
 import type { DownloaderMiddlewareClass, MiddlewareContext } from '../../src/downloader/middleware.js';
 import { Transport, type TransportOptions } from '../../src/downloader/transport.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
-import { Stats } from '../../src/core/stats.js';
+import { Stats } from '../../src/stats.js';
 import type { Response } from '../../src/http/response.js';
 import { createLogger } from '../../src/log.js';
 import { MetricsServer, renderMetrics } from '../../src/extensions/metrics.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Clock } from '../../src/core/clock.js';
-import { Stats } from '../../src/core/stats.js';
+import type { Clock } from '../../src/clock.js';
+import { Stats } from '../../src/stats.js';
 import { CLEAR_LINE, ProgressLine, formatDuration } from '../../src/extensions/progress.js';
 import { LogOutput } from '../../src/cli/log-output.js';
 import { mergeSettings } from '../../src/settings/config.js';

@@ -4,10 +4,11 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Stats } from '../../src/core/stats.js';
+import { Stats } from '../../src/stats.js';
 import { createLogger, silentLogger } from '../../src/log.js';
-import { openFeedWriter, type FeedWriterOptions } from '../../src/items/feeds/feed-writer.js';
-import type { Item } from '../../src/items/item.js';
+import type { FeedWriterOptions } from '../../src/items/feeds/feed.js';
+import { openFeedWriter } from '../../src/items/feeds/feed-writer.js';
+import type { Item } from '../../src/spider/item.js';
 import type { FeedFormat } from '../../src/settings/defaults.js';
 
 /** A full RFC 4180 reader: only tests need one (the feed writes CSV, it never reads rows). */

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Stats } from '../../src/core/stats.js';
+import { Stats } from '../../src/stats.js';
 import { ArachneError, DropItem } from '../../src/errors.js';
 import { createLogger, silentLogger, type Logger } from '../../src/log.js';
 import { ItemProcessor, type ItemProcessorOptions } from '../../src/items/item-processor.js';
-import type { Item } from '../../src/items/item.js';
+import type { Item } from '../../src/spider/item.js';
 import type { ItemPipeline, PipelineContext } from '../../src/items/pipeline.js';
 
 interface Deferred<T = void> {
@@ -180,7 +180,7 @@ test('a throwing pipeline is counted and logged by class name; the other items g
   assert.equal(stats.count('item/errors/ERR_PIPELINE_RESULT'), 1);
   assert.equal(stats.count('item/dropped'), 0);
   assert.ok(lines.some((line) => line.startsWith('error: pipeline Exploding failed') && line.includes('boom')));
-  assert.ok(lines.some((line) => line.includes('pipeline WrongResult returned a array')));
+  assert.ok(lines.some((line) => line.includes('pipeline WrongResult returned an array of')));
   assert.deepEqual(
     errors.map(([, item]) => item?.n),
     [2, 3, 4],

@@ -6,12 +6,13 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { Stats } from '../../src/core/stats.js';
+import { Stats } from '../../src/stats.js';
 import { silentLogger } from '../../src/log.js';
-import { openFeedWriter, type FeedWriter } from '../../src/items/feeds/feed-writer.js';
+import type { FeedWriter } from '../../src/items/feeds/feed.js';
+import { openFeedWriter } from '../../src/items/feeds/feed-writer.js';
 import { REDIS_STREAM_BATCH } from '../../src/items/feeds/redis-stream.js';
 import { ItemProcessor } from '../../src/items/item-processor.js';
-import type { Item } from '../../src/items/item.js';
+import type { Item } from '../../src/spider/item.js';
 import { startRedis, type RedisServer } from '../fixtures/redis-server.js';
 import { rejectsWith } from '../helpers/assert-code.js';
 

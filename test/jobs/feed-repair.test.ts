@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { Stats } from '../../src/core/stats.js';
+import { Stats } from '../../src/stats.js';
 import { openFeedWriter } from '../../src/items/feeds/feed-writer.js';
 import { silentLogger } from '../../src/log.js';
 import type { FeedFormat } from '../../src/settings/defaults.js';

@@ -1,8 +1,8 @@
 /** memory.warnMb / memory.limitMb: one warning, then a clean close with memusage_exceeded. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Clock } from '../../src/core/clock.js';
-import { Stats } from '../../src/core/stats.js';
+import type { Clock } from '../../src/clock.js';
+import { Stats } from '../../src/stats.js';
 import { MemoryWatch } from '../../src/extensions/memory-watch.js';
 import { Request } from '../../src/http/request.js';
 import type { Response } from '../../src/http/response.js';

@@ -137,14 +137,14 @@ test('pool: a cooling proxy gets no traffic until its probe; when all cool down,
   const p = pool({}, ['http://a:1', 'http://b:2']);
   p.report('a:1', 'proxy_failure', 5, 0);
   p.report('a:1', 'proxy_failure', 5, 0);
-  assert.equal(p.get('a:1')!.health.state, 'cooling');
+  assert.equal(p.states.find((s) => s.id === 'a:1')!.health.state, 'cooling');
   for (let i = 0; i < 2; i++) assert.equal(idOf(p.acquire(req('http://x.test/'), 10)), 'b:2');
   p.report('b:2', 'proxy_failure', 5, 10);
   p.report('b:2', 'proxy_failure', 5, 10);
   assert.equal(p.acquire(req('http://x.test/'), 20), 'wait');
   assert.equal(p.nextWakeAt(20), 1000);
   assert.equal(idOf(p.acquire(req('http://x.test/'), 1000)), 'a:1', 'the probe');
-  assert.equal(p.get('a:1')!.health.state, 'probing');
+  assert.equal(p.states.find((s) => s.id === 'a:1')!.health.state, 'probing');
 });
 
 test('config: coded errors name the entry, never its password; ids carry no credentials', () => {

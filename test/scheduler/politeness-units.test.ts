@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseRetryAfter } from '../../src/scheduler/retry-after.js';
+import { parseRetryAfter } from '../../src/http/retry-after.js';
 import { SlotRules } from '../../src/scheduler/slot-rules.js';
-import { Throttle, percentile } from '../../src/scheduler/throttle.js';
+import { Throttle } from '../../src/scheduler/throttle.js';
+import { percentile } from '../../src/percentile.js';
 import { TokenBucket } from '../../src/scheduler/token-bucket.js';
 import { checkSlotRules } from '../../src/settings/slots.js';
 import { SpecMismatch } from '../../src/settings/spec.js';

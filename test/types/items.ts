@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { defineConfig } from '../../src/settings/config.js';
-import { defineItem, type ItemOf } from '../../src/items/schema.js';
+import { defineItem, type ItemOf } from '../../src/spider/item-schema.js';
 import type { ItemPipeline, Pipeline } from '../../src/items/pipeline.js';
 import { runSpider, crawlItems } from '../../src/core/run-spider.js';
 import { Spider } from '../../src/spider/spider.js';

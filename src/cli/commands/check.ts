@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { findSpider, loadSpiders, type SpiderEntry } from '../../core/spider-loader.js';
+import { findSpider, loadSpiders, type SpiderEntry } from '../../spider/spider-loader.js';
 import { CallbackError } from '../../errors.js';
 import { Request } from '../../http/request.js';
 import { createLogger } from '../../log.js';

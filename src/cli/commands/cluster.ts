@@ -12,7 +12,7 @@
  */
 import { Command } from 'commander';
 import { CLUSTER_FORMAT, clusterKeys, clusterPattern } from '../../cluster/keys.js';
-import { checkCrawlId, connectRedis, redactRedisUrl, type Redis } from '../../cluster/redis.js';
+import { checkCrawlId, connectRedis, redactRedisUrl, type Redis } from '../../redis.js';
 import { ConfigError } from '../../errors.js';
 import { DEFAULTS } from '../../settings/defaults.js';
 import { commandSettings } from '../cli-settings.js';

@@ -5,7 +5,7 @@ import { createLogger } from '../../log.js';
 import { Request } from '../../http/request.js';
 import { commandSettings } from '../cli-settings.js';
 import { Fetcher } from '../fetcher.js';
-import { findSpider } from '../../core/spider-loader.js';
+import { findSpider } from '../../spider/spider-loader.js';
 import { collect, logLevelOption, withLogLevel } from '../options.js';
 import { requireProject } from '../project.js';
 

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { loadSpiders } from '../../core/spider-loader.js';
+import { loadSpiders } from '../../spider/spider-loader.js';
 import { requireProject } from '../project.js';
 
 export function listCommand(): Command {

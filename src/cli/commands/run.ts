@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { findSpider } from '../../core/spider-loader.js';
+import { findSpider } from '../../spider/spider-loader.js';
 import { addCrawlOptions, type CrawlOptionValues } from '../options.js';
 import { requireProject } from '../project.js';
 import { runCrawl } from '../run-crawl.js';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
-import { loadSpiderFile } from '../../core/spider-loader.js';
+import { loadSpiderFile } from '../../spider/spider-loader.js';
 import { loadProject } from '../../settings/load.js';
 import { addCrawlOptions, type CrawlOptionValues } from '../options.js';
 import { runCrawl } from '../run-crawl.js';

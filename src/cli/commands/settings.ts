@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { flattenConfig, mergeSettings, parseSettingArgs } from '../../settings/config.js';
+import { flattenConfig, layeredSettings, parseSettingArgs } from '../../settings/config.js';
 import { settingsMarkdown } from '../../settings/docs.js';
 import { redactSettings } from '../../settings/redact.js';
 import { loadProject } from '../../settings/load.js';
@@ -17,7 +17,7 @@ export function settingsCommand(): Command {
         return;
       }
       const project = await loadProject(process.cwd());
-      const values = redactSettings(mergeSettings(flattenConfig(project?.config, project?.configFile ?? 'crawl.config.ts'), parseSettingArgs(options.set ?? [])));
+      const values = redactSettings(layeredSettings({ ...(project ? { project: { config: project.config, file: project.configFile } } : {}), cli: parseSettingArgs(options.set ?? []) }));
       if (options.get !== undefined) {
         if (!Object.hasOwn(values, options.get)) flattenConfig({ [options.get]: undefined }, '--get');
         process.stdout.write(`${JSON.stringify(values[options.get as keyof typeof values])}\n`);

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { runInNewContext } from 'node:vm';
 import { Command } from 'commander';
-import { findSpider } from '../../core/spider-loader.js';
+import { findSpider } from '../../spider/spider-loader.js';
 import { Request } from '../../http/request.js';
 import type { Response } from '../../http/response.js';
 import { createLogger } from '../../log.js';

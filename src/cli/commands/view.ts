@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { Command } from 'commander';
-import { findSpider } from '../../core/spider-loader.js';
+import { findSpider } from '../../spider/spider-loader.js';
 import { Request } from '../../http/request.js';
 import { createLogger } from '../../log.js';
 import { commandSettings } from '../cli-settings.js';

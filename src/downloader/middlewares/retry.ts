@@ -1,7 +1,7 @@
 import { ArachneError } from '../../errors.js';
 import { Request } from '../../http/request.js';
 import type { Response } from '../../http/response.js';
-import { parseRetryAfter } from '../../scheduler/retry-after.js';
+import { parseRetryAfter } from '../../http/retry-after.js';
 import type { SettingValues } from '../../settings/defaults.js';
 import type { DownloaderMiddleware, DownloadResult, Handler, MiddlewareContext } from '../middleware.js';
 

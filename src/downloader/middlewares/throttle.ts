@@ -1,6 +1,6 @@
 import { errorCode } from '../../errors.js';
 import { Request } from '../../http/request.js';
-import { parseRetryAfter } from '../../scheduler/retry-after.js';
+import { parseRetryAfter } from '../../http/retry-after.js';
 import type { DownloaderMiddleware, Handler, MiddlewareContext } from '../middleware.js';
 
 /** Statuses whose Retry-After pauses the slot (RFC 9110 §10.2.3: 503; 429: RFC 6585 §4). */

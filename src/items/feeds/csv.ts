@@ -9,16 +9,16 @@
  * existing file's header. Keys of later items outside the columns are ignored (each counted once
  * as `feed/csv/ignored_fields`, with one warning); missing keys give empty cells.
  */
-import type { Stats } from '../../core/stats.js';
+import type { Stats } from '../../stats.js';
 import { ConfigError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { FeedFormat } from '../../settings/defaults.js';
-import type { Item } from '../item.js';
+import type { Item } from '../../spider/item.js';
 import { truncate } from 'node:fs/promises';
 import { existingSize, lastCsvRecordEnd, readHead, readRange } from './existing-file.js';
 import { openFileSink, streamSink, type FeedSink } from './feed-sink.js';
 import { STDOUT_PATH } from './feed-uri.js';
-import type { FeedWriter, FeedWriterOptions } from './feed-writer.js';
+import type { FeedWriter, FeedWriterOptions } from './feed.js';
 
 const EOL = '\r\n';
 /** How much of an existing file is read to find its header row. */

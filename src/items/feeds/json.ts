@@ -7,15 +7,15 @@
  * closing `]` and go on, so the result is again one valid array.
  */
 import { open, truncate, type FileHandle } from 'node:fs/promises';
-import type { Stats } from '../../core/stats.js';
+import type { Stats } from '../../stats.js';
 import { ConfigError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { FeedFormat } from '../../settings/defaults.js';
-import { pickFields, type Item } from '../item.js';
+import { pickFields, type Item } from '../../spider/item.js';
 import { existingSize, firstNonWhitespace, lastNonWhitespace } from './existing-file.js';
 import { openFileSink, streamSink, type FeedSink } from './feed-sink.js';
 import { STDOUT_PATH } from './feed-uri.js';
-import type { FeedWriter, FeedWriterOptions } from './feed-writer.js';
+import type { FeedWriter, FeedWriterOptions } from './feed.js';
 
 /**
  * Files up to this size are parsed whole to prove they are one JSON array; larger ones are only

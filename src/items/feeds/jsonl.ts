@@ -3,12 +3,12 @@
  * safely and streams well, hence the default for stdout and unknown extensions in settings.
  */
 import type { FeedFormat } from '../../settings/defaults.js';
-import { pickFields, type Item } from '../item.js';
+import { pickFields, type Item } from '../../spider/item.js';
 import { truncate } from 'node:fs/promises';
 import { existingSize, lastByte, lastLine } from './existing-file.js';
 import { openFileSink, streamSink, type FeedSink } from './feed-sink.js';
 import { STDOUT_PATH } from './feed-uri.js';
-import type { FeedWriter, FeedWriterOptions } from './feed-writer.js';
+import type { FeedWriter, FeedWriterOptions } from './feed.js';
 
 class JsonlFeedWriter implements FeedWriter {
   readonly path: string;

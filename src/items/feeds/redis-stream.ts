@@ -14,11 +14,11 @@
  * `-O` (overwrite) deletes the stream first; `-o` appends to it.
  */
 import type { Redis } from 'ioredis';
-import { connectRedis, redactRedisUrl } from '../../cluster/redis.js';
+import { connectRedis, redactRedisUrl } from '../../redis.js';
 import { ArachneError, ConfigError } from '../../errors.js';
 import type { FeedFormat } from '../../settings/defaults.js';
-import { pickFields, type Item } from '../item.js';
-import type { FeedWriter, FeedWriterOptions } from './feed-writer.js';
+import { pickFields, type Item } from '../../spider/item.js';
+import type { FeedWriter, FeedWriterOptions } from './feed.js';
 
 /** Items per pipeline of XADDs. */
 export const REDIS_STREAM_BATCH = 100;

@@ -9,7 +9,7 @@
  */
 import type { Request } from '../../http/request.js';
 import type { Dispatch, Frontier } from '../frontier.js';
-import type { FrontierWindow } from '../scheduler.js';
+import type { FrontierWindow } from '../frontier-window.js';
 import type { JobStore } from './store.js';
 
 export interface MemoryWindowOptions {

@@ -9,7 +9,7 @@
  */
 import { Request, type RequestData } from '../../http/request.js';
 
-interface StoredRequest extends Omit<RequestData, 'body'> {
+interface RequestJson extends Omit<RequestData, 'body'> {
   body: string | null;
   /** Set when `body` is the base64 of bytes rather than a string. */
   bodyBase64?: true;
@@ -18,7 +18,7 @@ interface StoredRequest extends Omit<RequestData, 'body'> {
 export function encodeRequest(request: Request): string {
   const data = request.toData();
   const { proxyId: _proxyId, ...meta } = data.meta;
-  const stored: StoredRequest = { ...data, meta, body: null };
+  const stored: RequestJson = { ...data, meta, body: null };
   if (typeof data.body === 'string') stored.body = data.body;
   else if (data.body) {
     stored.body = Buffer.from(data.body.buffer, data.body.byteOffset, data.body.byteLength).toString('base64');
@@ -28,7 +28,7 @@ export function encodeRequest(request: Request): string {
 }
 
 export function decodeRequest(text: string): Request {
-  const { bodyBase64, ...stored } = JSON.parse(text) as StoredRequest;
+  const { bodyBase64, ...stored } = JSON.parse(text) as RequestJson;
   const body = bodyBase64 && stored.body !== null ? new Uint8Array(Buffer.from(stored.body, 'base64')) : stored.body;
   return Request.fromData({ ...stored, body });
 }

@@ -138,7 +138,7 @@ export class SqliteJobStore implements JobStore {
   readonly seen: SeenSet;
   readonly resumed: boolean;
   readonly #db: Database;
-  readonly #o: SqliteJobStoreOptions;
+  readonly #options: SqliteJobStoreOptions;
   readonly #insert: Statement<[number, string, number, number, string]>;
   readonly #delete: Statement<[number]>;
   readonly #markLoaded: Statement<[number]>;
@@ -166,7 +166,7 @@ export class SqliteJobStore implements JobStore {
   /** `db` is open, checked and of this format (see `openJob`). */
   constructor(db: Database, options: SqliteJobStoreOptions) {
     this.#db = db;
-    this.#o = options;
+    this.#options = options;
     db.exec(SCHEMA);
     this.#setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
     this.#getMeta = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
@@ -300,8 +300,8 @@ export class SqliteJobStore implements JobStore {
     this.#failure = failure;
     this.#inTransaction = false;
     this.#deletes = [];
-    this.#o.logger.error(`${failure.code}: ${failure.message}`);
-    this.#o.onFailure?.(failure);
+    this.#options.logger.error(`${failure.code}: ${failure.message}`);
+    this.#options.onFailure?.(failure);
   }
 
   /** Every write runs inside the tick's transaction. */
@@ -327,12 +327,12 @@ export class SqliteJobStore implements JobStore {
     const run = async (): Promise<void> => {
       const deletes = this.#deletes;
       this.#deletes = [];
-      if (deletes.length > 0 && this.#o.barrier) {
+      if (deletes.length > 0 && this.#options.barrier) {
         // The transaction stays open meanwhile: inserts made while waiting join this commit.
         try {
-          await this.#o.barrier();
+          await this.#options.barrier();
         } catch (error) {
-          this.#o.logger.error(`job: waiting for the feeds failed (${String(error)}); requests are forgotten anyway`);
+          this.#options.logger.error(`job: waiting for the feeds failed (${String(error)}); requests are forgotten anyway`);
         }
       }
       if (deletes.length > 0 || this.#startDirty) this.#write();
@@ -342,10 +342,10 @@ export class SqliteJobStore implements JobStore {
         this.#setMeta.run('start.pulled', String(this.#start.pulled));
         this.#startDirty = false;
       }
-      const now = this.#o.now();
-      if (this.#o.spiderState && now - this.#stateSavedAt >= STATE_SAVE_MS) {
+      const now = this.#options.now();
+      if (this.#options.spiderState && now - this.#stateSavedAt >= STATE_SAVE_MS) {
         this.#stateSavedAt = now;
-        const state = this.#o.spiderState();
+        const state = this.#options.spiderState();
         if (state !== undefined) this.#saveState(state);
       }
       if (this.#inTransaction) {
@@ -366,7 +366,7 @@ export class SqliteJobStore implements JobStore {
     try {
       text = JSON.stringify(state);
     } catch (error) {
-      if (!this.#stateFailed) this.#o.logger.error(`job: spider.state is not JSON-serialisable, not saved: ${String(error)}`);
+      if (!this.#stateFailed) this.#options.logger.error(`job: spider.state is not JSON-serialisable, not saved: ${String(error)}`);
       this.#stateFailed = true;
       return;
     }

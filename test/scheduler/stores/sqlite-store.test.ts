@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { Stats } from '../../../src/core/stats.js';
+import { Stats } from '../../../src/stats.js';
 import { Request } from '../../../src/http/request.js';
 import { silentLogger } from '../../../src/log.js';
 import { openJob, type Job } from '../../../src/scheduler/job.js';

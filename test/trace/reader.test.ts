@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { readTrace } from '../../src/report/read-trace.js';
+import { readTrace } from '../../src/trace/reader.js';
 import { renderReport } from '../../src/report/write-report.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'arachne-read-trace-'));

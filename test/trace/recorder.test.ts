@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Request } from '../../src/http/request.js';
 import type { Response } from '../../src/http/response.js';
-import { LineWriter } from '../../src/extensions/trace-writer.js';
-import { sampleKey } from '../../src/extensions/trace.js';
-import type { TraceRecord } from '../../src/report/trace-format.js';
+import { TraceWriter } from '../../src/trace/writer.js';
+import { sampleKey } from '../../src/trace/recorder.js';
+import type { TraceRecord } from '../../src/trace/format.js';
 import { Spider } from '../../src/spider/spider.js';
 import { startSite, type Site } from '../fixtures/site.js';
 import { crawl, stat } from '../helpers/crawl.js';
@@ -106,7 +106,7 @@ test('an unwritable trace path is ERR_TRACE_FILE before the crawl starts', async
 
 test('the line writer drops and counts lines once its buffer is full, and writes the rest', async () => {
   const path = join(dir, 'bounded.jsonl');
-  const writer = await LineWriter.open(path, { maxBufferChars: 100, flushChars: 1_000_000, flushIntervalMs: 0 });
+  const writer = await TraceWriter.open(path, { maxBufferChars: 100, flushChars: 1_000_000, flushIntervalMs: 0 });
   let accepted = 0;
   for (let i = 0; i < 50; i++) if (writer.write(`line-${String(i).padStart(3, '0')}`)) accepted++;
   assert.equal(accepted, 11, 'lines of 8 chars + newline: 11 fit in 100 chars');

@@ -1,6 +1,6 @@
 /**
  * The trace file format (`trace.file`, `--trace`): JSON Lines, written by the trace recorder
- * (src/extensions/trace.ts) and read by the report (src/report/read-trace.ts).
+ * (src/trace/recorder.ts) and read by the report (src/trace/reader.ts).
  *
  *   line 1        the header:  {"arachne_trace": 1, "startedAt": ISO, "spider": ..., "limits": {...}, "sampleRate": ...}
  *   lines 2..n-1  one record per finished download attempt (see `TraceRecord`)

@@ -1,5 +1,5 @@
 /**
- * Reads a trace file (src/report/trace-format.ts) line by line. A record line that is truncated
+ * Reads a trace file (src/trace/format.ts) line by line. A record line that is truncated
  * or garbled (a crawl killed mid-write, a disk that filled up) is skipped and counted, so the
  * report still shows everything else; a file that is not a trace, or a trace of another format
  * version, is a coded error naming the problem.
@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { ConfigError } from '../errors.js';
-import { TRACE_VERSION, type TraceFooter, type TraceHeader, type TraceRecord } from './trace-format.js';
+import { TRACE_VERSION, type TraceFooter, type TraceHeader, type TraceRecord } from './format.js';
 
 export interface ParsedTrace {
   /** Undefined for an empty file. */

@@ -1,6 +1,6 @@
 /**
  * The trace recorder (`trace.file`, `--trace`): one JSON line per finished download attempt, with
- * its times, slots, proxy id, connection and outcome (format: src/report/trace-format.ts).
+ * its times, slots, proxy id, connection and outcome (format: src/trace/format.ts).
  *
  * Cost: nothing when off (the engine times a download only while `requestDone` has a listener);
  * when on, one object and one `JSON.stringify` per attempt on the event loop, and the file is
@@ -18,15 +18,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { CrawlEvents, EventBus } from '../core/events.js';
-import type { Stats } from '../core/stats.js';
+import type { CrawlEvents, EventBus } from './events.js';
+import type { Stats } from '../stats.js';
 import { ConfigError, errorCode } from '../errors.js';
 import { fingerprint } from '../http/fingerprint.js';
 import { Request } from '../http/request.js';
 import type { Logger } from '../log.js';
-import { TRACE_VERSION, type TraceFooter, type TraceHeader, type TraceLimits, type TraceOutcome, type TraceRecord } from '../report/trace-format.js';
+import { TRACE_VERSION, type TraceFooter, type TraceHeader, type TraceLimits, type TraceOutcome, type TraceRecord } from './format.js';
 import type { SettingValues } from '../settings/defaults.js';
-import { LineWriter } from './trace-writer.js';
+import { TraceWriter } from './writer.js';
 
 export interface TraceRecorderOptions {
   /** The file to write (created or replaced). */
@@ -56,7 +56,7 @@ export function sampleKey(request: Request): number {
 export class TraceRecorder {
   readonly path: string;
   readonly temporary: boolean;
-  readonly #writer: LineWriter;
+  readonly #writer: TraceWriter;
   readonly #origin: number;
   readonly #now: () => number;
   readonly #rate: number;
@@ -64,7 +64,7 @@ export class TraceRecorder {
   readonly #unsubscribe: (() => void)[];
   #records = 0;
 
-  private constructor(options: TraceRecorderOptions, writer: LineWriter) {
+  private constructor(options: TraceRecorderOptions, writer: TraceWriter) {
     this.path = options.file;
     this.temporary = options.temporary ?? false;
     this.#writer = writer;
@@ -91,7 +91,7 @@ export class TraceRecorder {
     const { logger } = options;
     let reported = false;
     try {
-      const writer = await LineWriter.open(options.file, {
+      const writer = await TraceWriter.open(options.file, {
         maxBufferChars: options.maxBufferChars,
         onError: (error) => {
           if (reported) return;

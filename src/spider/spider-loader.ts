@@ -2,8 +2,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { ConfigError, type ArachneError } from '../errors.js';
 import { importModule } from '../settings/import-module.js';
-import { isSpiderClass, type SpiderClass } from '../spider/spider.js';
-import { checkSpiderClass, extendsSpider } from '../spider/spider-check.js';
+import { isSpiderClass, type SpiderClass } from './spider.js';
+import { checkSpiderClass, extendsSpider } from './spider-check.js';
 
 export interface SpiderEntry {
   name: string;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runInNewContext } from 'node:vm';
-import { isItem, pickFields } from '../../src/items/item.js';
+import { isItem, pickFields } from '../../src/spider/item.js';
 
 test('isItem accepts plain objects, including null-prototype and other-realm ones', () => {
   assert.equal(isItem({ a: 1 }), true);

@@ -8,9 +8,9 @@
  */
 import type * as IORedis from 'ioredis';
 import type { Redis } from 'ioredis';
-import { ConfigError } from '../errors.js';
-import { loadPackage } from '../load-package.js';
-import type { Logger } from '../log.js';
+import { ConfigError } from './errors.js';
+import { loadPackage } from './load-package.js';
+import type { Logger } from './log.js';
 
 export type { Redis } from 'ioredis';
 

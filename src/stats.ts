@@ -24,12 +24,6 @@ export class Stats {
     if (typeof current !== 'number' || value > current) this.#values.set(key, value);
   }
 
-  /** Keep the smaller of the current and the given value. */
-  min(key: string, value: number): void {
-    const current = this.#values.get(key);
-    if (typeof current !== 'number' || value < current) this.#values.set(key, value);
-  }
-
   get(key: string): StatValue | undefined {
     return this.#values.get(key);
   }

@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 
-export interface LineWriterOptions {
+export interface TraceWriterOptions {
   /**
    * Characters of lines held in memory (buffered plus being written) before new lines are
    * dropped and counted instead of growing memory. Default 8 MiB.
@@ -15,11 +15,11 @@ export interface LineWriterOptions {
 }
 
 /**
- * Appends lines to a file without ever blocking the caller: lines are buffered, written in
+ * Appends the trace's lines to its file without ever blocking the caller: lines are buffered, written in
  * batches by one write at a time, and when the disk falls behind the buffer stops growing: new
  * lines are dropped and counted (`dropped`). A crawl's event loop never waits on its trace.
  */
-export class LineWriter {
+export class TraceWriter {
   readonly #handle: FileHandle;
   readonly #max: number;
   readonly #flushChars: number;
@@ -36,7 +36,7 @@ export class LineWriter {
   /** Lines accepted. */
   written = 0;
 
-  private constructor(handle: FileHandle, options: LineWriterOptions) {
+  private constructor(handle: FileHandle, options: TraceWriterOptions) {
     this.#handle = handle;
     this.#max = options.maxBufferChars ?? 8 * 1024 * 1024;
     this.#flushChars = options.flushChars ?? 64 * 1024;
@@ -50,8 +50,8 @@ export class LineWriter {
   }
 
   /** Opens (creates or truncates) `path`; rejects with the file system's error. */
-  static async open(path: string, options: LineWriterOptions = {}): Promise<LineWriter> {
-    return new LineWriter(await open(path, 'w'), options);
+  static async open(path: string, options: TraceWriterOptions = {}): Promise<TraceWriter> {
+    return new TraceWriter(await open(path, 'w'), options);
   }
 
   /** Queues one line (without its newline); false when it was dropped. */

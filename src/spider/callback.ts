@@ -1,0 +1,48 @@
+/**
+ * How a callback is called, wherever it runs (a parse worker, the main thread, a CrawlSpider's
+ * rule): the spider's method by name, and whatever it returned flattened into its outputs.
+ */
+import { CallbackError } from '../errors.js';
+import type { CallbackResult, Spider, SpiderOutput } from './spider.js';
+
+export type CallbackMethod = (this: Spider, ...args: unknown[]) => CallbackResult;
+
+/** The spider's method `name`; `ERR_CALLBACK_NOT_FOUND` when it has none. */
+export function callbackMethod(spider: Spider, name: string): CallbackMethod {
+  const method = (spider as unknown as Record<string, unknown>)[name];
+  if (typeof method !== 'function') {
+    throw new CallbackError('ERR_CALLBACK_NOT_FOUND', `spider "${spider.name}" has no method "${name}"`, {
+      hint: `define ${name}(response) on the spider class, or fix the callback name`,
+    });
+  }
+  return method as CallbackMethod;
+}
+
+function isIterable(value: unknown): value is Iterable<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+}
+
+/**
+ * Flattens whatever a callback returned (a generator, an array, a promise, one output) into its
+ * outputs, skipping null and undefined; a primitive is `ERR_CALLBACK_RESULT`.
+ */
+export async function* outputsOf(result: CallbackResult): AsyncIterable<SpiderOutput> {
+  const value: unknown = result instanceof Promise ? await result : result;
+  if (value === undefined || value === null) return;
+  if (isAsyncIterable(value) || isIterable(value)) {
+    for await (const output of value as AsyncIterable<SpiderOutput | null | undefined>) {
+      if (output !== undefined && output !== null) yield output;
+    }
+    return;
+  }
+  if (typeof value !== 'object') {
+    throw new CallbackError('ERR_CALLBACK_RESULT', `the callback returned a ${typeof value} (${String(value).slice(0, 40)})`, {
+      hint: 'yield items and requests (async *parse(response) { yield { ... } }), or return an array of them, an item, a Request or nothing',
+    });
+  }
+  yield value as SpiderOutput;
+}
