@@ -1,7 +1,6 @@
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Stats } from '../../src/core/stats.js';
@@ -9,6 +8,8 @@ import { createLogger, silentLogger } from '../../src/log.js';
 import { openFeedWriter, type FeedWriterOptions } from '../../src/items/feeds/feed-writer.js';
 import type { Item } from '../../src/items/item.js';
 import type { FeedFormat } from '../../src/settings/defaults.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { codeOf } from '../helpers/assert-code.js';
 
 /** A full RFC 4180 reader: only tests need one (the feed writes CSV, it never reads rows). */
 function parseCsv(text: string): string[][] {
@@ -51,25 +52,10 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'arachne-feeds-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 async function writeFeed(options: Partial<FeedWriterOptions> & { path: string; format: FeedFormat }, items: Item[]): Promise<void> {
   const writer = await openFeedWriter({ logger: silentLogger, stats: new Stats(), ...options });
   for (const item of items) await writer.write(item);
   await writer.close();
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
-  return undefined;
 }
 
 const TRICKY: Item[] = [
@@ -79,7 +65,7 @@ const TRICKY: Item[] = [
 ];
 
 test('jsonl: round trip, append and overwrite', async (t) => {
-  const path = join(await tempDir(t), 'deep', 'er', 'items.jsonl');
+  const path = join(tempDir(t, 'feeds'), 'deep', 'er', 'items.jsonl');
   await writeFeed({ path, format: 'jsonl' }, TRICKY);
   const read = async (): Promise<Item[]> =>
     (await readFile(path, 'utf8'))
@@ -94,27 +80,27 @@ test('jsonl: round trip, append and overwrite', async (t) => {
 });
 
 test('jsonl: append after a line cut short (a killed crawl) removes the cut line', async (t) => {
-  const path = join(await tempDir(t), 'items.jsonl');
+  const path = join(tempDir(t, 'feeds'), 'items.jsonl');
   await writeFile(path, '{"a":1}\n{"b":');
   await writeFeed({ path, format: 'jsonl' }, [{ c: 3 }]);
   assert.equal(await readFile(path, 'utf8'), '{"a":1}\n{"c":3}\n');
 });
 
 test('jsonl: append after a whole last line without its newline keeps it and starts a new line', async (t) => {
-  const path = join(await tempDir(t), 'items.jsonl');
+  const path = join(tempDir(t, 'feeds'), 'items.jsonl');
   await writeFile(path, '{"a":1}\n{"b":2}');
   await writeFeed({ path, format: 'jsonl' }, [{ c: 3 }]);
   assert.equal(await readFile(path, 'utf8'), '{"a":1}\n{"b":2}\n{"c":3}\n');
 });
 
 test('jsonl: fields select and order the keys', async (t) => {
-  const path = join(await tempDir(t), 'items.jsonl');
+  const path = join(tempDir(t, 'feeds'), 'items.jsonl');
   await writeFeed({ path, format: 'jsonl', fields: ['b', 'a'] }, [{ a: 1, b: 2, c: 3 }]);
   assert.equal(await readFile(path, 'utf8'), '{"b":2,"a":1}\n');
 });
 
 test('json: round trip, exact layout', async (t) => {
-  const path = join(await tempDir(t), 'items.json');
+  const path = join(tempDir(t, 'feeds'), 'items.json');
   await writeFeed({ path, format: 'json' }, TRICKY);
   assert.deepEqual(JSON.parse(await readFile(path, 'utf8')), TRICKY);
   await writeFeed({ path, format: 'json', overwrite: true }, [{ a: 1 }, { b: 2 }]);
@@ -122,13 +108,13 @@ test('json: round trip, exact layout', async (t) => {
 });
 
 test('json: zero items is an empty array', async (t) => {
-  const path = join(await tempDir(t), 'items.json');
+  const path = join(tempDir(t, 'feeds'), 'items.json');
   await writeFeed({ path, format: 'json', overwrite: true }, []);
   assert.deepEqual(JSON.parse(await readFile(path, 'utf8')), []);
 });
 
 test('json: append continues the existing array and stays valid', async (t) => {
-  const path = join(await tempDir(t), 'items.json');
+  const path = join(tempDir(t, 'feeds'), 'items.json');
   await writeFeed({ path, format: 'json' }, [{ n: 1 }, { n: 2 }]);
   await writeFeed({ path, format: 'json' }, [{ n: 3 }]);
   await writeFeed({ path, format: 'json' }, []);
@@ -137,7 +123,7 @@ test('json: append continues the existing array and stays valid', async (t) => {
 });
 
 test('json: append to hand-written arrays, empty ones and empty files', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir(t, 'feeds');
   const cases: [string, unknown[]][] = [
     ['[ {"x": [1, "]"]} ]  \n\n', [{ x: [1, ']'] }, { n: 1 }]],
     ['[]', [{ n: 1 }]],
@@ -154,7 +140,7 @@ test('json: append to hand-written arrays, empty ones and empty files', async (t
 });
 
 test('json: append to something that is not one JSON array is ERR_FEED_APPEND_JSON and leaves it alone', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir(t, 'feeds');
   for (const [index, existing] of ['{"a":1}', '[{"a":1}][{"b":2}]', '[{"a":1},', 'hello'].entries()) {
     const path = join(dir, `bad-${index}.json`);
     await writeFile(path, existing);
@@ -168,7 +154,7 @@ test('json: append to something that is not one JSON array is ERR_FEED_APPEND_JS
 });
 
 test('csv: round trip of awkward values, nested values as JSON', async (t) => {
-  const path = join(await tempDir(t), 'items.csv');
+  const path = join(tempDir(t, 'feeds'), 'items.csv');
   await writeFeed({ path, format: 'csv' }, TRICKY);
   const text = await readFile(path, 'utf8');
   assert.ok(text.endsWith('\r\n'));
@@ -186,7 +172,7 @@ test('csv: round trip of awkward values, nested values as JSON', async (t) => {
 });
 
 test('csv: extra keys are ignored and counted once per key, missing keys are empty', async (t) => {
-  const path = join(await tempDir(t), 'items.csv');
+  const path = join(tempDir(t, 'feeds'), 'items.csv');
   const stats = new Stats();
   const warnings: string[] = [];
   const logger = createLogger('t', 'debug', (level, _name, message) => {
@@ -200,7 +186,7 @@ test('csv: extra keys are ignored and counted once per key, missing keys are emp
 });
 
 test('csv: fields choose the columns; the header is written even with no items', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir(t, 'feeds');
   const path = join(dir, 'items.csv');
   await writeFeed({ path, format: 'csv', fields: ['b', 'a'] }, [{ a: 1, b: 2 }]);
   assert.equal(await readFile(path, 'utf8'), 'b,a\r\n2,1\r\n');
@@ -210,7 +196,7 @@ test('csv: fields choose the columns; the header is written even with no items',
 });
 
 test('csv: append writes no second header and uses the existing columns', async (t) => {
-  const path = join(await tempDir(t), 'items.csv');
+  const path = join(tempDir(t, 'feeds'), 'items.csv');
   await writeFeed({ path, format: 'csv' }, [{ 'a,1': 'x', b: 'y' }]);
   await writeFeed({ path, format: 'csv' }, [{ b: 'y2', 'a,1': 'x2', z: 'ignored' }]);
   assert.deepEqual(parseCsv(await readFile(path, 'utf8')), [['a,1', 'b'], ['x', 'y'], ['x2', 'y2']]);
@@ -219,7 +205,7 @@ test('csv: append writes no second header and uses the existing columns', async 
 });
 
 test('csv: append to a file without a final newline, and to a file with no header', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir(t, 'feeds');
   const path = join(dir, 'items.csv');
   await writeFile(path, '\ufeffa,b\n1,2');
   await writeFeed({ path, format: 'csv' }, [{ a: 3, b: 4 }]);
@@ -274,7 +260,7 @@ test('writes wait for drain: a slow stream gets whole lines in order', async () 
 });
 
 test('a feed that cannot be opened is ERR_FEED_OPEN naming the path and the OS error', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir(t, 'feeds');
   const file = join(dir, 'file');
   await writeFile(file, 'x');
   // A directory where the file should go, and a file where a directory should go.
