@@ -5,15 +5,15 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { silentLogger } from '../../src/log.js';
-import type { Response } from '../../src/http/response.js';
-import { JOB_DB_FILE, JOB_LOCK_FILE, openJob } from '../../src/scheduler/job.js';
-import type { ConfigInput } from '../../src/settings/config.js';
-import { Spider } from '../../src/spider/spider.js';
-import { startSite, type Site } from '../fixtures/site.js';
-import { crawl, stat } from '../helpers/crawl.js';
-import { tempDir } from '../helpers/temp-dir.js';
-import { rejectsWith } from '../helpers/assert-code.js';
+import { silentLogger } from '../../../src/log.js';
+import type { Response } from '../../../src/http/response.js';
+import { JOB_DB_FILE, JOB_LOCK_FILE, openJob } from '../../../src/scheduler/job.js';
+import type { ConfigInput } from '../../../src/settings/config.js';
+import { Spider } from '../../../src/spider/spider.js';
+import { startSite, type Site } from '../../fixtures/site.js';
+import { crawl, stat } from '../../helpers/crawl.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+import { rejectsWith } from '../../helpers/assert-code.js';
 
 const open = (dir: string) => openJob({ dir, logger: silentLogger, now: () => 0 });
 
