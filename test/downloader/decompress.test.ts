@@ -1,35 +1,15 @@
 import { test } from 'node:test';
-import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import zlib from 'node:zlib';
 import { ACCEPT_ENCODING, ZSTD_SUPPORTED, decodeBody } from '../../src/downloader/decompress.js';
-import { Transport } from '../../src/downloader/transport.js';
-import type { TransportOptions } from '../../src/downloader/transport.js';
 import { Request } from '../../src/http/request.js';
 import type { ResponseHeaders } from '../../src/http/response.js';
 import { rejectsWith } from '../helpers/assert-code.js';
+import { serve } from '../helpers/http-server.js';
+import { transport } from '../helpers/transport.js';
 
 const TEXT = Buffer.from('<html><body>' + 'Arachne crawls politely. '.repeat(400) + '</body></html>');
 const MiB = 1024 * 1024;
-
-/** Start a server on 127.0.0.1:0 that the test closes when it ends. */
-async function serve(t: TestContext, handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-}
-
-function transport(t: TestContext, options: TransportOptions = {}): Transport {
-  const tr = new Transport({ timeoutMs: 10_000, ...options });
-  t.after(() => tr.close());
-  return tr;
-}
 
 const ENCODERS: Record<string, (input: Buffer) => Buffer> = {
   gzip: (input) => zlib.gzipSync(input),
@@ -122,7 +102,7 @@ test('decodeBody: a gzip bomb is stopped at the cap without inflating it all', a
 });
 
 test('accept-encoding is sent unless the request sets its own', async (t) => {
-  const url = await serve(t, (req, res) => res.end(req.headers['accept-encoding'] ?? '(none)'));
+  const { url } = await serve(t, (req, res) => res.end(req.headers['accept-encoding'] ?? '(none)'));
   const tr = transport(t);
   const sent = await tr.fetch(new Request(url));
   assert.equal(Buffer.from(sent.body).toString(), ACCEPT_ENCODING);
@@ -132,7 +112,7 @@ test('accept-encoding is sent unless the request sets its own', async (t) => {
 });
 
 test('transport: gzip, deflate, raw deflate and br bodies are decoded and headers stripped', async (t) => {
-  const url = await serve(t, (req, res) => {
+  const { url } = await serve(t, (req, res) => {
     const name = decodeURIComponent(req.url!.slice(1));
     const encoded = ENCODERS[name]!(TEXT);
     res.writeHead(200, { 'content-encoding': name.split(' ')[0], 'content-length': encoded.length, 'x-name': name });
@@ -154,7 +134,7 @@ test('transport: zstd is advertised and decoded where zlib has it, passed throug
   // Where this Node has no zstd, a zstd body cannot be made here: the server sends stand-in bytes.
   const payload = compress ? compress(TEXT) : Buffer.from('not decodable here');
   let accepted = '';
-  const url = await serve(t, (req, res) => {
+  const { url } = await serve(t, (req, res) => {
     accepted = String(req.headers['accept-encoding']);
     res.writeHead(200, { 'content-encoding': 'zstd' }).end(payload);
   });
@@ -170,7 +150,7 @@ test('transport: zstd is advertised and decoded where zlib has it, passed throug
 });
 
 test('transport: an unknown coding passes through, flagged', async (t) => {
-  const url = await serve(t, (_req, res) => res.writeHead(200, { 'content-encoding': 'compress' }).end('LZW?'));
+  const { url } = await serve(t, (_req, res) => res.writeHead(200, { 'content-encoding': 'compress' }).end('LZW?'));
   const response = await transport(t).fetch(new Request(url));
   assert.equal(Buffer.from(response.body).toString(), 'LZW?');
   assert.equal(response.headers['content-encoding'], 'compress');
@@ -179,7 +159,7 @@ test('transport: an unknown coding passes through, flagged', async (t) => {
 
 test('transport: a gzip bomb is cut at a 1 MB cap', async (t) => {
   const bomb = zlib.gzipSync(Buffer.alloc(100 * MiB), { level: 9 });
-  const url = await serve(t, (_req, res) => res.writeHead(200, { 'content-encoding': 'gzip' }).end(bomb));
+  const { url } = await serve(t, (_req, res) => res.writeHead(200, { 'content-encoding': 'gzip' }).end(bomb));
   const error = await rejectsWith(transport(t, { maxResponseBytes: MiB }).fetch(new Request(`${url}/bomb`)), 'ERR_RESPONSE_TOO_LARGE');
   assert.match(error.message, /\/bomb/);
   assert.match(error.message, new RegExp(String(MiB)));
@@ -187,7 +167,7 @@ test('transport: a gzip bomb is cut at a 1 MB cap', async (t) => {
 
 test('transport: a truncated gzip body is ERR_DECOMPRESSION', async (t) => {
   const gzipped = zlib.gzipSync(TEXT);
-  const url = await serve(t, (_req, res) => res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipped.subarray(0, 40)));
+  const { url } = await serve(t, (_req, res) => res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipped.subarray(0, 40)));
   const error = await rejectsWith(transport(t).fetch(new Request(`${url}/cut`)), 'ERR_DECOMPRESSION');
   assert.match(error.message, /\/cut/);
 });

@@ -22,7 +22,7 @@ interface Counted {
  * decides, from the socket's request count (1-based), what to do: answer, answer with
  * `connection: close`, or destroy the socket without answering (a server that closed it).
  */
-async function serve(t: TestContext, perSocket: (n: number) => 'ok' | 'close' | 'destroy', setup?: (server: ReturnType<typeof createServer>) => void): Promise<Counted> {
+async function servePerSocket(t: TestContext, perSocket: (n: number) => 'ok' | 'close' | 'destroy', setup?: (server: ReturnType<typeof createServer>) => void): Promise<Counted> {
   const counts = new WeakMap<Socket, number>();
   let connections = 0;
   let requests = 0;
@@ -66,7 +66,7 @@ test('2,000 pages at per-domain concurrency 8 open at most 8 + 1% sockets, and t
 });
 
 test('a server that closes each socket after 100 requests (nginx keepalive_requests) loses no request', async (t) => {
-  const server = await serve(t, (n) => (n === 100 ? 'close' : 'ok'));
+  const server = await servePerSocket(t, (n) => (n === 100 ? 'close' : 'ok'));
   const { stats, seen } = await fetchAll(pages(server.url, 1_000), { concurrency: { perDomain: 4, global: 4 } });
   assert.equal(seen.filter((s) => s.status === 200).length, 1_000);
   assert.equal(stat(stats, 'request/failed'), 0);
@@ -77,7 +77,7 @@ test('a server that closes each socket after 100 requests (nginx keepalive_reque
 });
 
 test('a server that sends Keep-Alive: timeout=2 keeps its sockets reused', async (t) => {
-  const server = await serve(t, () => 'ok', (s) => {
+  const server = await servePerSocket(t, () => 'ok', (s) => {
     // Node sends `Keep-Alive: timeout=<keepAliveTimeout in s>` on every kept-alive response.
     s.keepAliveTimeout = 2_000;
   });
@@ -90,7 +90,7 @@ test('a server that sends Keep-Alive: timeout=2 keeps its sockets reused', async
 test('a socket the server drops without a word is resent at once: not a retry, counted as stale', async (t) => {
   // Every socket's 51st request finds the socket destroyed: the request went out on a kept-alive
   // connection the server had closed (DESIGN.md section 8).
-  const server = await serve(t, (n) => (n === 51 ? 'destroy' : 'ok'));
+  const server = await servePerSocket(t, (n) => (n === 51 ? 'destroy' : 'ok'));
   const { stats, seen } = await fetchAll(pages(server.url, 400), { concurrency: { perDomain: 2, global: 2 }, retry: { enabled: true } });
   assert.equal(seen.filter((s) => s.status === 200).length, 400);
   assert.equal(server.requests(), 400);
@@ -100,7 +100,7 @@ test('a socket the server drops without a word is resent at once: not a retry, c
 });
 
 test('pool.maxRequestsPerSocket = 10 opens one socket per 10 requests, as the server counts', async (t) => {
-  const server = await serve(t, () => 'ok');
+  const server = await servePerSocket(t, () => 'ok');
   const { stats, seen } = await fetchAll(pages(server.url, 200), { concurrency: { perDomain: 4, global: 4 }, pool: { maxRequestsPerSocket: 10 } });
   assert.equal(seen.filter((s) => s.status === 200).length, 200);
   assert.ok(server.connections() >= 20 && server.connections() <= 22, `server counted ${server.connections()}`);

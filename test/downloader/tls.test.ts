@@ -1,31 +1,18 @@
 /** HTTPS against a self-signed certificate made at test time with openssl, and opt-in HTTP/2. */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createSecureServer } from 'node:http2';
 import { createServer } from 'node:https';
-import type { Server, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { Request } from '../../src/http/request.js';
 import { stat } from '../helpers/crawl.js';
 import { fetchAll } from './fetch-spider.js';
+import { listen, selfSignedCert } from '../helpers/http-server.js';
 
 let key: Buffer;
 let cert: Buffer;
 before(() => {
-  const dir = mkdtempSync(join(tmpdir(), 'arachne-tls-'));
-  try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
-    key = readFileSync(join(dir, 'key.pem'));
-    cert = readFileSync(join(dir, 'cert.pem'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  ({ key, cert } = selfSignedCert());
 });
 
 const servers: { close(): void; closeAllConnections?(): void }[] = [];
@@ -36,15 +23,10 @@ after(() => {
   }
 });
 
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `https://127.0.0.1:${(server.address() as { port: number }).port}`;
-}
-
 test('a self-signed certificate fails with ERR_TLS_CERT naming the fix, unless download.verifyTls is false', async () => {
   const server = createServer({ key, cert }, (req, res) => res.end(`secure ${req.url}`));
   servers.push(server);
-  const url = await listen(server);
+  const url = `https://127.0.0.1:${await listen(server)}`;
   const refused = await fetchAll([new Request(`${url}/a`)]);
   assert.equal(refused.seen[0]?.failed, 'ERR_TLS_CERT');
   assert.equal(stat(refused.stats, 'request/failed/ERR_TLS_CERT'), 1);
@@ -63,7 +45,7 @@ test('pool.http2: requests share one TLS socket as streams; each stream after th
   });
   server.on('secureConnection', (socket: Socket) => sockets.add(socket));
   servers.push(server);
-  const url = await listen(server);
+  const url = `https://127.0.0.1:${await listen(server)}`;
   const n = 40;
   const { seen, stats } = await fetchAll(
     Array.from({ length: n }, (_, i) => new Request(`${url}/p${i}`)),

@@ -1,44 +1,14 @@
 import { test } from 'node:test';
-import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { LookupFunction, Socket } from 'node:net';
 import type { LookupAddress } from 'node:dns';
 import { performance } from 'node:perf_hooks';
 import { Transport } from '../../src/downloader/transport.js';
-import type { TransportOptions } from '../../src/downloader/transport.js';
 import { Request } from '../../src/http/request.js';
 import { rejectsWith } from '../helpers/assert-code.js';
-
-interface Served {
-  url: string;
-  port: number;
-  server: Server;
-  /** TCP connections the server accepted. */
-  connections: () => number;
-}
-
-/** Start a server on 127.0.0.1:0 that the test closes when it ends. */
-async function serve(t: TestContext, handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Served> {
-  const server = createServer(handler);
-  let connections = 0;
-  server.on('connection', () => connections++);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, port, server, connections: () => connections };
-}
-
-function transport(t: TestContext, options: TransportOptions = {}): Transport {
-  const tr = new Transport({ timeoutMs: 5_000, ...options });
-  t.after(() => tr.close());
-  return tr;
-}
-
+import { serve } from '../helpers/http-server.js';
+import { transport } from '../helpers/transport.js';
 test('200: status, lower-case headers, set-cookie as an array, body, ip, timings', async (t) => {
   const site = await serve(t, (req, res) => {
     res.setHeader('X-Custom', 'yes');

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 import { Stats } from '../../src/stats.js';
 import type { Response } from '../../src/http/response.js';
@@ -8,6 +7,7 @@ import { MetricsServer, renderMetrics } from '../../src/extensions/metrics.js';
 import { Spider } from '../../src/spider/spider.js';
 import { startSite, type Site } from '../fixtures/site.js';
 import { crawl } from '../helpers/crawl.js';
+import { freePort } from '../helpers/net.js';
 
 /** Prometheus text to `name{labels}` -> value. */
 function parse(text: string): Map<string, number> {
@@ -63,14 +63,6 @@ before(async () => {
   });
 });
 after(() => site.close());
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => probe.once('listening', r));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 class HoldSpider extends Spider {
   static override name = 'hold';

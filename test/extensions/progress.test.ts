@@ -1,39 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Clock } from '../../src/clock.js';
 import { Stats } from '../../src/stats.js';
 import { CLEAR_LINE, ProgressLine, formatDuration } from '../../src/extensions/progress.js';
 import { LogOutput } from '../../src/cli/log-output.js';
 import { mergeSettings } from '../../src/settings/config.js';
 import type { SettingValues } from '../../src/settings/defaults.js';
-
-/** A clock whose timers run only when the test advances it. */
-function manualClock(): Clock & { advance(ms: number): void } {
-  let now = 1_000_000;
-  let timers: { at: number; fn: () => void }[] = [];
-  return {
-    now: () => now,
-    setTimeout: (fn, ms) => {
-      const timer = { at: now + ms, fn };
-      timers.push(timer);
-      return timer;
-    },
-    clearTimeout: (handle) => {
-      timers = timers.filter((t) => t !== handle);
-    },
-    advance(ms) {
-      const end = now + ms;
-      for (let guard = 0; guard < 10_000; guard++) {
-        const due = timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at)[0];
-        if (!due) break;
-        timers = timers.filter((t) => t !== due);
-        now = due.at;
-        due.fn();
-      }
-      now = end;
-    },
-  };
-}
+import { manualClock } from '../helpers/clock.js';
 
 /** A terminal as the progress line sees it: isTTY, columns, and what was written. */
 function fakeTty(columns = 100): { isTTY: true; columns: number; writes: string[]; write(chunk: string): boolean; screen(): string } {
@@ -55,7 +27,7 @@ function fakeTty(columns = 100): { isTTY: true; columns: number; writes: string[
 }
 
 function setup(settings: Partial<SettingValues> = {}, columns = 100) {
-  const clock = manualClock();
+  const clock = manualClock(1_000_000);
   const stream = fakeTty(columns);
   const stats = new Stats();
   const counts = { inFlight: 3, queued: 42 };

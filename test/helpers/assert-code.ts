@@ -13,3 +13,23 @@ export async function rejectsWith(promise: Promise<unknown>, code: string): Prom
   assert.equal(caught.code, code, caught.message);
   return caught;
 }
+
+/** The `code` of what `promise` rejects with (undefined when it resolves or the error has none). */
+export async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+  return undefined;
+}
+
+/** The `code` of what `fn` throws (undefined when it returns or the error has none). */
+export function thrownCode(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+  return undefined;
+}

@@ -1,15 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { feedTimestamp, inferFeedFormat, parseFeedArg, resolveFeedPath } from '../../src/items/feeds/feed-uri.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
-  return undefined;
-}
+import { thrownCode } from '../helpers/assert-code.js';
 
 test('parseFeedArg infers the format from the extension', () => {
   assert.deepEqual(parseFeedArg('out/items.jsonl', false), ['out/items.jsonl', { format: 'jsonl', overwrite: false }]);
@@ -33,11 +25,11 @@ test('parseFeedArg supports stdout', () => {
 });
 
 test('parseFeedArg errors', () => {
-  assert.equal(codeOf(() => parseFeedArg('items.txt', false)), 'ERR_FEED_FORMAT');
-  assert.equal(codeOf(() => parseFeedArg('items', false)), 'ERR_FEED_FORMAT');
-  assert.equal(codeOf(() => parseFeedArg('out:xml', false)), 'ERR_FEED_FORMAT');
-  assert.equal(codeOf(() => parseFeedArg('{nom}.json', false)), 'ERR_FEED_PLACEHOLDER');
-  assert.equal(codeOf(() => parseFeedArg(':csv', false)), 'ERR_FEED_PATH');
+  assert.equal(thrownCode(() => parseFeedArg('items.txt', false)), 'ERR_FEED_FORMAT');
+  assert.equal(thrownCode(() => parseFeedArg('items', false)), 'ERR_FEED_FORMAT');
+  assert.equal(thrownCode(() => parseFeedArg('out:xml', false)), 'ERR_FEED_FORMAT');
+  assert.equal(thrownCode(() => parseFeedArg('{nom}.json', false)), 'ERR_FEED_PLACEHOLDER');
+  assert.equal(thrownCode(() => parseFeedArg(':csv', false)), 'ERR_FEED_PATH');
   try {
     parseFeedArg('items.txt', false);
   } catch (error) {
@@ -58,7 +50,7 @@ test('resolveFeedPath fills {name} and {time}', () => {
   assert.equal(resolveFeedPath('out/{name}-{time}.jsonl', { name: 'books', time }), 'out/books-2026-11-24T08-00-00.jsonl');
   assert.equal(resolveFeedPath('{name}/{name}.csv', { name: 'a/b', time }), 'a_b/a_b.csv');
   assert.equal(resolveFeedPath('-', { name: 'x', time }), '-');
-  assert.equal(codeOf(() => resolveFeedPath('out/{date}.json', { name: 'x', time })), 'ERR_FEED_PLACEHOLDER');
+  assert.equal(thrownCode(() => resolveFeedPath('out/{date}.json', { name: 'x', time })), 'ERR_FEED_PLACEHOLDER');
 });
 
 test('resolveFeedPath fills {process}: the given process id (made safe for file names), else the pid', () => {

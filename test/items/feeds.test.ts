@@ -1,7 +1,6 @@
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Stats } from '../../src/stats.js';
@@ -10,6 +9,8 @@ import type { FeedWriterOptions } from '../../src/items/feeds/feed.js';
 import { openFeedWriter } from '../../src/items/feeds/feed-writer.js';
 import type { Item } from '../../src/spider/item.js';
 import type { FeedFormat } from '../../src/settings/defaults.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { codeOf } from '../helpers/assert-code.js';
 
 /** A full RFC 4180 reader: only tests need one (the feed writes CSV, it never reads rows). */
 function parseCsv(text: string): string[][] {
@@ -52,25 +53,10 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'arachne-feeds-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 async function writeFeed(options: Partial<FeedWriterOptions> & { path: string; format: FeedFormat }, items: Item[]): Promise<void> {
   const writer = await openFeedWriter({ logger: silentLogger, stats: new Stats(), ...options });
   for (const item of items) await writer.write(item);
   await writer.close();
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
-  return undefined;
 }
 
 const TRICKY: Item[] = [
@@ -80,7 +66,7 @@ const TRICKY: Item[] = [
 ];
 
 test('jsonl: round trip, append and overwrite', async (t) => {
-  const path = join(await tempDir(t), 'deep', 'er', 'items.jsonl');
+  const path = join(tempDir(t, 'feeds'), 'deep', 'er', 'items.jsonl');
   await writeFeed({ path, format: 'jsonl' }, TRICKY);
   const read = async (): Promise<Item[]> =>
     (await readFile(path, 'utf8'))
@@ -95,27 +81,27 @@ test('jsonl: round trip, append and overwrite', async (t) => {
 });
 
 test('jsonl: append after a line cut short (a killed crawl) removes the cut line', async (t) => {
-  const path = join(await tempDir(t), 'items.jsonl');
+  const path = join(tempDir(t, 'feeds'), 'items.jsonl');
   await writeFile(path, '{"a":1}\n{"b":');
   await writeFeed({ path, format: 'jsonl' }, [{ c: 3 }]);
   assert.equal(await readFile(path, 'utf8'), '{"a":1}\n{"c":3}\n');
 });
 
 test('jsonl: append after a whole last line without its newline keeps it and starts a new line', async (t) => {
-  const path = join(await tempDir(t), 'items.jsonl');
+  const path = join(tempDir(t, 'feeds'), 'items.jsonl');
   await writeFile(path, '{"a":1}\n{"b":2}');
   await writeFeed({ path, format: 'jsonl' }, [{ c: 3 }]);
   assert.equal(await readFile(path, 'utf8'), '{"a":1}\n{"b":2}\n{"c":3}\n');
 });
 
 test('jsonl: fields select and order the keys', async (t) => {
-  const path = join(await tempDir(t), 'items.jsonl');
+  const path = join(tempDir(t, 'feeds'), 'items.jsonl');
   await writeFeed({ path, format: 'jsonl', fields: ['b', 'a'] }, [{ a: 1, b: 2, c: 3 }]);
   assert.equal(await readFile(path, 'utf8'), '{"b":2,"a":1}\n');
 });
 
 test('json: round trip, exact layout', async (t) => {
-  const path = join(await tempDir(t), 'items.json');
+  const path = join(tempDir(t, 'feeds'), 'items.json');
   await writeFeed({ path, format: 'json' }, TRICKY);
   assert.deepEqual(JSON.parse(await readFile(path, 'utf8')), TRICKY);
   await writeFeed({ path, format: 'json', overwrite: true }, [{ a: 1 }, { b: 2 }]);
@@ -123,13 +109,13 @@ test('json: round trip, exact layout', async (t) => {
 });
 
 test('json: zero items is an empty array', async (t) => {
-  const path = join(await tempDir(t), 'items.json');
+  const path = join(tempDir(t, 'feeds'), 'items.json');
   await writeFeed({ path, format: 'json', overwrite: true }, []);
   assert.deepEqual(JSON.parse(await readFile(path, 'utf8')), []);
 });
 
 test('json: append continues the existing array and stays valid', async (t) => {
-  const path = join(await tempDir(t), 'items.json');
+  const path = join(tempDir(t, 'feeds'), 'items.json');
   await writeFeed({ path, format: 'json' }, [{ n: 1 }, { n: 2 }]);
   await writeFeed({ path, format: 'json' }, [{ n: 3 }]);
   await writeFeed({ path, format: 'json' }, []);
@@ -138,7 +124,7 @@ test('json: append continues the existing array and stays valid', async (t) => {
 });
 
 test('json: append to hand-written arrays, empty ones and empty files', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir(t, 'feeds');
   const cases: [string, unknown[]][] = [
     ['[ {"x": [1, "]"]} ]  \n\n', [{ x: [1, ']'] }, { n: 1 }]],
     ['[]', [{ n: 1 }]],
@@ -155,7 +141,7 @@ test('json: append to hand-written arrays, empty ones and empty files', async (t
 });
 
 test('json: append to something that is not one JSON array is ERR_FEED_APPEND_JSON and leaves it alone', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir(t, 'feeds');
   for (const [index, existing] of ['{"a":1}', '[{"a":1}][{"b":2}]', '[{"a":1},', 'hello'].entries()) {
     const path = join(dir, `bad-${index}.json`);
     await writeFile(path, existing);
@@ -169,7 +155,7 @@ test('json: append to something that is not one JSON array is ERR_FEED_APPEND_JS
 });
 
 test('csv: round trip of awkward values, nested values as JSON', async (t) => {
-  const path = join(await tempDir(t), 'items.csv');
+  const path = join(tempDir(t, 'feeds'), 'items.csv');
   await writeFeed({ path, format: 'csv' }, TRICKY);
   const text = await readFile(path, 'utf8');
   assert.ok(text.endsWith('\r\n'));
@@ -187,7 +173,7 @@ test('csv: round trip of awkward values, nested values as JSON', async (t) => {
 });
 
 test('csv: extra keys are ignored and counted once per key, missing keys are empty', async (t) => {
-  const path = join(await tempDir(t), 'items.csv');
+  const path = join(tempDir(t, 'feeds'), 'items.csv');
   const stats = new Stats();
   const warnings: string[] = [];
   const logger = createLogger('t', 'debug', (level, _name, message) => {
@@ -201,7 +187,7 @@ test('csv: extra keys are ignored and counted once per key, missing keys are emp
 });
 
 test('csv: fields choose the columns; the header is written even with no items', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir(t, 'feeds');
   const path = join(dir, 'items.csv');
   await writeFeed({ path, format: 'csv', fields: ['b', 'a'] }, [{ a: 1, b: 2 }]);
   assert.equal(await readFile(path, 'utf8'), 'b,a\r\n2,1\r\n');
@@ -211,7 +197,7 @@ test('csv: fields choose the columns; the header is written even with no items',
 });
 
 test('csv: append writes no second header and uses the existing columns', async (t) => {
-  const path = join(await tempDir(t), 'items.csv');
+  const path = join(tempDir(t, 'feeds'), 'items.csv');
   await writeFeed({ path, format: 'csv' }, [{ 'a,1': 'x', b: 'y' }]);
   await writeFeed({ path, format: 'csv' }, [{ b: 'y2', 'a,1': 'x2', z: 'ignored' }]);
   assert.deepEqual(parseCsv(await readFile(path, 'utf8')), [['a,1', 'b'], ['x', 'y'], ['x2', 'y2']]);
@@ -220,7 +206,7 @@ test('csv: append writes no second header and uses the existing columns', async 
 });
 
 test('csv: append to a file without a final newline, and to a file with no header', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir(t, 'feeds');
   const path = join(dir, 'items.csv');
   await writeFile(path, '\ufeffa,b\n1,2');
   await writeFeed({ path, format: 'csv' }, [{ a: 3, b: 4 }]);
@@ -275,7 +261,7 @@ test('writes wait for drain: a slow stream gets whole lines in order', async () 
 });
 
 test('a feed that cannot be opened is ERR_FEED_OPEN naming the path and the OS error', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir(t, 'feeds');
   const file = join(dir, 'file');
   await writeFile(file, 'x');
   // A directory where the file should go, and a file where a directory should go.

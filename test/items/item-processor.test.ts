@@ -1,7 +1,6 @@
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Stats } from '../../src/stats.js';
 import { ArachneError, DropItem } from '../../src/errors.js';
@@ -9,6 +8,8 @@ import { createLogger, silentLogger, type Logger } from '../../src/log.js';
 import { ItemProcessor, type ItemProcessorOptions } from '../../src/items/item-processor.js';
 import type { Item } from '../../src/spider/item.js';
 import type { ItemPipeline, PipelineContext } from '../../src/items/pipeline.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { codeOf } from '../helpers/assert-code.js';
 
 interface Deferred<T = void> {
   promise: Promise<T>;
@@ -25,12 +26,6 @@ function deferred<T = void>(): Deferred<T> {
 
 /** Let queued promise callbacks and I/O callbacks run (not a timer: nothing waits on the clock). */
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
-
-async function tempDir(t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'arachne-items-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
 
 function processor(options: Partial<ItemProcessorOptions>): ItemProcessor {
   return new ItemProcessor({
@@ -58,17 +53,8 @@ function recordingLogger(): { logger: Logger; lines: string[] } {
   return { lines, logger: createLogger('items', 'debug', (level, _name, message) => lines.push(`${level}: ${message}`)) };
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
-  return undefined;
-}
-
 test('pipelines transform in order; items reach every feed; stats count them', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir(t, 'items');
   class AddPrice implements ItemPipeline {
     process(item: Item): Item {
       return { ...item, price: 10 };
@@ -103,7 +89,7 @@ test('pipelines transform in order; items reach every feed; stats count them', a
 });
 
 test('an item is dropped by returning null/undefined or throwing DropItem; later pipelines do not see it', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir(t, 'items');
   const seenLater: unknown[] = [];
   class Filter implements ItemPipeline {
     process(item: Item): Item | null | undefined {
@@ -146,7 +132,7 @@ test('an item is dropped by returning null/undefined or throwing DropItem; later
 });
 
 test('a throwing pipeline is counted and logged by class name; the other items go on', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir(t, 'items');
   class Exploding implements ItemPipeline {
     process(item: Item): Item {
       if (item.n === 2) throw Object.assign(new Error('boom'), { code: 'ERR_BOOM' });
@@ -188,7 +174,7 @@ test('a throwing pipeline is counted and logged by class name; the other items g
 });
 
 test('open and close run in pipeline order; feeds open after pipelines; a failing close stops nothing', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir(t, 'items');
   const path = join(dir, 'out', 'items.json');
   const events: string[] = [];
   const make = (name: string, failClose = false): ItemPipeline => ({
@@ -262,7 +248,7 @@ test('items.concurrency bounds the items inside the pipelines; pending counts ru
 });
 
 test('with concurrency 1 the feed keeps the order of process()', async (t) => {
-  const path = join(await tempDir(t), 'items.jsonl');
+  const path = join(tempDir(t, 'items'), 'items.jsonl');
   // Uneven async work: later items would overtake earlier ones if two ran at once.
   const uneven: ItemPipeline = {
     async process(item) {
@@ -281,7 +267,7 @@ test('with concurrency 1 the feed keeps the order of process()', async (t) => {
 });
 
 test('feeds receive items in the order their pipelines finish', async (t) => {
-  const path = join(await tempDir(t), 'items.jsonl');
+  const path = join(tempDir(t, 'items'), 'items.jsonl');
   const gates = new Map<number, Deferred>();
   const gated: ItemPipeline = {
     async process(item) {
@@ -308,7 +294,7 @@ test('feeds receive items in the order their pipelines finish', async (t) => {
 });
 
 test('close waits for in-flight items, and for items that arrive while it waits', async (t) => {
-  const path = join(await tempDir(t), 'items.json');
+  const path = join(tempDir(t, 'items'), 'items.json');
   const gates: Deferred[] = [];
   let pipelineClosed = false;
   const gated: ItemPipeline = {
@@ -348,7 +334,7 @@ test('process before open is refused', async () => {
 });
 
 test('feed paths get {name} and {time}; a settings feed with an unknown extension is jsonl', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir(t, 'items');
   const items = processor({ feeds: { [join(dir, '{name}', '{time}.out')]: {} } });
   await items.open();
   await items.process({ a: 1 });
@@ -357,7 +343,7 @@ test('feed paths get {name} and {time}; a settings feed with an unknown extensio
 });
 
 test('feed paths get {process}: the process option, else the pid', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir(t, 'items');
   const items = processor({ feeds: { [join(dir, 'items-{process}.jsonl')]: {} }, process: 'node-7' });
   await items.open();
   await items.process({ a: 1 });
@@ -371,7 +357,7 @@ test('feed paths get {process}: the process option, else the pid', async (t) => 
 });
 
 test('feed open errors: unopenable path, unknown placeholder, two feeds on one file; opened pipelines are closed', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir(t, 'items');
   const blocker = join(dir, 'blocker');
   await writeFile(blocker, '');
   const closed: string[] = [];
@@ -404,7 +390,7 @@ test('feed open errors: unopenable path, unknown placeholder, two feeds on one f
 });
 
 test('an item no feed can write (circular) is logged each time, not counted as scraped; other items go on', async (t) => {
-  const dir = await tempDir(t);
+  const dir = tempDir(t, 'items');
   const path = join(dir, 'items.jsonl');
   const stats = new Stats();
   const { logger, lines } = recordingLogger();

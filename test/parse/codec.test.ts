@@ -2,12 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CallbackError, CloseSpider, errorCode } from '../../src/errors.js';
 import { Request } from '../../src/http/request.js';
-import { Response } from '../../src/http/response.js';
 import { decodeError, decodeOutput, decodeRequestWire, decodeResponse, encodeError, encodeOutput, encodeRequestWire, encodeResponse, ownBuffer, StartStamps, uncloneablePath } from '../../src/parse/codec.js';
-
-function response(body: Uint8Array): Response {
-  return new Response({ url: 'http://127.0.0.1/a', status: 200, headers: { 'content-type': 'text/html' }, body, request: new Request({ url: 'http://127.0.0.1/a', callback: 'parseA', cbKwargs: { n: 1 } }) });
-}
+import { fakeResponse } from '../helpers/response.js';
 
 test('a small Buffer on the shared slab is copied into its own ArrayBuffer, never handed over whole', () => {
   const small = Buffer.from('<p>hello</p>');
@@ -21,7 +17,7 @@ test('a small Buffer on the shared slab is copied into its own ArrayBuffer, neve
 test('a body that owns its ArrayBuffer is transferred as is, and arrives intact on the other side', () => {
   const big = Buffer.alloc(200_000, 'a');
   const transfer: ArrayBuffer[] = [];
-  const wire = encodeResponse(response(big), transfer);
+  const wire = encodeResponse(fakeResponse(big, { 'content-type': 'text/html' }, 'http://127.0.0.1/a', { callback: 'parseA', cbKwargs: { n: 1 } }), transfer);
   assert.equal(transfer[0], big.buffer);
   const copy = structuredClone(wire, { transfer });
   assert.equal(big.byteLength, 0, 'the main thread copy is detached: moved, not copied');

@@ -6,12 +6,14 @@ import { Response } from '../../src/http/response.js';
 import type { LogLevel } from '../../src/log.js';
 import { WorkerRunner } from '../../src/parse/worker-runner.js';
 import FaultsSpider from '../fixtures/spiders/faults.js';
+import { collect } from '../helpers/iterate.js';
+import { fakeResponse } from '../helpers/response.js';
 
 const FAULTS_FILE = fileURLToPath(new URL('../fixtures/spiders/faults.ts', import.meta.url));
 
-function page(url: string): Response {
-  const body = Buffer.from(`<!doctype html><html><head><title>t</title></head><body><p class="value">v ${url}</p></body></html>`);
-  return new Response({ url, status: 200, headers: { 'content-type': 'text/html' }, body, request: new Request({ url }) });
+/** A page whose p.value names its URL. */
+function valuePage(url: string): Response {
+  return fakeResponse(`<!doctype html><html><head><title>t</title></head><body><p class="value">v ${url}</p></body></html>`, undefined, url);
 }
 
 function runner(maxQueue: number): WorkerRunner {
@@ -29,19 +31,13 @@ function runner(maxQueue: number): WorkerRunner {
   });
 }
 
-async function collect(iterable: AsyncIterable<unknown>): Promise<unknown[]> {
-  const out: unknown[] = [];
-  for await (const value of iterable) out.push(value);
-  return out;
-}
-
 test('saturated turns true at threads + maxQueue pending tasks and false once they finish', async () => {
   const pool = runner(1);
   try {
     assert.equal(pool.saturated, false);
-    const first = pool.callback(page('http://127.0.0.1/page/1'))[Symbol.asyncIterator]().next();
+    const first = pool.callback(valuePage('http://127.0.0.1/page/1'))[Symbol.asyncIterator]().next();
     assert.equal(pool.saturated, false, 'one task, room for one more in the queue');
-    const second = pool.callback(page('http://127.0.0.1/page/2'))[Symbol.asyncIterator]().next();
+    const second = pool.callback(valuePage('http://127.0.0.1/page/2'))[Symbol.asyncIterator]().next();
     assert.equal(pool.saturated, true, 'one running and one queued: the engine stops downloading');
     const results = await Promise.all([first, second]);
     assert.deepEqual(results.map((r) => (r.value as { value: string }).value), ['v http://127.0.0.1/page/1', 'v http://127.0.0.1/page/2']);
@@ -55,7 +51,7 @@ test('hasMethod checks the main-thread spider; close() fails nothing already fin
   const pool = runner(4);
   assert.equal(pool.hasMethod('parse'), true);
   assert.equal(pool.hasMethod('nope'), false);
-  assert.deepEqual(await collect(pool.callback(page('http://127.0.0.1/page/3'))), [{ url: 'http://127.0.0.1/page/3', value: 'v http://127.0.0.1/page/3' }]);
+  assert.deepEqual(await collect(pool.callback(valuePage('http://127.0.0.1/page/3'))), [{ url: 'http://127.0.0.1/page/3', value: 'v http://127.0.0.1/page/3' }]);
   await pool.close();
   await pool.close();
 });
@@ -63,7 +59,7 @@ test('hasMethod checks the main-thread spider; close() fails nothing already fin
 test('a callback name the worker spider lacks fails with ERR_CALLBACK_NOT_FOUND', async () => {
   const pool = runner(4);
   try {
-    const response = page('http://127.0.0.1/page/4');
+    const response = valuePage('http://127.0.0.1/page/4');
     const missing = new Response({ url: response.url, status: 200, headers: response.headers, body: response.body, request: new Request({ url: response.url, callback: 'nope' }) });
     await assert.rejects(collect(pool.callback(missing)), (e: unknown) => (e as { code?: string }).code === 'ERR_CALLBACK_NOT_FOUND');
   } finally {

@@ -6,22 +6,16 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { Request } from '../../src/http/request.js';
-import { Response } from '../../src/http/response.js';
 import { SelectorList } from '../../src/selector/selector.js';
 import { pageLinks, pageValue, startSite, type Site } from '../fixtures/site.js';
 import { crawl, stat } from '../helpers/crawl.js';
 import SelectorSpider from './fixtures/selector-spider.js';
+import { fakeResponse } from '../helpers/response.js';
 
-const PAGE = 'http://example.com/dir/page.html';
 const SPIDER_FILE = fileURLToPath(new URL('./fixtures/selector-spider.ts', import.meta.url));
 
-function html(body: string): Response {
-  return new Response({ url: PAGE, status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: Buffer.from(body), request: new Request({ url: PAGE }) });
-}
-
 test('response.css and response.xpath return SelectorLists over the page $ parsed', () => {
-  const response = html('<html><head><title>T</title></head><body><h1 class="t">Hello <i>you</i></h1><a href="/a">A</a></body></html>');
+  const response = fakeResponse('<html><head><title>T</title></head><body><h1 class="t">Hello <i>you</i></h1><a href="/a">A</a></body></html>', { 'content-type': 'text/html; charset=utf-8' });
   assert.equal(response.css('h1::text').get(), 'Hello ', "the issue's first example");
   assert.ok(response.css('h1') instanceof SelectorList);
   assert.equal(response.xpath('//h1/i/text()').get(), 'you');
@@ -32,7 +26,7 @@ test('response.css and response.xpath return SelectorLists over the page $ parse
 });
 
 test('follow and followAll take selections: elements, ::attr values and lists', () => {
-  const response = html('<base href="/b/"><a class="n" href="n.html">n</a><a href="m.html" data-u="/u">m</a><img src="i.png">');
+  const response = fakeResponse('<base href="/b/"><a class="n" href="n.html">n</a><a href="m.html" data-u="/u">m</a><img src="i.png">', { 'content-type': 'text/html; charset=utf-8' });
   assert.equal(response.follow(response.css('a.n')[0]!).url, 'http://example.com/b/n.html');
   assert.equal(response.follow(response.css('a.n')).url, 'http://example.com/b/n.html', 'a list of one');
   assert.equal(response.follow(response.css('img')[0]!).url, 'http://example.com/b/i.png');

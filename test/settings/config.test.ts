@@ -3,16 +3,7 @@ import { test } from 'node:test';
 import { ArachneError } from '../../src/errors.js';
 import { closestKey, defineConfig, flattenConfig, mergeSettings, parseSettingArgs } from '../../src/settings/config.js';
 import { DEFAULTS } from '../../src/settings/defaults.js';
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof ArachneError, `expected an ArachneError, got ${String(error)}`);
-    return error.code;
-  }
-  assert.fail('expected a throw');
-}
+import { thrownCode } from '../helpers/assert-code.js';
 
 test('nested and dotted keys flatten to the same values', () => {
   const nested = flattenConfig(defineConfig({ concurrency: { perDomain: 4 }, userAgent: 'x' }), 'test');
@@ -39,8 +30,8 @@ test('an unknown key names the closest known key', () => {
     assert.match(error.message, /concurrency\.perDomian.*crawl\.config\.ts/);
     assert.match(error.hint ?? '', /concurrency\.perDomain/);
   }
-  assert.equal(codeOf(() => flattenConfig({ nope: 1 }, 't')), 'ERR_SETTING_UNKNOWN');
-  assert.equal(codeOf(() => parseSettingArgs(['retry.tims=3'])), 'ERR_SETTING_UNKNOWN');
+  assert.equal(thrownCode(() => flattenConfig({ nope: 1 }, 't')), 'ERR_SETTING_UNKNOWN');
+  assert.equal(thrownCode(() => parseSettingArgs(['retry.tims=3'])), 'ERR_SETTING_UNKNOWN');
 });
 
 test('a wrong-typed value names the key, the expected type and what was given', () => {
@@ -54,11 +45,11 @@ test('a wrong-typed value names the key, the expected type and what was given', 
     assert.match(error.message, /integer >= 1/);
     assert.match(error.message, /string "four"/);
   }
-  assert.equal(codeOf(() => flattenConfig({ concurrency: { perDomain: 0 } }, 't')), 'ERR_SETTING_TYPE');
-  assert.equal(codeOf(() => flattenConfig({ concurrency: { perDomain: 1.5 } }, 't')), 'ERR_SETTING_TYPE');
-  assert.equal(codeOf(() => flattenConfig({ log: { level: 'loud' } }, 't')), 'ERR_SETTING_TYPE');
-  assert.equal(codeOf(() => flattenConfig({ feeds: { 'a.x': { format: 'xml' } } }, 't')), 'ERR_SETTING_TYPE');
-  assert.equal(codeOf(() => flattenConfig('nope', 't')), 'ERR_CONFIG_SHAPE');
+  assert.equal(thrownCode(() => flattenConfig({ concurrency: { perDomain: 0 } }, 't')), 'ERR_SETTING_TYPE');
+  assert.equal(thrownCode(() => flattenConfig({ concurrency: { perDomain: 1.5 } }, 't')), 'ERR_SETTING_TYPE');
+  assert.equal(thrownCode(() => flattenConfig({ log: { level: 'loud' } }, 't')), 'ERR_SETTING_TYPE');
+  assert.equal(thrownCode(() => flattenConfig({ feeds: { 'a.x': { format: 'xml' } } }, 't')), 'ERR_SETTING_TYPE');
+  assert.equal(thrownCode(() => flattenConfig('nope', 't')), 'ERR_CONFIG_SHAPE');
 });
 
 test('-s parses each type from a string', () => {
@@ -67,9 +58,9 @@ test('-s parses each type from a string', () => {
     { 'concurrency.perDomain': 4, 'download.randomizeDelay': true, 'retry.httpCodes': [500, 503], 'log.level': 'debug', userAgent: 'a=b' },
   );
   assert.deepEqual(parseSettingArgs(['defaultHeaders={"x-a":"1"}']), { defaultHeaders: { 'x-a': '1' } });
-  assert.equal(codeOf(() => parseSettingArgs(['concurrency.perDomain=four'])), 'ERR_SETTING_TYPE');
-  assert.equal(codeOf(() => parseSettingArgs(['download.randomizeDelay=maybe'])), 'ERR_SETTING_TYPE');
-  assert.equal(codeOf(() => parseSettingArgs(['noequals'])), 'ERR_CLI_SETTING');
+  assert.equal(thrownCode(() => parseSettingArgs(['concurrency.perDomain=four'])), 'ERR_SETTING_TYPE');
+  assert.equal(thrownCode(() => parseSettingArgs(['download.randomizeDelay=maybe'])), 'ERR_SETTING_TYPE');
+  assert.equal(thrownCode(() => parseSettingArgs(['noequals'])), 'ERR_CLI_SETTING');
 });
 
 test('components are not settings', () => {

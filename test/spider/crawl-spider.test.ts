@@ -11,18 +11,10 @@ import type { SpiderOutput } from '../../src/spider/spider.js';
 import { startSite, type Site } from '../fixtures/site.js';
 import { crawl, stat } from '../helpers/crawl.js';
 import { BlogSpider, FollowingBlogSpider, HookedBlogSpider, blogRoutes } from './fixtures/blog.js';
+import { collect } from '../helpers/iterate.js';
+import { fakeResponse } from '../helpers/response.js';
 
 const BLOG_FILE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'blog.ts');
-
-function html(body: string, url = 'http://example.com/'): Response {
-  return new Response({ url, status: 200, headers: { 'content-type': 'text/html' }, body: Buffer.from(body), request: new Request(url) });
-}
-
-async function collect(outputs: AsyncIterable<SpiderOutput>): Promise<SpiderOutput[]> {
-  const all: SpiderOutput[] = [];
-  for await (const output of outputs) all.push(output);
-  return all;
-}
 
 function requestsOf(outputs: SpiderOutput[]): Request[] {
   return outputs.filter((o): o is Request => Request.isRequest(o));
@@ -72,7 +64,7 @@ describe('CrawlSpider on hand-built responses', () => {
   }
 
   test('rules apply in order; a link taken by an earlier rule is not requested again by a later one', async () => {
-    const requests = requestsOf(await collect(new Ordered().parse(html(PAGE))));
+    const requests = requestsOf(await collect(new Ordered().parse(fakeResponse(PAGE, undefined, 'http://example.com/'))));
     assert.deepEqual(
       requests.map((r) => [r.url, r.callback, r.cbKwargs[RULE_INDEX_KEY], r.errback]),
       [
@@ -90,7 +82,7 @@ describe('CrawlSpider on hand-built responses', () => {
         return [{ start: response.url }];
       }
     }
-    const outputs = await collect(new WithStart().parse(html(PAGE)));
+    const outputs = await collect(new WithStart().parse(fakeResponse(PAGE, undefined, 'http://example.com/')));
     assert.deepEqual(outputs[0], { start: 'http://example.com/' });
     assert.equal(requestsOf(outputs).length, 3);
   });
@@ -108,16 +100,16 @@ describe('CrawlSpider on hand-built responses', () => {
       }
     }
     const spider = new Kw();
-    const noFollow = await collect(spider._parseWithRules(html(PAGE), { [RULE_INDEX_KEY]: 0, b: 'request' }));
+    const noFollow = await collect(spider._parseWithRules(fakeResponse(PAGE, undefined, 'http://example.com/'), { [RULE_INDEX_KEY]: 0, b: 'request' }));
     assert.deepEqual(noFollow, [{ item: true }]);
     assert.deepEqual(seen[0], { a: 'rule', b: 'request' });
-    const follow = await collect(spider._parseWithRules(html(PAGE), { [RULE_INDEX_KEY]: 1 }));
+    const follow = await collect(spider._parseWithRules(fakeResponse(PAGE, undefined, 'http://example.com/'), { [RULE_INDEX_KEY]: 1 }));
     assert.deepEqual(follow[0], { item: true });
     assert.equal(requestsOf(follow).length, 3);
   });
 
   test('a request for a rule that does not exist fails with a coded error', async () => {
-    await assert.rejects(collect(new Ordered()._parseWithRules(html(PAGE), { [RULE_INDEX_KEY]: 9 })), { code: 'ERR_CRAWL_RULE_NOT_FOUND' });
+    await assert.rejects(collect(new Ordered()._parseWithRules(fakeResponse(PAGE, undefined, 'http://example.com/'), { [RULE_INDEX_KEY]: 9 })), { code: 'ERR_CRAWL_RULE_NOT_FOUND' });
   });
 
   test('responses that are not HTML are not searched for links', async () => {

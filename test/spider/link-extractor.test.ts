@@ -3,12 +3,8 @@ import { describe, test } from 'node:test';
 import { Request } from '../../src/http/request.js';
 import { Response } from '../../src/http/response.js';
 import { IGNORED_EXTENSIONS, LinkExtractor, compilePatterns } from '../../src/spider/link-extractor.js';
+import { fakeResponse } from '../helpers/response.js';
 
-const PAGE = 'http://example.com/dir/page.html';
-
-function page(body: string, url = PAGE): Response {
-  return new Response({ url, status: 200, headers: { 'content-type': 'text/html' }, body: Buffer.from(body), request: new Request(url) });
-}
 
 function urls(extractor: LinkExtractor, response: Response): string[] {
   return extractor.extractLinks(response).map((l) => l.url);
@@ -29,7 +25,7 @@ const MIXED = `<html><body>
 
 describe('LinkExtractor defaults', () => {
   test('a and area hrefs, joined to the page, non-http(s) and ignored extensions skipped, document order', () => {
-    assert.deepEqual(urls(new LinkExtractor(), page(MIXED)), [
+    assert.deepEqual(urls(new LinkExtractor(), fakeResponse(MIXED)), [
       'http://example.com/a',
       'http://example.com/dir/b',
       'http://sub.example.com/c',
@@ -39,13 +35,13 @@ describe('LinkExtractor defaults', () => {
   });
 
   test('links are joined against <base href>', () => {
-    const response = page('<html><head><base href="http://cdn.example.com/root/"></head><body><a href="x">x</a></body></html>');
+    const response = fakeResponse('<html><head><base href="http://cdn.example.com/root/"></head><body><a href="x">x</a></body></html>');
     assert.deepEqual(urls(new LinkExtractor(), response), ['http://cdn.example.com/root/x']);
   });
 
   test('text is the collapsed text content; nofollow comes from rel; fragment is split off', () => {
     const links = new LinkExtractor().extractLinks(
-      page('<a href="/x#part-2" rel="external NoFollow">  Read\n <b>more</b>  </a><a href="/y">y</a>'),
+      fakeResponse('<a href="/x#part-2" rel="external NoFollow">  Read\n <b>more</b>  </a><a href="/y">y</a>'),
     );
     assert.deepEqual(links, [
       { url: 'http://example.com/x', text: 'Read more', fragment: 'part-2', nofollow: true },
@@ -54,107 +50,107 @@ describe('LinkExtractor defaults', () => {
   });
 
   test('unique by default: each URL once (fragments stripped first), the first link wins', () => {
-    const links = new LinkExtractor().extractLinks(page('<a href="/x#1">one</a><a href="/x#2">two</a><a href="http://EXAMPLE.com/x">three</a>'));
+    const links = new LinkExtractor().extractLinks(fakeResponse('<a href="/x#1">one</a><a href="/x#2">two</a><a href="http://EXAMPLE.com/x">three</a>'));
     assert.deepEqual(links.map((l) => [l.url, l.text]), [['http://example.com/x', 'one']]);
   });
 
   test('an invalid href is skipped, the others kept', () => {
-    assert.deepEqual(urls(new LinkExtractor(), page('<a href="http://[bad">bad</a><a href="/ok">ok</a>')), ['http://example.com/ok']);
+    assert.deepEqual(urls(new LinkExtractor(), fakeResponse('<a href="http://[bad">bad</a><a href="/ok">ok</a>')), ['http://example.com/ok']);
   });
 
   test('the default denyExtensions is the exported IGNORED_EXTENSIONS list', () => {
     for (const ext of ['jpg', 'pdf', 'zip', 'mp4', 'docx', 'tar.gz']) assert.ok(IGNORED_EXTENSIONS.includes(ext), ext);
     const body = ['a.JPG', 'b.pdf', 'c.tar.gz', 'd.mp3', 'e.html', 'f', 'g.php?x=.png'].map((h) => `<a href="/${h}">x</a>`).join('');
-    assert.deepEqual(urls(new LinkExtractor(), page(body)), ['http://example.com/e.html', 'http://example.com/f', 'http://example.com/g.php?x=.png']);
+    assert.deepEqual(urls(new LinkExtractor(), fakeResponse(body)), ['http://example.com/e.html', 'http://example.com/f', 'http://example.com/g.php?x=.png']);
   });
 });
 
 describe('LinkExtractor options', () => {
   test('allow: string or RegExp, one or many, searched in the absolute URL', () => {
-    assert.deepEqual(urls(new LinkExtractor({ allow: 'example\\.com/[ae]$' }), page(MIXED)), ['http://example.com/a', 'http://example.com/e']);
-    assert.deepEqual(urls(new LinkExtractor({ allow: [/\/c$/, 'other'] }), page(MIXED)), ['http://sub.example.com/c', 'http://other.org/d']);
+    assert.deepEqual(urls(new LinkExtractor({ allow: 'example\\.com/[ae]$' }), fakeResponse(MIXED)), ['http://example.com/a', 'http://example.com/e']);
+    assert.deepEqual(urls(new LinkExtractor({ allow: [/\/c$/, 'other'] }), fakeResponse(MIXED)), ['http://sub.example.com/c', 'http://other.org/d']);
   });
 
   test('a global RegExp is not stateful across links', () => {
     const body = '<a href="/item/1">1</a><a href="/item/2">2</a><a href="/item/3">3</a>';
-    assert.equal(urls(new LinkExtractor({ allow: /item/g }), page(body)).length, 3);
+    assert.equal(urls(new LinkExtractor({ allow: /item/g }), fakeResponse(body)).length, 3);
   });
 
   test('deny wins over allow', () => {
-    assert.deepEqual(urls(new LinkExtractor({ allow: /example\.com/, deny: ['/dir/', /sub\./] }), page(MIXED)), [
+    assert.deepEqual(urls(new LinkExtractor({ allow: /example\.com/, deny: ['/dir/', /sub\./] }), fakeResponse(MIXED)), [
       'http://example.com/a',
       'http://example.com/e',
     ]);
   });
 
   test('allowDomains covers subdomains; denyDomains removes them', () => {
-    assert.deepEqual(urls(new LinkExtractor({ allowDomains: 'example.com' }), page(MIXED)), [
+    assert.deepEqual(urls(new LinkExtractor({ allowDomains: 'example.com' }), fakeResponse(MIXED)), [
       'http://example.com/a',
       'http://example.com/dir/b',
       'http://sub.example.com/c',
       'http://example.com/e',
     ]);
-    assert.deepEqual(urls(new LinkExtractor({ allowDomains: ['other.org', 'EXAMPLE.com:8080'], denyDomains: ['sub.example.com'] }), page(MIXED)), [
+    assert.deepEqual(urls(new LinkExtractor({ allowDomains: ['other.org', 'EXAMPLE.com:8080'], denyDomains: ['sub.example.com'] }), fakeResponse(MIXED)), [
       'http://example.com/a',
       'http://example.com/dir/b',
       'http://other.org/d',
       'http://example.com/e',
     ]);
     // A domain does not cover a host that merely ends with its text.
-    assert.deepEqual(urls(new LinkExtractor({ allowDomains: 'ample.com' }), page(MIXED)), []);
+    assert.deepEqual(urls(new LinkExtractor({ allowDomains: 'ample.com' }), fakeResponse(MIXED)), []);
   });
 
   test('restrictCss: only links inside the regions, a region that is a link included, nested regions counted once', () => {
-    assert.deepEqual(urls(new LinkExtractor({ restrictCss: '#nav' }), page(MIXED)), ['http://example.com/a', 'http://example.com/dir/b']);
+    assert.deepEqual(urls(new LinkExtractor({ restrictCss: '#nav' }), fakeResponse(MIXED)), ['http://example.com/a', 'http://example.com/dir/b']);
     const nested = '<div class="r"><div class="r"><a href="/n">n</a></div></div><a class="r" href="/self">self</a><a href="/out">out</a>';
-    assert.deepEqual(urls(new LinkExtractor({ restrictCss: ['.r', 'div.r'], unique: false }), page(nested)), ['http://example.com/n', 'http://example.com/self']);
+    assert.deepEqual(urls(new LinkExtractor({ restrictCss: ['.r', 'div.r'], unique: false }), fakeResponse(nested)), ['http://example.com/n', 'http://example.com/self']);
   });
 
   test('restrictText: only links whose text matches', () => {
-    assert.deepEqual(urls(new LinkExtractor({ restrictText: [/^[AC]$/] }), page(MIXED)), ['http://example.com/a', 'http://sub.example.com/c']);
+    assert.deepEqual(urls(new LinkExtractor({ restrictText: [/^[AC]$/] }), fakeResponse(MIXED)), ['http://example.com/a', 'http://sub.example.com/c']);
   });
 
   test('tags and attrs choose where links are read from', () => {
     const body = '<img src="/i.gif"><img data-src="/lazy"><script src="/s"></script><a href="/a" data-alt="/alt">a</a><link href="/l">';
-    assert.deepEqual(urls(new LinkExtractor({ tags: ['link'] }), page(body)), ['http://example.com/l']);
-    assert.deepEqual(urls(new LinkExtractor({ tags: ['IMG', 'script'], attrs: ['src', 'DATA-SRC'], denyExtensions: [] }), page(body)), [
+    assert.deepEqual(urls(new LinkExtractor({ tags: ['link'] }), fakeResponse(body)), ['http://example.com/l']);
+    assert.deepEqual(urls(new LinkExtractor({ tags: ['IMG', 'script'], attrs: ['src', 'DATA-SRC'], denyExtensions: [] }), fakeResponse(body)), [
       'http://example.com/i.gif',
       'http://example.com/lazy',
       'http://example.com/s',
     ]);
-    assert.deepEqual(urls(new LinkExtractor({ attrs: ['href', 'data-alt'] }), page(body)), ['http://example.com/a', 'http://example.com/alt']);
-    assert.deepEqual(urls(new LinkExtractor({ tags: [] }), page(body)), []);
+    assert.deepEqual(urls(new LinkExtractor({ attrs: ['href', 'data-alt'] }), fakeResponse(body)), ['http://example.com/a', 'http://example.com/alt']);
+    assert.deepEqual(urls(new LinkExtractor({ tags: [] }), fakeResponse(body)), []);
   });
 
   test('denyExtensions: a custom list replaces the default, with or without dots; [] keeps everything', () => {
     const body = '<a href="/a.pdf">a</a><a href="/b.php">b</a><a href="/c.html">c</a>';
-    assert.deepEqual(urls(new LinkExtractor({ denyExtensions: ['.php'] }), page(body)), ['http://example.com/a.pdf', 'http://example.com/c.html']);
-    assert.equal(urls(new LinkExtractor({ denyExtensions: [] }), page(body)).length, 3);
+    assert.deepEqual(urls(new LinkExtractor({ denyExtensions: ['.php'] }), fakeResponse(body)), ['http://example.com/a.pdf', 'http://example.com/c.html']);
+    assert.equal(urls(new LinkExtractor({ denyExtensions: [] }), fakeResponse(body)).length, 3);
   });
 
   test('canonicalize: URLs in canonical form (sorted query, normalised escapes); off by default', () => {
     const body = '<a href="/p?b=2&a=1&amp;c=%7e">p</a>';
-    assert.deepEqual(urls(new LinkExtractor(), page(body)), ['http://example.com/p?b=2&a=1&c=%7e']);
-    assert.deepEqual(urls(new LinkExtractor({ canonicalize: true }), page(body)), ['http://example.com/p?a=1&b=2&c=~']);
+    assert.deepEqual(urls(new LinkExtractor(), fakeResponse(body)), ['http://example.com/p?b=2&a=1&c=%7e']);
+    assert.deepEqual(urls(new LinkExtractor({ canonicalize: true }), fakeResponse(body)), ['http://example.com/p?a=1&b=2&c=~']);
   });
 
   test('unique: false keeps repeated links', () => {
     const body = '<a href="/x">1</a><a href="/x">2</a>';
-    assert.equal(urls(new LinkExtractor({ unique: false }), page(body)).length, 2);
-    assert.equal(urls(new LinkExtractor(), page(body)).length, 1);
+    assert.equal(urls(new LinkExtractor({ unique: false }), fakeResponse(body)).length, 2);
+    assert.equal(urls(new LinkExtractor(), fakeResponse(body)).length, 1);
   });
 
   test('stripFragments: false keeps the fragment in the URL, and links differing by it stay distinct', () => {
-    const links = new LinkExtractor({ stripFragments: false }).extractLinks(page('<a href="/x#1">1</a><a href="/x#2">2</a>'));
+    const links = new LinkExtractor({ stripFragments: false }).extractLinks(fakeResponse('<a href="/x#1">1</a><a href="/x#2">2</a>'));
     assert.deepEqual(links.map((l) => [l.url, l.fragment]), [['http://example.com/x#1', '1'], ['http://example.com/x#2', '2']]);
-    const kept = new LinkExtractor({ stripFragments: false, canonicalize: true }).extractLinks(page('<a href="/x?b=1&a=2#f">1</a>'));
+    const kept = new LinkExtractor({ stripFragments: false, canonicalize: true }).extractLinks(fakeResponse('<a href="/x?b=1&a=2#f">1</a>'));
     assert.equal(kept[0].url, 'http://example.com/x?a=2&b=1#f');
   });
 
   test('strip: whitespace around values is trimmed unless strip is false', () => {
     const body = '<a href="  /x  ">x</a>';
-    assert.deepEqual(new LinkExtractor({ processValue: (v) => (v === '/x' ? '/trimmed' : '/raw') }).extractLinks(page(body)).map((l) => l.url), ['http://example.com/trimmed']);
-    assert.deepEqual(new LinkExtractor({ strip: false, processValue: (v) => (v === '/x' ? '/trimmed' : '/raw') }).extractLinks(page(body)).map((l) => l.url), ['http://example.com/raw']);
+    assert.deepEqual(new LinkExtractor({ processValue: (v) => (v === '/x' ? '/trimmed' : '/raw') }).extractLinks(fakeResponse(body)).map((l) => l.url), ['http://example.com/trimmed']);
+    assert.deepEqual(new LinkExtractor({ strip: false, processValue: (v) => (v === '/x' ? '/trimmed' : '/raw') }).extractLinks(fakeResponse(body)).map((l) => l.url), ['http://example.com/raw']);
   });
 
   test('processValue maps each value; null or undefined drops the link', () => {
@@ -166,7 +162,7 @@ describe('LinkExtractor options', () => {
         return value.includes('drop') ? null : value;
       },
     });
-    assert.deepEqual(urls(extractor, page(body)), ['http://example.com/article/7', 'http://example.com/keep']);
+    assert.deepEqual(urls(extractor, fakeResponse(body)), ['http://example.com/article/7', 'http://example.com/keep']);
   });
 
   test('a bad pattern string is a coded config error naming the option and the pattern', () => {

@@ -3,8 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { Request } from '../../src/http/request.js';
-import { Response, type ResponseHeaders } from '../../src/http/response.js';
+import type { Request } from '../../src/http/request.js';
 import { createLogger } from '../../src/log.js';
 import { gunzipSitemap, isGzip, isRobotsTxt, parseSitemap, readSitemap, SITEMAP_MAX_BYTES, sitemapUrlsFromRobots } from '../../src/spider/sitemap.js';
 import { SitemapSpider } from '../../src/spider/sitemap-spider.js';
@@ -22,19 +21,11 @@ import {
   sitemapIndex,
   urlset,
 } from './fixtures/shop.js';
+import { collect } from '../helpers/iterate.js';
+import { fakeResponse } from '../helpers/response.js';
 
 const SHOP_FILE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'shop.ts');
 const BASE = 'http://example.com';
-
-function response(body: string | Uint8Array, url = `${BASE}/sitemap.xml`, headers: ResponseHeaders = { 'content-type': 'application/xml' }, meta = {}): Response {
-  return new Response({ url, status: 200, headers, body: typeof body === 'string' ? Buffer.from(body) : body, request: new Request({ url, meta }) });
-}
-
-async function collect(outputs: AsyncIterable<SpiderOutput>): Promise<SpiderOutput[]> {
-  const all: SpiderOutput[] = [];
-  for await (const output of outputs) all.push(output);
-  return all;
-}
 
 describe('sitemap parsing', () => {
   test('a urlset: loc, lastmod, changefreq, priority, alternates; entities decoded; entries without loc skipped', () => {
@@ -112,9 +103,9 @@ describe('sitemap parsing', () => {
 
   test('readSitemap: gunzips by content, honours meta.maxResponseBytes, parses plain bodies as they are', () => {
     const xml = urlset(BASE, [{ path: '/1' }]);
-    assert.equal(readSitemap(response(gzipSync(xml), `${BASE}/s.xml.gz`, { 'content-type': 'application/x-gzip' })).entries.length, 1);
-    assert.equal(readSitemap(response(xml, `${BASE}/s.xml.gz`)).entries.length, 1, 'a .gz URL whose body is already inflated');
-    assert.throws(() => readSitemap(response(gzipSync(xml), `${BASE}/s.xml.gz`, {}, { maxResponseBytes: 20 })), { code: 'ERR_SITEMAP_TOO_LARGE' });
+    assert.equal(readSitemap(fakeResponse(gzipSync(xml), { 'content-type': 'application/x-gzip' }, `${BASE}/s.xml.gz`)).entries.length, 1);
+    assert.equal(readSitemap(fakeResponse(xml, { 'content-type': 'application/xml' }, `${BASE}/s.xml.gz`)).entries.length, 1, 'a .gz URL whose body is already inflated');
+    assert.throws(() => readSitemap(fakeResponse(gzipSync(xml), {}, `${BASE}/s.xml.gz`, { meta: { maxResponseBytes: 20 } })), { code: 'ERR_SITEMAP_TOO_LARGE' });
   });
 
   test('robots.txt: Sitemap lines in any case, relative ones joined, broken ones skipped', () => {
@@ -144,7 +135,7 @@ describe('SitemapSpider on hand-built responses', () => {
     const xml = `<urlset><url><loc>${BASE}/a</loc></url><url><loc>/relative</loc></url><url><loc>ftp://example.com/f</loc></url></urlset>`;
     const warnings: string[] = [];
     const spider = new Basic({ logger: createLogger('t', 'warn', (_level, _name, message) => warnings.push(message)) });
-    const requests = (await collect(spider.parseSitemap(response(xml)))) as Request[];
+    const requests = (await collect(spider.parseSitemap(fakeResponse(xml, { 'content-type': 'application/xml' }, `${BASE}/sitemap.xml`)))) as Request[];
     assert.deepEqual(requests.map((r) => [r.url, r.callback, r.meta.referer]), [
       [`${BASE}/a`, 'parse', `${BASE}/sitemap.xml`],
       [`${BASE}/relative`, 'parse', `${BASE}/sitemap.xml`],
@@ -156,9 +147,9 @@ describe('SitemapSpider on hand-built responses', () => {
   test('a body that is not a sitemap, or too large once gunzipped, is a coded warning and yields nothing', async () => {
     const warnings: string[] = [];
     const spider = new Basic({ logger: createLogger('t', 'warn', (_level, _name, message) => warnings.push(message)) });
-    assert.deepEqual(await collect(spider.parseSitemap(response('<html><body>404</body></html>', `${BASE}/s.xml`, { 'content-type': 'text/html' }))), []);
+    assert.deepEqual(await collect(spider.parseSitemap(fakeResponse('<html><body>404</body></html>', { 'content-type': 'text/html' }, `${BASE}/s.xml`))), []);
     const gz = gzipSync(urlset(BASE, [{ path: '/1' }]));
-    assert.deepEqual(await collect(spider.parseSitemap(response(gz, `${BASE}/big.xml.gz`, {}, { maxResponseBytes: 16 }))), []);
+    assert.deepEqual(await collect(spider.parseSitemap(fakeResponse(gz, {}, `${BASE}/big.xml.gz`, { meta: { maxResponseBytes: 16 } }))), []);
     assert.equal(warnings.length, 2);
     assert.match(warnings[0], /^ERR_SITEMAP_INVALID: .*\/s\.xml is not a sitemap \(root element <html>\)/);
     assert.match(warnings[1], /^ERR_SITEMAP_TOO_LARGE: .*big\.xml\.gz/);

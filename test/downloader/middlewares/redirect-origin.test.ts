@@ -5,16 +5,13 @@
  * The certificate is self-signed, made at test time with openssl (as test/downloader/tls.test.ts).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createNetServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createServer as createNetServer, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { Request } from '../../../src/http/request.js';
 import { fetchAll } from '../fetch-spider.js';
+import { listen, selfSignedCert } from '../../helpers/http-server.js';
 
 type Echo = { url: string; headers: Record<string, string | undefined> };
 
@@ -43,25 +40,8 @@ function handler(req: IncomingMessage, res: ServerResponse): void {
   }
 }
 
-async function listen(server: Server, at = 0): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(at, '127.0.0.1', resolve));
-  return (server.address() as { port: number }).port;
-}
-
 before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'arachne-redirect-tls-'));
-  let key: Buffer;
-  let cert: Buffer;
-  try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore', timeout: 30_000 });
-    key = readFileSync(join(dir, 'key.pem'));
-    cert = readFileSync(join(dir, 'cert.pem'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const { key, cert } = selfSignedCert();
   const https = createHttpsServer({ key, cert }, handler);
   const http = createHttpServer(handler);
   const dual = createNetServer((socket) => {

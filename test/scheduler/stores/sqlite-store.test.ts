@@ -1,21 +1,13 @@
 /** The SQLite job store under the scheduler: window, per-slot cap, priority, persistence, resume. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { Stats } from '../../../src/stats.js';
 import { Request } from '../../../src/http/request.js';
 import { silentLogger } from '../../../src/log.js';
 import { openJob, type Job } from '../../../src/scheduler/job.js';
 import { Scheduler } from '../../../src/scheduler/scheduler.js';
 import { decodeRequest, encodeRequest } from '../../../src/scheduler/stores/request-codec.js';
-
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'arachne-store-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from '../../helpers/temp-dir.js';
 
 function schedulerOver(job: Job, window: number, perSlot: number, slotLimit = 1_000): Scheduler {
   return new Scheduler({
@@ -44,7 +36,7 @@ test('the codec keeps every field, a binary body and meta, and drops the per-att
 });
 
 test('memory holds a window; the rest stays in the store and comes back per slot by priority', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'store');
   const job = await openJob({ dir, logger: silentLogger, now: () => 0 });
   const scheduler = schedulerOver(job, 30, 10);
   for (let i = 0; i < 300; i++) {
@@ -77,7 +69,7 @@ test('memory holds a window; the rest stays in the store and comes back per slot
 });
 
 test('a busy slot is refilled from the store at half its window, not after every dispatch', async (t) => {
-  const job = await openJob({ dir: tempDir(t), logger: silentLogger, now: () => 0 });
+  const job = await openJob({ dir: tempDir(t, 'store'), logger: silentLogger, now: () => 0 });
   const scheduler = schedulerOver(job, 1_000, 20);
   for (let i = 0; i < 400; i++) scheduler.enqueue(new Request(`http://a.test/${i}`), 0);
   let loads = 0;
@@ -98,7 +90,7 @@ test('a busy slot is refilled from the store at half its window, not after every
 });
 
 test('a slot that only the store holds (the window was full) is loaded while the slots in memory are busy', async (t) => {
-  const job = await openJob({ dir: tempDir(t), logger: silentLogger, now: () => 0 });
+  const job = await openJob({ dir: tempDir(t, 'store'), logger: silentLogger, now: () => 0 });
   // Window 10: a.test's 10 requests fill it; b.test's go to the store. One unit per slot.
   const scheduler = schedulerOver(job, 10, 10, 1);
   for (let i = 0; i < 10; i++) scheduler.enqueue(new Request(`http://a.test/${i}`), 0);
@@ -113,7 +105,7 @@ test('a slot that only the store holds (the window was full) is loaded while the
 });
 
 test('a reopened job gets back queued and in-flight requests, its seen set, start progress and spider state', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'store');
   const job = await openJob({ dir, logger: silentLogger, now: () => 0 });
   const scheduler = schedulerOver(job, 5, 5);
   for (let i = 0; i < 20; i++) scheduler.enqueue(new Request(`http://a.test/${i}`), 0);

@@ -8,9 +8,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { silentLogger } from '../../src/log.js';
-import { JOB_LOCK_FILE, openJob } from '../../src/scheduler/job.js';
-import { rejectsWith } from '../helpers/assert-code.js';
+import { silentLogger } from '../../../src/log.js';
+import { JOB_LOCK_FILE, openJob } from '../../../src/scheduler/job.js';
+import { rejectsWith } from '../../helpers/assert-code.js';
 
 function dlopenFailure(): Error {
   // The message and code Node gives for a native addon built against another Node.

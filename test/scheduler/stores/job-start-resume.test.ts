@@ -4,12 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Crawler } from '../../src/core/crawler.js';
-import { Request } from '../../src/http/request.js';
-import type { Response } from '../../src/http/response.js';
-import { Spider } from '../../src/spider/spider.js';
-import { startSite } from '../fixtures/site.js';
-import { crawl } from '../helpers/crawl.js';
+import type { Crawler } from '../../../src/core/crawler.js';
+import { Request } from '../../../src/http/request.js';
+import type { Response } from '../../../src/http/response.js';
+import { Spider } from '../../../src/spider/spider.js';
+import { startSite } from '../../fixtures/site.js';
+import { crawl } from '../../helpers/crawl.js';
 
 test('stopped mid-start, resumed: each start URL fetched once, state carried over, start not rerun when done', async (t) => {
   const site = await startSite({ pages: 60, linksPerPage: 0 });

@@ -1,41 +1,26 @@
 /** Every refusal of a job dir is a coded error, and leaves what it found as it was. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { silentLogger } from '../../src/log.js';
-import type { Response } from '../../src/http/response.js';
-import { JOB_DB_FILE, JOB_LOCK_FILE, openJob } from '../../src/scheduler/job.js';
-import type { ConfigInput } from '../../src/settings/config.js';
-import { Spider } from '../../src/spider/spider.js';
-import { startSite, type Site } from '../fixtures/site.js';
-import { crawl, stat } from '../helpers/crawl.js';
-
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'arachne-job-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { silentLogger } from '../../../src/log.js';
+import type { Response } from '../../../src/http/response.js';
+import { JOB_DB_FILE, JOB_LOCK_FILE, openJob } from '../../../src/scheduler/job.js';
+import type { ConfigInput } from '../../../src/settings/config.js';
+import { Spider } from '../../../src/spider/spider.js';
+import { startSite, type Site } from '../../fixtures/site.js';
+import { crawl, stat } from '../../helpers/crawl.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+import { rejectsWith } from '../../helpers/assert-code.js';
 
 const open = (dir: string) => openJob({ dir, logger: silentLogger, now: () => 0 });
 
-async function codeOf(promise: Promise<unknown>): Promise<{ code: string | undefined; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return { code: (error as { code?: string }).code, message: (error as Error).message };
-  }
-  return { code: undefined, message: '' };
-}
-
 test('a job dir that is a file is ERR_JOB_DIR, and the file is left alone', async (t) => {
-  const path = join(tempDir(t), 'not-a-dir');
+  const path = join(tempDir(t, 'job'), 'not-a-dir');
   writeFileSync(path, 'precious');
-  const { code, message } = await codeOf(open(path));
-  assert.equal(code, 'ERR_JOB_DIR');
+  const { message } = await rejectsWith(open(path), 'ERR_JOB_DIR');
   assert.match(message, /is a file/);
   assert.equal(readFileSync(path, 'utf8'), 'precious');
 });
@@ -44,23 +29,21 @@ test('a read-only job dir is ERR_JOB_DIR', async (t) => {
   // As root, permission bits do not stop writes; sysfs refuses new files even to root.
   let dir = '/sys';
   if (process.getuid?.() !== 0) {
-    dir = tempDir(t);
+    dir = tempDir(t, 'job');
     chmodSync(dir, 0o555);
     t.after(() => chmodSync(dir, 0o755));
   }
-  const { code, message } = await codeOf(open(dir));
-  assert.equal(code, 'ERR_JOB_DIR');
+  const { message } = await rejectsWith(open(dir), 'ERR_JOB_DIR');
   assert.match(message, /read-only/);
 });
 
 test('a job dir locked by a live crawl is ERR_JOB_LOCKED naming its pid; a stale lock is taken over', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'job');
   // A live process that is not us holds the lock.
   const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
   t.after(() => holder.kill('SIGKILL'));
   writeFileSync(join(dir, JOB_LOCK_FILE), `${holder.pid}\n`);
-  const { code, message } = await codeOf(open(dir));
-  assert.equal(code, 'ERR_JOB_LOCKED');
+  const { message } = await rejectsWith(open(dir), 'ERR_JOB_LOCKED');
   assert.match(message, new RegExp(`pid ${holder.pid}`));
 
   // Once the holder is gone its lock is stale.
@@ -70,47 +53,44 @@ test('a job dir locked by a live crawl is ERR_JOB_LOCKED naming its pid; a stale
   const job = await open(dir);
   assert.equal(readFileSync(join(dir, JOB_LOCK_FILE), 'utf8').trim(), String(process.pid));
   // And a second crawl in this process is refused while we hold it.
-  assert.equal((await codeOf(open(dir))).code, 'ERR_JOB_LOCKED');
+  await rejectsWith(open(dir), 'ERR_JOB_LOCKED');
   await job.close(undefined);
 });
 
 test('a job written in another format is ERR_JOB_VERSION, and the database is left alone', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'job');
   const job = await open(dir);
   await job.close({ done: 1 });
   const db = new Database(join(dir, JOB_DB_FILE));
   db.prepare("UPDATE meta SET value = '99' WHERE key = 'format'").run();
   db.close();
   const before = readFileSync(join(dir, JOB_DB_FILE));
-  const { code, message } = await codeOf(open(dir));
-  assert.equal(code, 'ERR_JOB_VERSION');
+  const { message } = await rejectsWith(open(dir), 'ERR_JOB_VERSION');
   assert.match(message, /format 99/);
   assert.deepEqual(readFileSync(join(dir, JOB_DB_FILE)), before);
 });
 
 test('a corrupt job database is ERR_JOB_CORRUPT, and it is not overwritten', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'job');
   const garbage = Buffer.from('this is not an SQLite database, just some bytes '.repeat(200));
   writeFileSync(join(dir, JOB_DB_FILE), garbage);
-  const { code } = await codeOf(open(dir));
-  assert.equal(code, 'ERR_JOB_CORRUPT');
+  await rejectsWith(open(dir), 'ERR_JOB_CORRUPT');
   assert.deepEqual(readFileSync(join(dir, JOB_DB_FILE)), garbage);
   // The refusal released the lock: the dir is not left locked by a crawl that never ran.
   assert.throws(() => readFileSync(join(dir, JOB_LOCK_FILE)), /ENOENT/);
 });
 
 test('an SQLite database that is not an Arachne job is ERR_JOB_CORRUPT', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'job');
   const db = new Database(join(dir, JOB_DB_FILE));
   db.exec('CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)');
   db.close();
-  const { code, message } = await codeOf(open(dir));
-  assert.equal(code, 'ERR_JOB_CORRUPT');
+  const { message } = await rejectsWith(open(dir), 'ERR_JOB_CORRUPT');
   assert.match(message, /customers/);
 });
 
 test('the store failing mid-crawl (the database damaged under it) stops the crawl with ERR_JOB_STORE; items scraped are kept', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'job');
   let damaged = false;
   let dropped: Promise<unknown> = Promise.resolve();
   const site: Site = await startSite({

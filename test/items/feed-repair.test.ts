@@ -1,20 +1,13 @@
 /** Appending to a feed a killed crawl left cut: the cut part is removed, the file stays valid. */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { Stats } from '../../src/stats.js';
 import { openFeedWriter } from '../../src/items/feeds/feed-writer.js';
 import { silentLogger } from '../../src/log.js';
 import type { FeedFormat } from '../../src/settings/defaults.js';
-
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'arachne-repair-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from '../helpers/temp-dir.js';
 
 async function append(path: string, format: FeedFormat, items: Record<string, unknown>[]): Promise<Stats> {
   const stats = new Stats();
@@ -25,7 +18,7 @@ async function append(path: string, format: FeedFormat, items: Record<string, un
 }
 
 test('json: an array cut mid-element is cut to its last whole element and continued', async (t) => {
-  const path = join(tempDir(t), 'items.json');
+  const path = join(tempDir(t, 'repair'), 'items.json');
   await writeFile(path, '[\n{"a":1},\n{"b":[1,2]},\n{"c":"cut her');
   const stats = await append(path, 'json', [{ d: 4 }]);
   assert.deepEqual(JSON.parse(await readFile(path, 'utf8')), [{ a: 1 }, { b: [1, 2] }, { d: 4 }]);
@@ -33,7 +26,7 @@ test('json: an array cut mid-element is cut to its last whole element and contin
 });
 
 test('json: cut just after a bracket inside an element, or before any element', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'repair');
   const inside = join(dir, 'inside.json');
   await writeFile(inside, '[\n{"a":1},\n{"tags":["x"]');
   await append(inside, 'json', [{ z: 0 }]);
@@ -45,7 +38,7 @@ test('json: cut just after a bracket inside an element, or before any element', 
 });
 
 test('csv: a row cut mid-field, even inside a quoted line break, is removed', async (t) => {
-  const dir = tempDir(t);
+  const dir = tempDir(t, 'repair');
   const path = join(dir, 'items.csv');
   await writeFile(path, 'a,b\r\n1,"two\r\nlines"\r\n3,"cut\r\nins');
   const stats = await append(path, 'csv', [{ a: 5, b: 6 }]);

@@ -1,7 +1,6 @@
 /** memory.warnMb / memory.limitMb: one warning, then a clean close with memusage_exceeded. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Clock } from '../../src/clock.js';
 import { Stats } from '../../src/stats.js';
 import { MemoryWatch } from '../../src/extensions/memory-watch.js';
 import { Request } from '../../src/http/request.js';
@@ -10,27 +9,7 @@ import { createLogger } from '../../src/log.js';
 import { Spider } from '../../src/spider/spider.js';
 import { startSite } from '../fixtures/site.js';
 import { crawl } from '../helpers/crawl.js';
-
-/** A clock whose timers run only when the test advances it. */
-function manualClock(): Clock & { advance(ms: number): void } {
-  let now = 0;
-  const timers = new Map<number, { at: number; fn: () => void }>();
-  let id = 0;
-  return {
-    now: () => now,
-    setTimeout: (fn, ms) => (timers.set(++id, { at: now + ms, fn }), id),
-    clearTimeout: (handle) => void timers.delete(handle as number),
-    advance(ms) {
-      now += ms;
-      for (const [key, timer] of [...timers]) {
-        if (timer.at <= now) {
-          timers.delete(key);
-          timer.fn();
-        }
-      }
-    },
-  };
-}
+import { manualClock } from '../helpers/clock.js';
 
 const MB = 1024 * 1024;
 
