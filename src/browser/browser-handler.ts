@@ -7,7 +7,7 @@
  */
 import type { Stats } from '../core/stats.js';
 import type { ArachneError } from '../errors.js';
-import type { BrowserMeta, BrowserRequestOptions } from '../http/browser-options.js';
+import type { BrowserRequestOptions } from '../http/browser-options.js';
 import type { Request } from '../http/request.js';
 import type { Response } from '../http/response.js';
 import type { Logger } from '../log.js';
@@ -17,6 +17,7 @@ import { AdaptiveRendering, type NeedsBrowser } from './adaptive.js';
 import type { Playwright } from './playwright.js';
 import { BrowserPool, type PageLease } from './pool.js';
 import { browserError, render } from './render.js';
+import { wantedRendering } from './wanted.js';
 
 export interface BrowserHandlerOptions {
   settings: Readonly<SettingValues>;
@@ -86,17 +87,9 @@ export class BrowserHandler {
     return this.#pool.contexts;
   }
 
-  /** What `meta.browser` (or `browser.mode`) asks for this request. robots.txt always goes over HTTP. */
-  #wanted(request: Request): BrowserMeta {
-    const meta = request.meta.browser;
-    if (meta !== undefined) return meta;
-    if (this.#mode === 'request' || request.url.endsWith('/robots.txt')) return false;
-    return this.#mode === 'always' ? true : 'auto';
-  }
-
   /** Downloads `request` through the browser or over `http`, as its `meta.browser` and `browser.mode` say. */
   async fetch(request: Request, http: HttpFetch): Promise<Response> {
-    const wanted = this.#wanted(request);
+    const wanted = wantedRendering(request, this.#mode);
     if (wanted === false) return http(request);
     if (wanted !== 'auto') return this.render(request, wanted === true ? {} : wanted);
     const section = sectionOf(request.url);

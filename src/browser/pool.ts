@@ -78,6 +78,8 @@ export class BrowserPool {
   #browser: Promise<Browser> | undefined;
   readonly #contexts = new Map<string, ContextEntry>();
   #open = 0;
+  /** Pages made and not yet released (the peak is a stat: never above `browser.maxPages`). */
+  #pagesOpen = 0;
   readonly #waiting: (() => void)[] = [];
   #closed = false;
 
@@ -118,6 +120,8 @@ export class BrowserPool {
         () => this.#forget(browser),
       );
       this.#o.stats.inc('browser/pages_opened');
+      this.#pagesOpen++;
+      this.#o.stats.max('browser/pages_open_peak', this.#pagesOpen);
       const held = entry;
       let released = false;
       return {
@@ -129,6 +133,7 @@ export class BrowserPool {
           // The budget unit first: closing a page of a browser that was just killed can wait
           // forever (seen: a SIGKILLed Chromium left every page unit held, the crawl stalled).
           this.#done(held);
+          this.#pagesOpen--;
           await settleWithin(page.close(), PAGE_CLOSE_MS);
         },
       };

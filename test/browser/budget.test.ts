@@ -1,0 +1,83 @@
+/**
+ * `browser.maxPages` is a frontier budget: a request to be rendered waits for a page unit before
+ * dispatch, holding no domain, IP, proxy or global unit, so HTTP requests of its domain go on.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { rendersDirectly } from '../../src/browser/wanted.js';
+import type { Response } from '../../src/http/response.js';
+import { Request } from '../../src/http/request.js';
+import { Frontier } from '../../src/scheduler/frontier.js';
+import { Spider } from '../../src/spider/spider.js';
+import { startJsSite, type JsSite } from '../fixtures/js-site.js';
+import { crawl, stat } from '../helpers/crawl.js';
+import { BROWSER_SETTINGS } from './chromium-required.js';
+
+test('frontier: a rendered request without a page unit is set aside; the HTTP request behind it in its slot leaves', () => {
+  const f = new Frontier({
+    globalLimit: 10,
+    slot: { limit: 2, delayMs: 0, randomizeDelay: false },
+    browserPages: { limit: 1, renders: (r) => rendersDirectly(r, 'request') },
+  });
+  f.push(new Request({ url: 'http://a.test/slow', meta: { browser: true } }), 0);
+  f.push(new Request({ url: 'http://a.test/render', meta: { browser: true } }), 0);
+  f.push(new Request({ url: 'http://a.test/plain' }), 0);
+  const slow = f.next(0)!;
+  assert.equal(slow.request.url, 'http://a.test/slow');
+  assert.equal(slow.browserPage, true);
+  const plain = f.next(0)!;
+  assert.equal(plain.request.url, 'http://a.test/plain', 'the HTTP request is not stuck behind the waiting render');
+  assert.equal(plain.browserPage, undefined);
+  assert.equal(f.next(0), undefined);
+  assert.equal(f.size, 1, 'the waiting render is still counted');
+  assert.equal(f.slot('a.test').active, 2, 'the waiting render holds no domain unit');
+  f.release(plain, 1);
+  assert.equal(f.next(1), undefined, 'a freed domain unit is not a page unit');
+  f.release(slow, 2);
+  const render = f.next(2)!;
+  assert.equal(render.request.url, 'http://a.test/render');
+  assert.equal(f.browserActive, 1);
+  f.release(render, 3);
+  assert.equal(f.browserActive, 0);
+  assert.equal(f.size, 0);
+});
+
+let site: JsSite;
+before(async () => {
+  site = await startJsSite({ products: 3 });
+});
+after(async () => {
+  await site.close();
+});
+
+test('maxPages 1 and a page that hangs: an HTTP request of the same domain completes while a render waits', async () => {
+  const events: string[] = [];
+  class Budget extends Spider {
+    static override name = 'budget';
+    override async *start() {
+      yield new Request({ url: `${site.url}/hang`, errback: 'failed', meta: { browser: { timeoutMs: 2_500 }, dontRetry: true } });
+      yield new Request({ url: `${site.url}/products`, callback: 'rendered', meta: { browser: { waitForSelector: 'li.product' } } });
+      yield new Request({ url: `${site.url}/products?plain` });
+    }
+    async *rendered(response: Response) {
+      events.push('rendered');
+      yield { kind: 'rendered', products: response.css('li.product').length };
+    }
+    async *parse(response: Response) {
+      events.push('plain');
+      yield { kind: 'plain', products: response.css('li.product').length };
+    }
+    async *failed() {
+      events.push('hang failed');
+    }
+  }
+  const { items, stats, logs } = await crawl(Budget, {
+    browser: { ...BROWSER_SETTINGS, maxPages: 1 },
+    concurrency: { perDomain: 2 },
+    'log.level': 'warn',
+  });
+  assert.deepEqual(events, ['plain', 'hang failed', 'rendered'], logs.join('\n'));
+  assert.deepEqual(items.map((i) => [i.kind, i.products]).sort(), [['plain', 0], ['rendered', 3]]);
+  assert.equal(stat(stats, 'browser/pages_open_peak'), 1, 'never more than maxPages pages open');
+  assert.equal(stat(stats, 'browser/pages_opened'), 2);
+});
