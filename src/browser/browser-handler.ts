@@ -46,6 +46,9 @@ export function sectionOf(url: string): string {
   return host + (end < 0 ? pathname : pathname.slice(0, end));
 }
 
+/** How long closing waits for a live page a callback was asked to close. */
+const KEPT_CLOSE_MS = 2_000;
+
 export class BrowserHandler {
   readonly #settings: Readonly<SettingValues>;
   readonly #stats: Stats;
@@ -53,6 +56,8 @@ export class BrowserHandler {
   readonly #adaptive: AdaptiveRendering;
   readonly #mode: SettingValues['browser.mode'];
   readonly #block: ReadonlySet<string>;
+  /** Leases whose live page a callback holds (`keepPage`). */
+  readonly #kept = new Set<PageLease>();
 
   constructor(options: BrowserHandlerOptions) {
     const { settings, stats } = options;
@@ -144,8 +149,14 @@ export class BrowserHandler {
         // sent to a worker (where it cannot go) still frees its place.
         keep = true;
         result.page = lease.page;
-        lease.page.once('close', () => void lease.release());
-        setTimeout(() => void lease.release(), timeoutMs).unref();
+        const kept = lease;
+        this.#kept.add(kept);
+        const free = (): void => {
+          this.#kept.delete(kept);
+          void kept.release();
+        };
+        kept.page.once('close', free);
+        setTimeout(free, timeoutMs).unref();
       }
       return response;
     } catch (error) {
@@ -160,6 +171,20 @@ export class BrowserHandler {
   }
 
   async close(): Promise<void> {
+    // Live pages lent to callbacks: their callbacks ended and asked to close them; wait (bounded)
+    // for those closes so their places are given back before the pool counts what is left open.
+    await Promise.all(
+      [...this.#kept].map(
+        (lease) =>
+          new Promise<void>((resolve) => {
+            if (lease.page.isClosed()) resolve();
+            lease.page.once('close', () => resolve());
+            setTimeout(resolve, KEPT_CLOSE_MS).unref();
+          }),
+      ),
+    );
+    for (const lease of this.#kept) void lease.release();
+    this.#kept.clear();
     await this.#pool.close();
   }
 }

@@ -146,6 +146,9 @@ export class BrowserPool {
 
   /** Closes the browser (every context and page with it). */
   async close(): Promise<void> {
+    // Leak check: pages and contexts still open when the crawl ends (0 and 0 unless one leaked).
+    this.#o.stats.set('browser/pages_open_at_close', this.#pagesOpen);
+    this.#o.stats.set('browser/contexts_open_at_close', [...this.#contexts.values()].filter((e) => e.open > 0).length);
     this.#closed = true;
     const browser = this.#browser;
     this.#browser = undefined;

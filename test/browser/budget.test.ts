@@ -81,3 +81,32 @@ test('maxPages 1 and a page that hangs: an HTTP request of the same domain compl
   assert.equal(stat(stats, 'browser/pages_open_peak'), 1, 'never more than maxPages pages open');
   assert.equal(stat(stats, 'browser/pages_opened'), 2);
 });
+
+test('the live-page escape hatch: with parse.workers 0 the callback evaluates in the live page, which is closed after it', async () => {
+  const pages: { isClosed(): boolean }[] = [];
+  class Live extends Spider {
+    static override name = 'live';
+    override async *start() {
+      yield new Request({ url: `${site.url}/products`, meta: { browser: { keepPage: true, waitForSelector: 'li.product' } } });
+    }
+    async *parse(response: Response) {
+      const page = response.browser?.page as { evaluate(script: string): Promise<unknown>; isClosed(): boolean } | undefined;
+      assert.ok(page, 'the live page is lent to an in-process callback');
+      pages.push(page);
+      yield {
+        open: !page.isClosed(),
+        // Only a live page answers these: its script engine and what the scripts built since.
+        agent: await page.evaluate('navigator.userAgent'),
+        live: await page.evaluate('document.querySelectorAll("li.product").length'),
+      };
+    }
+  }
+  const { items, stats, logs } = await crawl(Live, { browser: BROWSER_SETTINGS, parse: { workers: 0 }, 'log.level': 'warn' });
+  assert.equal(items.length, 1, logs.join('\n'));
+  assert.equal(items[0]!.open, true);
+  assert.match(String(items[0]!.agent), /Chrome/);
+  assert.equal(items[0]!.live, 3);
+  assert.equal(pages[0]!.isClosed(), true, 'closed after the callback');
+  assert.equal(stats['browser/pages_open_at_close'], 0, 'no page leaked');
+  assert.equal(stats['browser/contexts_open_at_close'], 0);
+});
