@@ -198,6 +198,7 @@ export class BrowserPool {
       entry = { key, context, served: 0, open: 0, retired: false };
       this.#contexts.set(key, entry);
       this.#o.stats.inc('browser/contexts_created');
+      this.#o.stats.max('browser/contexts_peak', this.#contexts.size);
       const made = entry;
       context.catch(() => {
         if (this.#contexts.get(key) === made) this.#contexts.delete(key);
