@@ -7,7 +7,7 @@
  */
 import type { Stats } from '../stats.js';
 import type { ArachneError } from '../errors.js';
-import type { BrowserMeta, BrowserRequestOptions } from '../http/browser-options.js';
+import type { BrowserRequestOptions } from '../http/browser-options.js';
 import type { Request } from '../http/request.js';
 import type { Response } from '../http/response.js';
 import type { Logger } from '../log.js';
@@ -17,6 +17,7 @@ import { AdaptiveRendering, type NeedsBrowser } from './adaptive.js';
 import type { Playwright } from './playwright.js';
 import { BrowserPool, type PageLease } from './pool.js';
 import { browserError, render } from './render.js';
+import { wantedRendering } from '../http/rendering.js';
 
 export interface BrowserHandlerOptions {
   settings: Readonly<SettingValues>;
@@ -45,6 +46,9 @@ export function sectionOf(url: string): string {
   return host + (end < 0 ? pathname : pathname.slice(0, end));
 }
 
+/** How long closing waits for a live page a callback was asked to close. */
+const KEPT_CLOSE_MS = 2_000;
+
 export class BrowserHandler {
   readonly #settings: Readonly<SettingValues>;
   readonly #stats: Stats;
@@ -52,6 +56,8 @@ export class BrowserHandler {
   readonly #adaptive: AdaptiveRendering;
   readonly #mode: SettingValues['browser.mode'];
   readonly #block: ReadonlySet<string>;
+  /** Leases whose live page a callback holds (`keepPage`). */
+  readonly #kept = new Set<PageLease>();
 
   constructor(options: BrowserHandlerOptions) {
     const { settings, stats } = options;
@@ -86,17 +92,9 @@ export class BrowserHandler {
     return this.#pool.contexts;
   }
 
-  /** What `meta.browser` (or `browser.mode`) asks for this request. robots.txt always goes over HTTP. */
-  #wanted(request: Request): BrowserMeta {
-    const meta = request.meta.browser;
-    if (meta !== undefined) return meta;
-    if (this.#mode === 'request' || request.url.endsWith('/robots.txt')) return false;
-    return this.#mode === 'always' ? true : 'auto';
-  }
-
   /** Downloads `request` through the browser or over `http`, as its `meta.browser` and `browser.mode` say. */
   async fetch(request: Request, http: HttpFetch): Promise<Response> {
-    const wanted = this.#wanted(request);
+    const wanted = wantedRendering(request, this.#mode);
     if (wanted === false) return http(request);
     if (wanted !== 'auto') return this.render(request, wanted === true ? {} : wanted);
     const section = sectionOf(request.url);
@@ -151,8 +149,14 @@ export class BrowserHandler {
         // sent to a worker (where it cannot go) still frees its place.
         keep = true;
         result.page = lease.page;
-        lease.page.once('close', () => void lease.release());
-        setTimeout(() => void lease.release(), timeoutMs).unref();
+        const kept = lease;
+        this.#kept.add(kept);
+        const free = (): void => {
+          this.#kept.delete(kept);
+          void kept.release();
+        };
+        kept.page.once('close', free);
+        setTimeout(free, timeoutMs).unref();
       }
       return response;
     } catch (error) {
@@ -167,6 +171,20 @@ export class BrowserHandler {
   }
 
   async close(): Promise<void> {
+    // Live pages lent to callbacks: their callbacks ended and asked to close them; wait (bounded)
+    // for those closes so their places are given back before the pool counts what is left open.
+    await Promise.all(
+      [...this.#kept].map(
+        (lease) =>
+          new Promise<void>((resolve) => {
+            if (lease.page.isClosed()) resolve();
+            lease.page.once('close', () => resolve());
+            setTimeout(resolve, KEPT_CLOSE_MS).unref();
+          }),
+      ),
+    );
+    for (const lease of this.#kept) void lease.release();
+    this.#kept.clear();
     await this.#pool.close();
   }
 }

@@ -78,6 +78,8 @@ export class BrowserPool {
   #browser: Promise<Browser> | undefined;
   readonly #contexts = new Map<string, ContextEntry>();
   #open = 0;
+  /** Pages made and not yet released (the peak is a stat: never above `browser.maxPages`). */
+  #pagesOpen = 0;
   readonly #waiting: (() => void)[] = [];
   #closed = false;
 
@@ -118,6 +120,8 @@ export class BrowserPool {
         () => this.#forget(browser),
       );
       this.#options.stats.inc('browser/pages_opened');
+      this.#pagesOpen++;
+      this.#options.stats.max('browser/pages_open_peak', this.#pagesOpen);
       const held = entry;
       let released = false;
       return {
@@ -129,6 +133,7 @@ export class BrowserPool {
           // The budget unit first: closing a page of a browser that was just killed can wait
           // forever (seen: a SIGKILLed Chromium left every page unit held, the crawl stalled).
           this.#done(held);
+          this.#pagesOpen--;
           await settleWithin(page.close(), PAGE_CLOSE_MS);
         },
       };
@@ -141,6 +146,9 @@ export class BrowserPool {
 
   /** Closes the browser (every context and page with it). */
   async close(): Promise<void> {
+    // Leak check: pages and contexts still open when the crawl ends (0 and 0 unless one leaked).
+    this.#options.stats.set('browser/pages_open_at_close', this.#pagesOpen);
+    this.#options.stats.set('browser/contexts_open_at_close', [...this.#contexts.values()].filter((e) => e.open > 0).length);
     this.#closed = true;
     const browser = this.#browser;
     this.#browser = undefined;
@@ -190,6 +198,7 @@ export class BrowserPool {
       entry = { key, context, served: 0, open: 0, retired: false };
       this.#contexts.set(key, entry);
       this.#options.stats.inc('browser/contexts_created');
+      this.#options.stats.max('browser/contexts_peak', this.#contexts.size);
       const made = entry;
       context.catch(() => {
         if (this.#contexts.get(key) === made) this.#contexts.delete(key);

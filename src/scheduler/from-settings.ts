@@ -1,6 +1,7 @@
 import type { Stats } from '../stats.js';
 import type { Logger } from '../log.js';
 import type { SettingValues } from '../settings/defaults.js';
+import { rendersDirectly } from '../http/rendering.js';
 import type { FrontierOptions, HostResolver, ProxyGate } from './frontier.js';
 import { Scheduler } from './scheduler.js';
 import { SlotRules } from './slot-rules.js';
@@ -62,6 +63,8 @@ export function schedulerFromSettings({ settings, stats, logger, random, resolve
         }
       : {}),
     rampUpMs: settings['concurrency.rampUpMs'],
+    // A request to be rendered waits here for a page, holding nothing (not in the browser handler).
+    browserPages: { limit: settings['browser.maxPages'], renders: (request) => rendersDirectly(request, settings['browser.mode']) },
     random,
     // In a cluster the slots' budgets are leased from Redis: locally a slot only passes requests through.
     slot: cluster ? { limit: Infinity, delayMs: 0, randomizeDelay: false, ratePerMinute: 0, burst: 1 } : localSlot(settings),

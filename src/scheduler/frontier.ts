@@ -29,6 +29,12 @@ export interface ProxyGate {
   nextWakeAt(now: number): number | undefined;
 }
 
+/** The `browser.maxPages` budget: requests it `renders` take one unit, released with the dispatch. */
+export interface BrowserPageGate {
+  limit: number;
+  renders(request: Request): boolean;
+}
+
 export interface FrontierOptions {
   /** Requests in flight across all slots (`concurrency.global`). */
   globalLimit: number;
@@ -42,6 +48,8 @@ export interface FrontierOptions {
   resolver?: HostResolver;
   /** The proxy pool, when proxies are on: a request also needs a proxy with room. */
   proxies?: ProxyGate;
+  /** Pages open in the browser at once: a request to be rendered also needs a page unit. */
+  browserPages?: BrowserPageGate;
   /** Grow the global limit from 1 to `globalLimit` over this long (`concurrency.rampUpMs`); 0 = off. */
   rampUpMs?: number;
   /** Random source in [0, 1) for randomised delays; injectable for tests. */
@@ -56,6 +64,8 @@ export interface Dispatch {
   slot: Slot;
   ipSlot: IpSlot | undefined;
   proxy: ProxyLease | undefined;
+  /** True when it holds a unit of the `browser.maxPages` budget. */
+  browserPage?: boolean;
   /** The engine's clock when it left. */
   at: number;
 }
@@ -96,6 +106,13 @@ export class Frontier {
   /** Slots parked until a host resolves. */
   readonly #awaitingDns = new Map<string, Set<Slot>>();
   readonly #idle = new Set<Slot>();
+  /**
+   * Requests to be rendered while every browser page unit is taken: taken out of their slot so
+   * they hold nothing and the HTTP requests queued behind them in the same slot go on. One goes
+   * back to its slot per unit released.
+   */
+  readonly #browserWaiting: Request[] = [];
+  #browserActive = 0;
   #globalActive = 0;
   #queued = 0;
   #served = 0;
@@ -111,7 +128,12 @@ export class Frontier {
 
   /** Requests waiting in the frontier (queued in slots or delayed). */
   get size(): number {
-    return this.#queued + this.#delayed.size;
+    return this.#queued + this.#delayed.size + this.#browserWaiting.length;
+  }
+
+  /** Dispatches holding a browser page unit now. */
+  get browserActive(): number {
+    return this.#browserActive;
   }
 
   /** Requests dispatched and not yet released. */
@@ -184,7 +206,16 @@ export class Frontier {
     this.#startedAt ??= now;
     this.#promote(now);
     if (this.#globalActive >= this.effectiveGlobalLimit(now)) return undefined;
+    const browser = this.#options.browserPages;
     for (let slot = this.#ready.peek(); slot; slot = this.#ready.peek()) {
+      const rendered = browser !== undefined && browser.renders(slot.queue.peek()!);
+      if (rendered && this.#browserActive >= browser.limit) {
+        // No page unit: set the request aside (it holds nothing) and look at the slot again.
+        this.#browserWaiting.push(slot.queue.pop()!);
+        this.#queued--;
+        this.#refresh(slot, now);
+        continue;
+      }
       let ipSlot: IpSlot | undefined;
       if (this.#perIp > 0) {
         const host = slot.queue.peek()!.host;
@@ -228,8 +259,9 @@ export class Frontier {
       slot.take(now, this.#random);
       slot.lastServed = ++this.#served;
       this.#globalActive++;
+      if (rendered) this.#browserActive++;
       this.#refresh(slot, now);
-      return { request, slot, ipSlot, proxy, at: now };
+      return { request, slot, ipSlot, proxy, ...(rendered ? { browserPage: true } : {}), at: now };
     }
     return undefined;
   }
@@ -240,6 +272,16 @@ export class Frontier {
     slot.active--;
     this.#globalActive--;
     this.#refresh(slot, now);
+    if (dispatch.browserPage) {
+      this.#browserActive--;
+      const waiting = this.#browserWaiting.shift();
+      if (waiting) {
+        const back = this.slot(this.slotKey(waiting));
+        back.push(waiting);
+        this.#queued++;
+        this.#refresh(back, now);
+      }
+    }
     if (proxy) {
       this.#options.proxies!.release(proxy);
       this.#wake(this.#proxyWaiters, now);
