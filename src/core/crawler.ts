@@ -12,10 +12,7 @@ import { transportOptionsFrom } from '../downloader/transport-settings.js';
 import { ItemProcessor, pipelineOpenError } from '../items/item-processor.js';
 import type { ItemPipeline, PipelineRef } from '../items/pipeline.js';
 import { createLogger, stderrSink, type LogSink, type Logger } from '../log.js';
-import { InProcessRunner } from '../parse/in-process.js';
-import type { CallbackRunner } from '../parse/runner.js';
-import { WorkerRunner } from '../parse/worker-runner.js';
-import { availableParallelism } from 'node:os';
+import { runnerFromSettings } from '../parse/from-settings.js';
 import { DnsCache, type Resolve } from '../downloader/dns-cache.js';
 import type { ProxyPool } from '../proxy/pool.js';
 import { redactSecrets, type ProxyConfig } from '../proxy/proxy-config.js';
@@ -227,6 +224,7 @@ export class Crawler {
     const random = options.random ?? Math.random;
     const dns = new DnsCache({ resolve: options.resolve, now: () => this.#clock.now(), pinned: settings['download.resolve'] });
     const proxies = this.#proxies;
+    const proxyRoutes = proxies?.states.map((p) => ({ id: p.id, url: p.config.url }));
     const { scheduler, rules } = schedulerFromSettings({
       settings,
       stats,
@@ -253,7 +251,7 @@ export class Crawler {
       ...transportOptionsFrom(settings, logger),
       // The socket connects to the address the IP slot was taken on (DESIGN.md §4).
       lookup: dns.lookup,
-      proxies: proxies?.states.map((p) => ({ id: p.id, url: p.config.url })),
+      proxies: proxyRoutes,
       ...options.transport,
     });
     // The browser handler costs nothing until a request asks for it: playwright-core is imported
@@ -263,7 +261,7 @@ export class Crawler {
       settings,
       stats,
       logger: logger.child('browser'),
-      proxies: proxies?.states.map((p) => ({ id: p.id, url: p.config.url })),
+      proxies: proxyRoutes,
       random,
       ...(typeof needsBrowser === 'function' ? { needsBrowser: needsBrowser.bind(spider) } : {}),
     });
@@ -304,7 +302,7 @@ export class Crawler {
     // closing the rest fails.
     closers.push('the feeds and pipelines', () => processor.close());
     if (job?.resumed) spider.state = job.store.loadSpiderState() ?? spider.state;
-    const runner = this.#runner();
+    const runner = runnerFromSettings({ settings, spider, spiderFile: options.spiderFile, args: options.args ?? {}, stats, logger, logSink: this.#sink, clock: this.#clock });
     closers.push('the parse workers', () => runner.close());
     const engine = new Engine({ spider, settings, scheduler, downloader, runner, spiderMiddlewares, items: processor, stats, events, logger, clock: this.#clock });
     this.#engine = engine;
@@ -360,38 +358,6 @@ export class Crawler {
   /** Immediate stop (second SIGINT): in-flight requests are abandoned; feeds are still closed. */
   abort(): void {
     this.#engine?.abort('shutdown_forced');
-  }
-
-  /** Worker threads when `parse.workers` (resolved from "auto") > 0 and the spider's file is known. */
-  #runner(): CallbackRunner {
-    const { settings, spider } = this;
-    const setting = settings['parse.workers'];
-    // "auto": one thread per core, none on one core. Measured on 2 cores (`npm run bench`): one
-    // worker ran at 0.83x in-process on CPU-bound pages and ~0.95x on parse-heavy ones (the main
-    // thread left a core mostly idle); two ran at 1.0x and 1.4-1.5x. The main thread's share is
-    // small enough for the OS to fit it in; on one core, threads only add the hand-over.
-    const cores = availableParallelism();
-    const workers = setting === 'auto' ? (cores >= 2 ? cores : 0) : setting;
-    const spiderFile = this.#options.spiderFile;
-    const report = { stats: this.stats, logger: this.logger.child('parse') };
-    if (workers === 0) return new InProcessRunner(spider, settings['parse.maxQueue'], report);
-    if (spiderFile === undefined) {
-      this.logger.debug(`callbacks run in-process: spider class "${spider.name}" was not loaded from a file (no spiderFile), so parse workers cannot import it`);
-      return new InProcessRunner(spider, settings['parse.maxQueue'], report);
-    }
-    this.logger.debug(`callbacks run on ${workers} parse worker thread(s), importing ${spiderFile}`);
-    return new WorkerRunner({
-      spider,
-      spiderFile,
-      args: this.#options.args ?? {},
-      workers,
-      maxQueue: settings['parse.maxQueue'],
-      timeoutMs: settings['parse.timeoutMs'],
-      maxOldGenerationSizeMb: settings['parse.maxOldGenerationSizeMb'],
-      logLevel: settings['log.level'],
-      logSink: this.#sink,
-      clock: this.#clock,
-    });
   }
 
   #finalStats(scheduler: Scheduler, rules: SlotRules, dns: DnsCache, reason: string): void {

@@ -6,6 +6,7 @@
  * dotted keys (`{ 'concurrency.perDomain': 4 }`) are accepted too, as `-s` uses them.
  */
 import type { SettingDocs } from './config-docs.js';
+import type { DottedSettingDocs } from './config-docs-dotted.js';
 import { ConfigError } from '../errors.js';
 import { DEFAULTS, SETTING_KEYS, defaultValues, type FeedConfig, type SettingKey, type SettingValues } from './defaults.js';
 import { checkMiddlewares, checkPipelines } from './components.js';
@@ -34,9 +35,9 @@ export interface TypedFeedConfig<I extends object> extends Omit<FeedConfig, 'fie
 /**
  * Nested, all-optional form of the settings, derived from the defaults table, plus components.
  * `I` types the pipelines and the feeds' `fields` (`defineConfig<Product>({...})`).
- * `SettingDocs` (generated from the same table) adds each setting's doc line to completion.
+ * `SettingDocs` and `DottedSettingDocs` (generated from the same table) add each setting's doc line to completion.
  */
-export type ConfigInput<I extends object = Record<string, unknown>> = ConfigComponents<I> & SettingDocs & { feeds?: Record<string, TypedFeedConfig<I>> } & {
+export type ConfigInput<I extends object = Record<string, unknown>> = ConfigComponents<I> & SettingDocs & DottedSettingDocs & { feeds?: Record<string, TypedFeedConfig<I>> } & {
   [K in TopLevel<SettingKey>]?: SettingValues[K];
 } & {
   [H in Head<SettingKey>]?: { [R in Rest<SettingKey, H>]?: SettingValues[`${H}.${R}` & SettingKey] };
