@@ -29,7 +29,6 @@ import type { Dispatch, Frontier } from '../scheduler/frontier.js';
 import type { FrontierWindow } from '../scheduler/frontier-window.js';
 import type { StartLedger, StartProgress } from '../scheduler/stores/store.js';
 import { decodeRequest, encodeRequest } from '../scheduler/stores/request-codec.js';
-import type { SlotFeedback } from '../downloader/middleware.js';
 import { CLUSTER_FORMAT, clusterKeys, clusterPrefix } from './keys.js';
 import type { Redis } from '../redis.js';
 import { TICK_SCRIPT } from './tick-script.js';
@@ -56,6 +55,8 @@ export interface ClusterFrontierOptions {
   now: () => number;
   /** Resolves once every item handed to the pipelines so far reached the feeds. */
   barrier: () => Promise<void>;
+  /** The local frontier the claimed requests go to (the scheduler's own). */
+  frontier: Frontier;
   /** The slot's cluster-wide budget, from `concurrency.perDomain`, `download.delayMs`, `rateLimit.*` and `slots`. */
   slotConfig: (slot: string) => ClusterSlotConfig;
   /** This process's id in the cluster. Default host-pid-random. */
@@ -83,12 +84,12 @@ export function defaultProcessId(): string {
   return `${hostname().replace(/[^A-Za-z0-9.-]/g, '_')}-${process.pid}-${randomBytes(2).toString('hex')}`;
 }
 
-export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedback {
+export class ClusterFrontier implements FrontierWindow, StartLedger {
   readonly processId: string;
   readonly #options: ClusterFrontierOptions;
   readonly #prefix: string;
   readonly #tick: TickCommand;
-  #frontier!: Frontier;
+  readonly #frontier: Frontier;
   /** Cluster ids of the requests this process claimed and has not completed. */
   readonly #ids = new Map<Request, string>();
   #out = emptyOutbox();
@@ -131,16 +132,12 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
 
   constructor(options: ClusterFrontierOptions) {
     this.#options = options;
+    this.#frontier = options.frontier;
     this.processId = options.processId ?? defaultProcessId();
     this.#prefix = clusterPrefix(options.crawlId);
     const redis = options.redis as Redis & { arachneTick?: TickCommand };
     if (!redis.arachneTick) redis.defineCommand('arachneTick', { numberOfKeys: 0, lua: TICK_SCRIPT });
     this.#tick = (...args) => (redis as unknown as { arachneTick: TickCommand }).arachneTick(...args);
-  }
-
-  /** The local frontier the claimed requests go to (the scheduler's own). */
-  attach(frontier: Frontier): void {
-    this.#frontier = frontier;
   }
 
   /**
@@ -264,20 +261,14 @@ export class ClusterFrontier implements FrontierWindow, StartLedger, SlotFeedbac
     this.#draining = true;
   }
 
-  // --- SlotFeedback: slot decisions made here apply to the whole cluster ---------------------
-
-  observe(key: string, outcome: Parameters<SlotFeedback['observe']>[1], now: number): void {
-    this.#frontier.observe(key, outcome, now);
-  }
-
-  pause(key: string, until: number, now: number): void {
-    this.#frontier.pause(key, until, now);
+  /** A Retry-After pause decided here applies to the slot cluster-wide. */
+  paused(key: string, until: number, now: number): void {
     this.#out.pauses.push(key, String(Math.max(0, Math.ceil(until - now))));
     this.#kick();
   }
 
-  setMinDelay(key: string, ms: number, now: number): void {
-    this.#frontier.setMinDelay(key, ms, now);
+  /** A Crawl-delay floor learnt here applies to the slot cluster-wide. */
+  minDelaySet(key: string, ms: number): void {
     const { limit, intervalMs } = this.#options.slotConfig(key);
     this.#out.floors.push(key, `${limit}\n${Math.max(intervalMs, ms)}`);
     this.#kick();

@@ -6,7 +6,8 @@ import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Stats } from '../stats.js';
 import { slotBudget } from '../scheduler/from-settings.js';
-import { SlotRules } from '../scheduler/slot-rules.js';
+import type { SlotRules } from '../scheduler/slot-rules.js';
+import type { Frontier } from '../scheduler/frontier.js';
 import type { SettingValues } from '../settings/defaults.js';
 import { ClusterFrontier } from './cluster-frontier.js';
 import { checkCrawlId, connectRedis, type Redis } from '../redis.js';
@@ -24,13 +25,17 @@ export interface JoinOptions {
   stats: Stats;
   logger: Logger;
   spiderName: string;
+  /** The local frontier: claimed requests go there. */
+  frontier: Frontier;
+  /** The `slots` rules, for each slot's cluster-wide budget. */
+  rules: SlotRules;
   now: () => number;
   /** Resolves once the items handed over so far reached the feeds: a request completes in Redis only after that. */
   barrier: () => Promise<void>;
 }
 
 /** Joins the crawl at `cluster.redis`, or returns undefined when it is not set. */
-export async function joinCluster({ settings, stats, logger, spiderName, now, barrier }: JoinOptions): Promise<ClusterMembership | undefined> {
+export async function joinCluster({ settings, stats, logger, spiderName, frontier: local, rules, now, barrier }: JoinOptions): Promise<ClusterMembership | undefined> {
   const url = settings['cluster.redis'];
   if (!url) return undefined;
   if (settings['job.dir']) {
@@ -41,9 +46,9 @@ export async function joinCluster({ settings, stats, logger, spiderName, now, ba
   const crawlId = checkCrawlId(settings['cluster.crawlId'] || spiderName);
   const log = logger.child('cluster');
   const redis = await connectRedis(url, { logger: log });
-  const rules = new SlotRules(settings.slots);
   const frontier = new ClusterFrontier({
     redis,
+    frontier: local,
     crawlId,
     spiderName,
     force: settings['cluster.force'],

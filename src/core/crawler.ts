@@ -17,7 +17,7 @@ import { DnsCache, type Resolve } from '../downloader/dns-cache.js';
 import type { ProxyPool } from '../proxy/pool.js';
 import { redactSecrets, type ProxyConfig } from '../proxy/proxy-config.js';
 import { proxyPoolFromSettings, recordProxyStats } from '../proxy/from-settings.js';
-import { recordSlotStats, schedulerFromSettings } from '../scheduler/from-settings.js';
+import { frontierFromSettings, recordSlotStats, schedulerFromSettings } from '../scheduler/from-settings.js';
 import type { SlotRules } from '../scheduler/slot-rules.js';
 import { joinCluster } from '../cluster/join.js';
 import { ConfigError } from '../errors.js';
@@ -204,9 +204,15 @@ export class Crawler {
     // Requests processed are forgotten, the rest and spider.state are kept (a failed start-up
     // keeps the state the job already had).
     if (job) closers.push('the job store', ({ failed }) => job.close(failed ? undefined : spider.state));
+    // The frontier holds no resource; the cluster's shared frontier is built over it.
+    const random = options.random ?? Math.random;
+    const dns = new DnsCache({ resolve: options.resolve, now: () => this.#clock.now(), pinned: settings['download.resolve'] });
+    const proxies = this.#proxies;
+    const clustered = Boolean(settings['cluster.redis']);
+    const { frontier, rules } = frontierFromSettings({ settings, stats, logger: logger.child('scheduler'), random, resolver: dns, proxies, clustered });
     // The cluster next: an unreachable Redis or a crawl id holding another spider fails here.
     // Leaving sends completes, gives back what is leased here; shared state stays.
-    const cluster = await joinCluster({ settings, stats, logger, spiderName: spider.name, now: () => this.#clock.now(), barrier: flushed });
+    const cluster = await joinCluster({ settings, stats, logger, spiderName: spider.name, frontier, rules, now: () => this.#clock.now(), barrier: flushed });
     if (cluster) closers.push('the cluster membership', () => cluster.leave());
     // Trace and metrics next, so a bad trace path or a busy metrics port fails before any feed
     // opens; the metrics read in-flight and queued through this crawler, so they need no engine yet.
@@ -221,20 +227,8 @@ export class Crawler {
     const metrics = await MetricsServer.fromSettings(settings, { stats, logger, counts: () => ({ inFlight: this.inFlight, queued: this.queued }) });
     if (metrics) closers.push('the metrics server', () => metrics.close());
 
-    const random = options.random ?? Math.random;
-    const dns = new DnsCache({ resolve: options.resolve, now: () => this.#clock.now(), pinned: settings['download.resolve'] });
-    const proxies = this.#proxies;
     const proxyRoutes = proxies?.states.map((p) => ({ id: p.id, url: p.config.url }));
-    const { scheduler, rules } = schedulerFromSettings({
-      settings,
-      stats,
-      logger: logger.child('scheduler'),
-      random,
-      resolver: dns,
-      proxies,
-      ...(job ? { store: job.store } : {}),
-      ...(cluster ? { cluster: cluster.frontier } : {}),
-    });
+    const scheduler = schedulerFromSettings({ settings, stats, frontier, ...(job ? { store: job.store } : {}), ...(cluster ? { shared: cluster.frontier } : {}) });
     // Runs after every later closer: the final stats see closed sockets and flushed feeds.
     closers.push('the final stats', ({ reason }) => this.#finalStats(scheduler, rules, dns, reason));
     const context: MiddlewareContext = {
@@ -243,7 +237,7 @@ export class Crawler {
       logger: logger.child('downloader'),
       now: () => this.#clock.now(),
       random,
-      slots: cluster?.frontier ?? scheduler.frontier,
+      slots: scheduler,
       ...(proxies ? { proxies } : {}),
     };
 

@@ -2,14 +2,14 @@ import type { Stats } from '../stats.js';
 import type { Logger } from '../log.js';
 import type { SettingValues } from '../settings/defaults.js';
 import { rendersDirectly } from '../http/rendering.js';
-import type { FrontierOptions, HostResolver, ProxyGate } from './frontier.js';
+import { Frontier, type HostResolver, type ProxyGate } from './frontier.js';
 import { Scheduler } from './scheduler.js';
+import type { SlotOptions } from './slot.js';
 import { SlotRules } from './slot-rules.js';
 import type { JobStore, StartLedger } from './stores/store.js';
 import type { FrontierWindow } from './frontier-window.js';
-import type { Frontier } from './frontier.js';
 
-export interface SchedulerWiring {
+export interface FrontierWiring {
   settings: Readonly<SettingValues>;
   stats: Stats;
   logger: Logger;
@@ -18,13 +18,11 @@ export interface SchedulerWiring {
   resolver: HostResolver;
   /** The proxy pool, when `proxy.enabled`. */
   proxies?: ProxyGate;
-  /** The open job's store (`job.dir`), windowed by `job.memoryWindow` and `job.slotWindow`. */
-  store?: JobStore;
   /**
-   * The cluster's shared frontier (`cluster.redis`): it enforces the per-slot budgets (limit,
-   * delay, rate) cluster-wide, so the local slots only pass through what it claimed.
+   * A cluster crawl (`cluster.redis`): Redis enforces the per-slot budgets (limit, delay, rate)
+   * cluster-wide, so the local slots only pass through what the cluster frontier claimed.
    */
-  cluster?: { attach(frontier: Frontier): void } & FrontierWindow & StartLedger;
+  clustered?: boolean;
 }
 
 /** A slot's budget as one process (or, through Redis, the cluster) enforces it. */
@@ -34,64 +32,70 @@ export interface SlotBudget {
   intervalMs: number;
 }
 
-/** The budget of one slot key: the defaults with the `slots` rule matching it, if any. */
+/** The budget of one slot key, from its effective options (`SlotRules.optionsFor`). */
 export function slotBudget(settings: Readonly<SettingValues>, rules: SlotRules, key: string): SlotBudget {
-  const rule = rules.match(key);
-  const rate = rule?.ratePerMinute ?? settings['rateLimit.perDomainPerMinute'];
-  return {
-    limit: rule?.concurrency ?? settings['concurrency.perDomain'],
-    intervalMs: Math.max(rule?.delayMs ?? settings['download.delayMs'], rate > 0 ? Math.ceil(60_000 / rate) : 0),
-  };
+  const { limit, delayMs, ratePerMinute = 0 } = rules.optionsFor(key, localSlot(settings));
+  return { limit, intervalMs: Math.max(delayMs, ratePerMinute > 0 ? Math.ceil(60_000 / ratePerMinute) : 0) };
 }
 
-/** Builds the scheduler and its frontier from the `concurrency.*`, `download.*`, `rateLimit.*`, `throttle.*` and `slots` settings. */
-export function schedulerFromSettings({ settings, stats, logger, random, resolver, proxies, store, cluster }: SchedulerWiring): { scheduler: Scheduler; rules: SlotRules } {
+/** Builds the frontier from the `concurrency.*`, `download.*`, `rateLimit.*`, `throttle.*`, `browser.maxPages` and `slots` settings. */
+export function frontierFromSettings({ settings, stats, logger, random, resolver, proxies, clustered = false }: FrontierWiring): { frontier: Frontier; rules: SlotRules } {
   const rules = new SlotRules(settings.slots);
-  const scheduler = new Scheduler({
-    stats,
+  const frontier = new Frontier({
     globalLimit: settings['concurrency.global'],
     perIpLimit: settings['concurrency.perIp'],
     resolver,
     ...(proxies ? { proxies } : {}),
-    ...(store ? { job: { store, window: settings['job.memoryWindow'], perSlot: settings['job.slotWindow'] } } : {}),
-    ...(cluster
-      ? {
-          window: (frontier: Frontier) => {
-            cluster.attach(frontier);
-            return cluster;
-          },
-        }
-      : {}),
     rampUpMs: settings['concurrency.rampUpMs'],
     // A request to be rendered waits here for a page, holding nothing (not in the browser handler).
     browserPages: { limit: settings['browser.maxPages'], renders: (request) => rendersDirectly(request, settings['browser.mode']) },
     random,
     // In a cluster the slots' budgets are leased from Redis: locally a slot only passes requests through.
-    slot: cluster ? { limit: Infinity, delayMs: 0, randomizeDelay: false, ratePerMinute: 0, burst: 1 } : localSlot(settings),
-    ...(cluster ? {} : { rules }),
+    slot: clustered ? { limit: Infinity, delayMs: 0, randomizeDelay: false, ratePerMinute: 0, burst: 1 } : localSlot(settings),
+    ...(clustered ? {} : { rules }),
     onThrottle: (slot, decision) => {
       stats.inc(`throttle/${decision === 'increase' ? 'increases' : 'decreases'}`);
       logger.debug(`throttle: slot ${slot.key} ${decision}d its limit to ${slot.limit} (configured ${slot.configuredLimit})`);
     },
   });
-  return { scheduler, rules };
+  return { frontier, rules };
 }
 
-function localSlot(settings: Readonly<SettingValues>): FrontierOptions['slot'] {
+export interface SchedulerWiring {
+  settings: Readonly<SettingValues>;
+  stats: Stats;
+  frontier: Frontier;
+  /** The open job's store (`job.dir`), windowed by `job.memoryWindow` and `job.slotWindow`. */
+  store?: JobStore;
+  /** The cluster's shared frontier (`cluster.redis`), built over `frontier`. */
+  shared?: FrontierWindow & StartLedger;
+}
+
+/** The scheduler over a frontier: in memory, windowed over a job store, or shared through a cluster. */
+export function schedulerFromSettings({ settings, stats, frontier, store, shared }: SchedulerWiring): Scheduler {
+  return new Scheduler({
+    frontier,
+    stats,
+    ...(store ? { job: { store, window: settings['job.memoryWindow'], perSlot: settings['job.slotWindow'] } } : {}),
+    ...(shared ? { shared } : {}),
+  });
+}
+
+function localSlot(settings: Readonly<SettingValues>): SlotOptions {
   return {
-      limit: settings['concurrency.perDomain'],
-      delayMs: settings['download.delayMs'],
-      randomizeDelay: settings['download.randomizeDelay'],
-      ratePerMinute: settings['rateLimit.perDomainPerMinute'],
-      burst: settings['rateLimit.burst'],
-      throttle: settings['throttle.enabled']
-        ? {
-            windowSize: settings['throttle.windowSize'],
-            decreaseFactor: settings['throttle.decreaseFactor'],
-            latencyFactor: settings['throttle.latencyFactor'],
-            latencyMinDeltaMs: settings['throttle.latencyMinDeltaMs'],
-          }
-        : undefined,
+    limit: settings['concurrency.perDomain'],
+    delayMs: settings['download.delayMs'],
+    randomizeDelay: settings['download.randomizeDelay'],
+    ratePerMinute: settings['rateLimit.perDomainPerMinute'],
+    burst: settings['rateLimit.burst'],
+    throttle: settings['throttle.enabled']
+      ? {
+          windowSize: settings['throttle.windowSize'],
+          decreaseFactor: settings['throttle.decreaseFactor'],
+          latencyFactor: settings['throttle.latencyFactor'],
+          latencyMinDeltaMs: settings['throttle.latencyMinDeltaMs'],
+        }
+      : undefined,
   };
 }
 

@@ -17,6 +17,10 @@ export interface FrontierWindow {
   done(request: Request): void;
   /** The crawl is closing: take in no more work. */
   drain?(): void;
+  /** The frontier paused a slot (Retry-After): a shared window tells the other processes. */
+  paused?(key: string, until: number, now: number): void;
+  /** The frontier set a floor under a slot's delay (Crawl-delay): a shared window tells the other processes. */
+  minDelaySet?(key: string, ms: number, now: number): void;
 }
 
 /** Everything queued is in the frontier: the in-memory crawl. */

@@ -150,21 +150,8 @@ export class Frontier {
   slot(key: string): Slot {
     let slot = this.#slots.get(key);
     if (!slot) {
-      const override = this.#options.rules?.match(key);
-      const defaults = this.#options.slot;
-      slot = new Slot(
-        key,
-        override
-          ? {
-              ...defaults,
-              limit: override.concurrency ?? defaults.limit,
-              delayMs: override.delayMs ?? defaults.delayMs,
-              randomizeDelay: override.randomizeDelay ?? defaults.randomizeDelay,
-              ratePerMinute: override.ratePerMinute ?? defaults.ratePerMinute,
-              burst: override.burst ?? defaults.burst,
-            }
-          : defaults,
-      );
+      const { rules, slot: defaults } = this.#options;
+      slot = new Slot(key, rules ? rules.optionsFor(key, defaults) : defaults);
       this.#slots.set(key, slot);
     }
     return slot;

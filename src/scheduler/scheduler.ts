@@ -1,13 +1,16 @@
 import type { Stats } from '../stats.js';
 import { fingerprint } from '../http/fingerprint.js';
 import type { Request } from '../http/request.js';
-import { Frontier, type Dispatch, type FrontierOptions } from './frontier.js';
+import type { Dispatch, Frontier } from './frontier.js';
+import type { Outcome } from './throttle.js';
 import { MemorySeenSet, type SeenSet } from './seen-set.js';
 import { PassThroughWindow, type FrontierWindow } from './frontier-window.js';
 import { MemoryWindow } from './stores/memory-window.js';
 import type { JobStore, StartLedger } from './stores/store.js';
 
-export interface SchedulerOptions extends FrontierOptions {
+export interface SchedulerOptions {
+  /** Decides which queued request may leave; built first (scheduler/from-settings.ts). */
+  frontier: Frontier;
   stats: Stats;
   seen?: SeenSet;
   /**
@@ -15,15 +18,17 @@ export interface SchedulerOptions extends FrontierOptions {
    * window of them, and `done()` forgets a request. Default: none, everything in memory.
    */
   job?: { store: JobStore; window: number; perSlot: number };
-  /** A window built over the frontier (the cluster's shared frontier), with its start ledger. */
-  window?: (frontier: Frontier) => FrontierWindow & StartLedger;
+  /** A window built over the same frontier that holds the queue elsewhere (the cluster's), with its start ledger. */
+  shared?: FrontierWindow & StartLedger;
 }
 
 export type EnqueueResult = 'queued' | 'duplicate';
 
 /**
  * The scheduler: the dupefilter in front of the frontier. A request is fingerprinted, checked
- * against the seen set (unless `dontFilter`), and queued in its slot.
+ * against the seen set (unless `dontFilter`), and queued in its slot. It is also where the
+ * downloader middlewares' slot decisions arrive (`SlotFeedback`: throttle, Retry-After,
+ * Crawl-delay): the frontier applies them, and a shared window passes them on to the cluster.
  */
 export class Scheduler {
   readonly frontier: Frontier;
@@ -37,10 +42,10 @@ export class Scheduler {
   readonly ledger: StartLedger | undefined;
 
   constructor(options: SchedulerOptions) {
-    this.frontier = new Frontier(options);
+    this.frontier = options.frontier;
     this.store = options.job?.store;
     this.#seen = this.store?.seen ?? options.seen ?? new MemorySeenSet();
-    const shared = options.window?.(this.frontier);
+    const shared = options.shared;
     this.#window = shared ?? (options.job ? new MemoryWindow({ frontier: this.frontier, ...options.job }) : new PassThroughWindow(this.frontier));
     this.ledger = shared ?? this.store;
     this.#stats = options.stats;
@@ -80,6 +85,25 @@ export class Scheduler {
    */
   done(request: Request): void {
     this.#window.done(request);
+  }
+
+  // --- Slot feedback from the downloader middlewares ------------------------------------------
+
+  /** One finished download, for the slot's throttle. */
+  observe(key: string, outcome: Outcome, now: number): void {
+    this.frontier.observe(key, outcome, now);
+  }
+
+  /** Pauses a slot until `until` (a Retry-After). */
+  pause(key: string, until: number, now: number): void {
+    this.frontier.pause(key, until, now);
+    this.#window.paused?.(key, until, now);
+  }
+
+  /** Sets a floor under a slot's delay (robots.txt Crawl-delay). */
+  setMinDelay(key: string, ms: number, now: number): void {
+    this.frontier.setMinDelay(key, ms, now);
+    this.#window.minDelaySet?.(key, ms, now);
   }
 
   /** Requests waiting: in the frontier, plus those only in the job store. */

@@ -7,6 +7,7 @@
  * verbatim. An exact match wins over a wildcard; among wildcards the longest wins.
  */
 import type { SlotOverride } from '../settings/slots.js';
+import type { SlotOptions } from './slot.js';
 
 export class SlotRules {
   readonly #exact = new Map<string, SlotOverride>();
@@ -41,6 +42,24 @@ export class SlotRules {
       }
     }
     return undefined;
+  }
+
+  /**
+   * A slot's effective options: the defaults with the rule matching `key`, if any. The one place
+   * slot limits are merged: the frontier builds its slots from it and the cluster's budgets
+   * (`slotBudget`) read it.
+   */
+  optionsFor(key: string, defaults: SlotOptions): SlotOptions {
+    const override = this.match(key);
+    if (!override) return defaults;
+    return {
+      ...defaults,
+      limit: override.concurrency ?? defaults.limit,
+      delayMs: override.delayMs ?? defaults.delayMs,
+      randomizeDelay: override.randomizeDelay ?? defaults.randomizeDelay,
+      ratePerMinute: override.ratePerMinute ?? defaults.ratePerMinute,
+      burst: override.burst ?? defaults.burst,
+    };
   }
 
   /** Patterns that matched no slot so far (reported at close: likely a typo). */

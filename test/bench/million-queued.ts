@@ -21,6 +21,7 @@ import { Stats } from '../../src/stats.js';
 import { Request } from '../../src/http/request.js';
 import { silentLogger } from '../../src/log.js';
 import { openJob, type Job } from '../../src/scheduler/job.js';
+import { Frontier } from '../../src/scheduler/frontier.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
 import type { SpiderClass } from '../../src/spider/spider.js';
 import { startDemoSite } from '../../examples/demo/site/server.js';
@@ -50,8 +51,10 @@ async function frontierRun(mode: 'memory' | 'job'): Promise<FrontierFigures> {
   const job: Job | undefined = dir ? await openJob({ dir, logger: silentLogger, now: () => Date.now() }) : undefined;
   const scheduler = new Scheduler({
     stats: new Stats(),
-    globalLimit: 64,
-    slot: { limit: 8, delayMs: 0, randomizeDelay: false, ratePerMinute: 0, burst: 1 },
+    frontier: new Frontier({
+      globalLimit: 64,
+      slot: { limit: 8, delayMs: 0, randomizeDelay: false, ratePerMinute: 0, burst: 1 },
+    }),
     ...(job ? { job: { store: job.store, window: 10_000, perSlot: 100 } } : {}),
   });
   async function* start(): AsyncGenerator<Request> {

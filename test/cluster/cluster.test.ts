@@ -84,6 +84,21 @@ test('two crawlers share one frontier: every page once, perDomain holds across b
   }
 });
 
+test('a slots rule is one budget across the cluster, and counts as used', async () => {
+  const site = await startSite({ pages: 40, latencyMs: 15 });
+  try {
+    const Pages = pagesSpider('rules', [site.url]);
+    const config = clusterConfig(freshId(), { 'concurrency.perDomain': 6, 'concurrency.global': 3, slots: { [new URL(site.url).hostname]: { concurrency: 2 } } });
+    const [a, b] = await Promise.all([crawl(Pages, config), crawl(Pages, config)]);
+    assert.equal(a.items.length + b.items.length, 40);
+    assert.ok(site.peakByHost.get(site.host)! <= 2, `peak ${site.peakByHost.get(site.host)} on ${site.host}, above the rule's 2`);
+    // Each process judges the patterns it saw: one that fetched pages of the host used the rule.
+    for (const { items, stats } of [a, b]) if (items.length > 0) assert.equal(stat(stats, 'scheduler/unused_slot_patterns'), 0, 'the rule matched: not reported as unused');
+  } finally {
+    await site.close();
+  }
+});
+
 test('download.delayMs is one gap across the cluster, not per crawler', async () => {
   const site = await startSite({ pages: 12, linksPerPage: 11 });
   try {

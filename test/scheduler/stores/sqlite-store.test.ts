@@ -5,6 +5,7 @@ import { Stats } from '../../../src/stats.js';
 import { Request } from '../../../src/http/request.js';
 import { silentLogger } from '../../../src/log.js';
 import { openJob, type Job } from '../../../src/scheduler/job.js';
+import { Frontier } from '../../../src/scheduler/frontier.js';
 import { Scheduler } from '../../../src/scheduler/scheduler.js';
 import { decodeRequest, encodeRequest } from '../../../src/scheduler/stores/request-codec.js';
 import { tempDir } from '../../helpers/temp-dir.js';
@@ -12,8 +13,10 @@ import { tempDir } from '../../helpers/temp-dir.js';
 function schedulerOver(job: Job, window: number, perSlot: number, slotLimit = 1_000): Scheduler {
   return new Scheduler({
     stats: new Stats(),
-    globalLimit: 1_000,
-    slot: { limit: slotLimit, delayMs: 0, randomizeDelay: false, ratePerMinute: 0, burst: 1 },
+    frontier: new Frontier({
+      globalLimit: 1_000,
+      slot: { limit: slotLimit, delayMs: 0, randomizeDelay: false, ratePerMinute: 0, burst: 1 },
+    }),
     job: { store: job.store, window, perSlot },
   });
 }
