@@ -29,9 +29,10 @@ import type { Dispatch, Frontier } from '../scheduler/frontier.js';
 import type { FrontierWindow } from '../scheduler/frontier-window.js';
 import type { StartLedger, StartProgress } from '../scheduler/stores/store.js';
 import { decodeRequest, encodeRequest } from '../scheduler/stores/request-codec.js';
-import { CLUSTER_FORMAT, clusterKeys, clusterPrefix } from './keys.js';
+import { clusterKeys, clusterPrefix } from './keys.js';
 import type { Redis } from '../redis.js';
 import { TICK_SCRIPT } from './tick-script.js';
+import { Ticker } from './ticker.js';
 import { emptyOutbox, outboxSize, tickArgv, urgentSize, type Tick, type TickReply } from './tick-wire.js';
 
 /** A slot's budget as Redis enforces it: units across the cluster and the gap between requests. */
@@ -43,9 +44,6 @@ export interface ClusterSlotConfig {
 export interface ClusterFrontierOptions {
   redis: Redis;
   crawlId: string;
-  spiderName: string;
-  /** Join a crawl id that holds another spider's crawl (`--force`). */
-  force: boolean;
   leaseMs: number;
   pollMs: number;
   batchSize: number;
@@ -62,12 +60,6 @@ export interface ClusterFrontierOptions {
   /** This process's id in the cluster. Default host-pid-random. */
   processId?: string;
 }
-
-/**
- * A completion waits at most this long for a tick to ride with: it only lets Redis forget a
- * request (and the crawl end), so it never needs a round trip of its own while others are due.
- */
-const COMPLETE_WAIT_MS = 10;
 
 const PSTATS_EVERY_MS = 1_000;
 const RETRY_MIN_MS = 100;
@@ -96,11 +88,7 @@ export class ClusterFrontier implements FrontierWindow, StartLedger {
   /** A tick Redis has not answered: re-sent unchanged until it is. */
   #unacked: Tick | undefined;
   #seq = 0;
-  #ticking = false;
-  #again = false;
-  #timer: NodeJS.Timeout | undefined;
-  /** The tick that carries completions nothing else sent (`COMPLETE_WAIT_MS`). */
-  #completeTimer: NodeJS.Timeout | undefined;
+  readonly #ticker: Ticker;
   #retryMs = RETRY_MIN_MS;
   #draining = false;
   #closed = false;
@@ -133,6 +121,13 @@ export class ClusterFrontier implements FrontierWindow, StartLedger {
   constructor(options: ClusterFrontierOptions) {
     this.#options = options;
     this.#frontier = options.frontier;
+    this.#ticker = new Ticker({
+      tick: () => this.#runTick(),
+      failing: () => this.#failing,
+      urgent: () => urgentSize(this.#out) > 0,
+      idleDelayMs: () => this.#idleDelayMs(),
+      completesWaiting: () => this.#out.completes.length > 0,
+    });
     this.processId = options.processId ?? defaultProcessId();
     this.#prefix = clusterPrefix(options.crawlId);
     const redis = options.redis as Redis & { arachneTick?: TickCommand };
@@ -141,38 +136,12 @@ export class ClusterFrontier implements FrontierWindow, StartLedger {
   }
 
   /**
-   * Joins the crawl: checks (or writes) its spider and format, then runs the first tick, which
-   * tells this process whether it runs `spider.start()`.
-   *
-   * @throws ConfigError `ERR_CLUSTER_SPIDER` (the crawl id holds another spider's crawl; `--force`
-   *   joins anyway), `ERR_CLUSTER_FORMAT` (written by an incompatible Arachne).
+   * Joins the crawl (its spider and format already checked, ./join.ts): subscribes to wake-ups,
+   * then runs the first tick, which tells this process whether it runs `spider.start()`.
    */
   async join(): Promise<void> {
-    const { redis, crawlId, spiderName, force } = this.#options;
-    const keys = clusterKeys(crawlId);
-    const [, , , [, values]] = (await redis
-      .multi()
-      .hsetnx(keys.meta, 'format', CLUSTER_FORMAT)
-      .hsetnx(keys.meta, 'spider', spiderName)
-      .hsetnx(keys.meta, 'created', new Date(this.#options.now()).toISOString())
-      .hmget(keys.meta, 'format', 'spider')
-      .exec()) as [unknown, unknown, unknown, [unknown, [string | null, string | null]]];
-    const [format, spider] = values;
-    if (format !== CLUSTER_FORMAT) {
-      throw new ConfigError('ERR_CLUSTER_FORMAT', `crawl id "${crawlId}" was written in cluster format ${String(format)}; this Arachne reads format ${CLUSTER_FORMAT}`, {
-        hint: `finish it with the Arachne version that started it, or clear it with "crawl cluster reset ${crawlId}"`,
-      });
-    }
-    if (spider !== spiderName) {
-      if (!force) {
-        throw new ConfigError('ERR_CLUSTER_SPIDER', `crawl id "${crawlId}" holds a crawl of spider "${String(spider)}", not "${spiderName}"`, {
-          hint: `pick another --crawl-id, clear it with "crawl cluster reset ${crawlId}", or pass --force to join it anyway`,
-        });
-      }
-      this.#options.logger.warn(`crawl id "${crawlId}" held spider "${String(spider)}": joining as "${spiderName}" (--force)`);
-      await redis.hset(keys.meta, 'spider', spiderName);
-    }
-    await this.#subscribe(keys.wake);
+    const { crawlId } = this.#options;
+    await this.#subscribe(clusterKeys(crawlId).wake);
     try {
       await this.#runTick();
     } catch (error) {
@@ -180,6 +149,7 @@ export class ClusterFrontier implements FrontierWindow, StartLedger {
       throw error;
     }
     this.#joined = true;
+    this.#ticker.start();
     this.#options.logger.info(
       `joined cluster crawl "${crawlId}" as ${this.processId}: ${this.#pending} requests pending, start ${this.#startDone ? 'done' : this.#isStarter ? `runs here from ${this.#pulled}` : 'runs in another process'}`,
     );
@@ -199,7 +169,7 @@ export class ClusterFrontier implements FrontierWindow, StartLedger {
       if (!this.#starved) return;
       this.#starved = false;
       this.#options.stats.inc('cluster/wakeups');
-      this.#kick();
+      this.#ticker.kick();
     });
     await subscriber.subscribe(channel);
     this.#subscriber = subscriber;
@@ -214,7 +184,7 @@ export class ClusterFrontier implements FrontierWindow, StartLedger {
 
   recordStart(progress: StartProgress): void {
     this.#recordedStart = progress;
-    this.#kick();
+    this.#ticker.kick();
   }
 
   // --- FrontierWindow ----------------------------------------------------------------------
@@ -232,12 +202,12 @@ export class ClusterFrontier implements FrontierWindow, StartLedger {
     const notBefore = request.meta.notBefore;
     const delay = notBefore !== undefined && notBefore > now ? Math.ceil(notBefore - now) : 0;
     this.#out.adds.push(fingerprint, slot, `${limit}\n${intervalMs}`, String(request.priority), String(delay), encodeRequest(request), request.dontFilter ? '1' : '');
-    this.#kick();
+    this.#ticker.kick();
   }
 
   next(now: number): Dispatch | undefined {
     const dispatch = this.#frontier.next(now);
-    if (!dispatch && !this.#draining && !this.#starved && this.#room(now) > 0) this.#kick();
+    if (!dispatch && !this.#draining && !this.#starved && this.#room(now) > 0) this.#ticker.kick();
     return dispatch;
   }
 
@@ -245,7 +215,7 @@ export class ClusterFrontier implements FrontierWindow, StartLedger {
     const id = this.#ids.get(dispatch.request);
     if (id === undefined) return;
     this.#out.releases.push(id);
-    this.#kick();
+    this.#ticker.kick();
   }
 
   done(request: Request): void {
@@ -253,7 +223,7 @@ export class ClusterFrontier implements FrontierWindow, StartLedger {
     if (id === undefined) return;
     this.#ids.delete(request);
     this.#out.completes.push(id);
-    this.#kickSoon();
+    this.#ticker.kickSoon();
   }
 
   /** The crawl is closing here: claim nothing more. */
@@ -264,14 +234,14 @@ export class ClusterFrontier implements FrontierWindow, StartLedger {
   /** A Retry-After pause decided here applies to the slot cluster-wide. */
   paused(key: string, until: number, now: number): void {
     this.#out.pauses.push(key, String(Math.max(0, Math.ceil(until - now))));
-    this.#kick();
+    this.#ticker.kick();
   }
 
   /** A Crawl-delay floor learnt here applies to the slot cluster-wide. */
   minDelaySet(key: string, ms: number): void {
     const { limit, intervalMs } = this.#options.slotConfig(key);
     this.#out.floors.push(key, `${limit}\n${Math.max(intervalMs, ms)}`);
-    this.#kick();
+    this.#ticker.kick();
   }
 
   // --- Closing -----------------------------------------------------------------------------
@@ -283,11 +253,8 @@ export class ClusterFrontier implements FrontierWindow, StartLedger {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#draining = true;
-    clearTimeout(this.#timer);
-    clearTimeout(this.#completeTimer);
-    for (let waited = 0; this.#ticking && waited < LEAVE_WAIT_MS; waited += 5) await sleep(5);
+    await this.#ticker.stop(LEAVE_WAIT_MS);
     this.#closed = true;
-    clearTimeout(this.#timer);
     for (let attempt = 0; this.#joined && !this.#left && !this.#lost && attempt < LEAVE_ATTEMPTS; attempt++) {
       // An unanswered tick goes first, unchanged; then the leaving tick with everything left.
       await this.#runTick(this.#unacked === undefined);
@@ -307,56 +274,12 @@ export class ClusterFrontier implements FrontierWindow, StartLedger {
     return this.#frontier.effectiveGlobalLimit(now) - this.#frontier.active - this.#frontier.size - this.#claiming;
   }
 
-  /** A tick within `COMPLETE_WAIT_MS`, unless one goes sooner. */
-  #kickSoon(): void {
-    if (this.#closed || !this.#joined || this.#ticking || this.#completeTimer) return;
-    this.#completeTimer = setTimeout(() => {
-      this.#completeTimer = undefined;
-      this.#kick();
-    }, COMPLETE_WAIT_MS);
-  }
-
-  #kick(): void {
-    if (this.#closed || !this.#joined) return;
-    if (this.#ticking) {
-      this.#again = true;
-      return;
-    }
-    this.#ticking = true;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    // This tick carries the waiting completions.
-    clearTimeout(this.#completeTimer);
-    this.#completeTimer = undefined;
-    // A timer, not setImmediate: the engine parses a response in the check phase after its
-    // download ended (a setImmediate), so a tick started in the next turn's timers phase carries
-    // the unit the download freed together with the requests and the completion the parse made,
-    // one round trip instead of two (measured: 1.15 -> 0.52 round trips per request, one process, `npm run bench:cluster`).
-    setTimeout(() => void this.#loop(), 1);
-  }
-
-  async #loop(): Promise<void> {
-    try {
-      do {
-        this.#again = false;
-        if (this.#closed) return;
-        await this.#runTick();
-        // A failed tick waits for #arm's backoff; otherwise keep going while there is news.
-      } while (!this.#closed && !this.#failing && (this.#again || urgentSize(this.#out) > 0));
-    } finally {
-      this.#ticking = false;
-      this.#arm();
-      if (this.#out.completes.length > 0) this.#kickSoon();
-    }
-  }
-
-  /** The next tick when nothing asks for one: a poll while starved or waiting, else a heartbeat. */
-  #arm(): void {
-    if (this.#closed || this.#lost) return;
-    const waiting = this.#starved || this.#unacked !== undefined || !(this.#startDone && this.#pending === 0);
-    const delay = this.#unacked !== undefined ? this.#retryMs : waiting ? this.#options.pollMs : Math.max(1, Math.floor(this.#options.leaseMs / 3));
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#kick(), delay);
+  /** The next tick when nothing asks for one: a retry's backoff, a poll while starved or waiting, else a heartbeat. */
+  #idleDelayMs(): number | undefined {
+    if (this.#lost) return undefined;
+    if (this.#unacked !== undefined) return this.#retryMs;
+    const waiting = this.#starved || !(this.#startDone && this.#pending === 0);
+    return waiting ? this.#options.pollMs : Math.max(1, Math.floor(this.#options.leaseMs / 3));
   }
 
   async #runTick(leaving = false): Promise<void> {
@@ -466,7 +389,7 @@ export class ClusterFrontier implements FrontierWindow, StartLedger {
     if (got > 0) stats.inc('cluster/claimed', got);
     const foundNothing = tick.claim > 0 && got === 0;
     this.#starved = foundNothing && this.#wakes === wakes;
-    if (foundNothing && !this.#starved) this.#again = true;
+    if (foundNothing && !this.#starved) this.#ticker.again();
     if (becameStarter && this.#joined) {
       logger.info(`cluster: the process running spider.start() is gone; taking over from value ${this.#pulled}`);
       this.onStartTakeover(this.#pulled);

@@ -10,6 +10,7 @@ import type { SlotRules } from '../scheduler/slot-rules.js';
 import type { Frontier } from '../scheduler/frontier.js';
 import type { SettingValues } from '../settings/defaults.js';
 import { ClusterFrontier } from './cluster-frontier.js';
+import { CLUSTER_FORMAT, clusterKeys } from './keys.js';
 import { checkCrawlId, connectRedis, type Redis } from '../redis.js';
 
 /** This process's part in a cluster crawl. */
@@ -50,8 +51,6 @@ export async function joinCluster({ settings, stats, logger, spiderName, frontie
     redis,
     frontier: local,
     crawlId,
-    spiderName,
-    force: settings['cluster.force'],
     leaseMs: settings['cluster.leaseMs'],
     pollMs: settings['cluster.pollMs'],
     batchSize: settings['cluster.batchSize'],
@@ -72,6 +71,7 @@ export async function joinCluster({ settings, stats, logger, spiderName, frontie
     }
   };
   try {
+    await checkCrawl(redis, { crawlId, spiderName, force: settings['cluster.force'], now, logger: log });
     await frontier.join();
   } catch (error) {
     left = true;
@@ -80,4 +80,35 @@ export async function joinCluster({ settings, stats, logger, spiderName, frontie
   }
   stats.set('cluster/process', frontier.processId);
   return { frontier, redis, leave };
+}
+
+/**
+ * Checks (or, for a new crawl id, writes) the crawl's spider and format.
+ *
+ * @throws ConfigError `ERR_CLUSTER_SPIDER` (the crawl id holds another spider's crawl; `--force`
+ *   joins anyway), `ERR_CLUSTER_FORMAT` (written by an incompatible Arachne).
+ */
+async function checkCrawl(redis: Redis, { crawlId, spiderName, force, now, logger }: { crawlId: string; spiderName: string; force: boolean; now: () => number; logger: Logger }): Promise<void> {
+  const keys = clusterKeys(crawlId);
+  const [, , , [, values]] = (await redis
+    .multi()
+    .hsetnx(keys.meta, 'format', CLUSTER_FORMAT)
+    .hsetnx(keys.meta, 'spider', spiderName)
+    .hsetnx(keys.meta, 'created', new Date(now()).toISOString())
+    .hmget(keys.meta, 'format', 'spider')
+    .exec()) as [unknown, unknown, unknown, [unknown, [string | null, string | null]]];
+  const [format, spider] = values;
+  if (format !== CLUSTER_FORMAT) {
+    throw new ConfigError('ERR_CLUSTER_FORMAT', `crawl id "${crawlId}" was written in cluster format ${String(format)}; this Arachne reads format ${CLUSTER_FORMAT}`, {
+      hint: `finish it with the Arachne version that started it, or clear it with "crawl cluster reset ${crawlId}"`,
+    });
+  }
+  if (spider === spiderName) return;
+  if (!force) {
+    throw new ConfigError('ERR_CLUSTER_SPIDER', `crawl id "${crawlId}" holds a crawl of spider "${String(spider)}", not "${spiderName}"`, {
+      hint: `pick another --crawl-id, clear it with "crawl cluster reset ${crawlId}", or pass --force to join it anyway`,
+    });
+  }
+  logger.warn(`crawl id "${crawlId}" held spider "${String(spider)}": joining as "${spiderName}" (--force)`);
+  await redis.hset(keys.meta, 'spider', spiderName);
 }

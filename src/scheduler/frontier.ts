@@ -1,4 +1,5 @@
 import type { Request } from '../http/request.js';
+import { BrowserPageBudget, type BrowserPageGate } from './browser-pages.js';
 import { IndexedHeap, PriorityQueue } from './heap.js';
 import { IpSlot } from './ip-slot.js';
 import { Slot, type SlotOptions } from './slot.js';
@@ -27,12 +28,6 @@ export interface ProxyGate {
   release(lease: ProxyLease): void;
   /** When the earliest cool-down ends, so a waiting request can probe. */
   nextWakeAt(now: number): number | undefined;
-}
-
-/** The `browser.maxPages` budget: requests it `renders` take one unit, released with the dispatch. */
-export interface BrowserPageGate {
-  limit: number;
-  renders(request: Request): boolean;
 }
 
 export interface FrontierOptions {
@@ -106,13 +101,7 @@ export class Frontier {
   /** Slots parked until a host resolves. */
   readonly #awaitingDns = new Map<string, Set<Slot>>();
   readonly #idle = new Set<Slot>();
-  /**
-   * Requests to be rendered while every browser page unit is taken: taken out of their slot so
-   * they hold nothing and the HTTP requests queued behind them in the same slot go on. One goes
-   * back to its slot per unit released.
-   */
-  readonly #browserWaiting: Request[] = [];
-  #browserActive = 0;
+  readonly #browser: BrowserPageBudget | undefined;
   #globalActive = 0;
   #queued = 0;
   #served = 0;
@@ -123,17 +112,18 @@ export class Frontier {
     this.#options = options;
     this.#random = options.random ?? Math.random;
     this.#perIp = options.perIpLimit ?? 0;
+    this.#browser = options.browserPages && new BrowserPageBudget(options.browserPages);
     if (this.#perIp > 0 && !options.resolver) throw new Error('Frontier: perIpLimit needs a resolver');
   }
 
   /** Requests waiting in the frontier (queued in slots or delayed). */
   get size(): number {
-    return this.#queued + this.#delayed.size + this.#browserWaiting.length;
+    return this.#queued + this.#delayed.size + (this.#browser?.waiting ?? 0);
   }
 
   /** Dispatches holding a browser page unit now. */
   get browserActive(): number {
-    return this.#browserActive;
+    return this.#browser?.active ?? 0;
   }
 
   /** Requests dispatched and not yet released. */
@@ -173,6 +163,11 @@ export class Frontier {
       this.#delayed.push(request, notBefore);
       return;
     }
+    this.#queue(request, now);
+  }
+
+  /** Queues a request in its slot now. */
+  #queue(request: Request, now: number): void {
     const slot = this.slot(this.slotKey(request));
     slot.push(request);
     this.#queued++;
@@ -193,12 +188,12 @@ export class Frontier {
     this.#startedAt ??= now;
     this.#promote(now);
     if (this.#globalActive >= this.effectiveGlobalLimit(now)) return undefined;
-    const browser = this.#options.browserPages;
+    const browser = this.#browser;
     for (let slot = this.#ready.peek(); slot; slot = this.#ready.peek()) {
       const rendered = browser !== undefined && browser.renders(slot.queue.peek()!);
-      if (rendered && this.#browserActive >= browser.limit) {
+      if (rendered && browser.full) {
         // No page unit: set the request aside (it holds nothing) and look at the slot again.
-        this.#browserWaiting.push(slot.queue.pop()!);
+        browser.setAside(slot.queue.pop()!);
         this.#queued--;
         this.#refresh(slot, now);
         continue;
@@ -246,7 +241,7 @@ export class Frontier {
       slot.take(now, this.#random);
       slot.lastServed = ++this.#served;
       this.#globalActive++;
-      if (rendered) this.#browserActive++;
+      if (rendered) browser.take();
       this.#refresh(slot, now);
       return { request, slot, ipSlot, proxy, ...(rendered ? { browserPage: true } : {}), at: now };
     }
@@ -260,14 +255,8 @@ export class Frontier {
     this.#globalActive--;
     this.#refresh(slot, now);
     if (dispatch.browserPage) {
-      this.#browserActive--;
-      const waiting = this.#browserWaiting.shift();
-      if (waiting) {
-        const back = this.slot(this.slotKey(waiting));
-        back.push(waiting);
-        this.#queued++;
-        this.#refresh(back, now);
-      }
+      const back = this.#browser!.release();
+      if (back) this.#queue(back, now);
     }
     if (proxy) {
       this.#options.proxies!.release(proxy);
@@ -351,13 +340,7 @@ export class Frontier {
       this.#proxyWakeAt = Infinity;
       this.#wake(this.#proxyWaiters, now);
     }
-    while ((this.#delayed.peekKey() ?? Infinity) <= now) {
-      const request = this.#delayed.pop()!;
-      const slot = this.slot(this.slotKey(request));
-      slot.push(request);
-      this.#queued++;
-      this.#refresh(slot, now);
-    }
+    while ((this.#delayed.peekKey() ?? Infinity) <= now) this.#queue(this.#delayed.pop()!, now);
     let slot = this.#waiting.peek();
     while (slot && slot.wakeAt <= now) {
       this.#refresh(slot, now);
