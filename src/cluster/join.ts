@@ -26,6 +26,8 @@ export interface JoinOptions {
   stats: Stats;
   logger: Logger;
   spiderName: string;
+  /** This process's id in the cluster (it also names `{process}` in feed paths). */
+  processId?: string;
   /** The local frontier: claimed requests go there. */
   frontier: Frontier;
   /** The `slots` rules, for each slot's cluster-wide budget. */
@@ -36,7 +38,7 @@ export interface JoinOptions {
 }
 
 /** Joins the crawl at `cluster.redis`, or returns undefined when it is not set. */
-export async function joinCluster({ settings, stats, logger, spiderName, frontier: local, rules, now, barrier }: JoinOptions): Promise<ClusterMembership | undefined> {
+export async function joinCluster({ settings, stats, logger, spiderName, processId, frontier: local, rules, now, barrier }: JoinOptions): Promise<ClusterMembership | undefined> {
   const url = settings['cluster.redis'];
   if (!url) return undefined;
   if (settings['job.dir']) {
@@ -50,6 +52,7 @@ export async function joinCluster({ settings, stats, logger, spiderName, frontie
   const frontier = new ClusterFrontier({
     redis,
     frontier: local,
+    ...(processId ? { processId } : {}),
     crawlId,
     leaseMs: settings['cluster.leaseMs'],
     pollMs: settings['cluster.pollMs'],

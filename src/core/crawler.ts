@@ -20,6 +20,7 @@ import { proxyPoolFromSettings, recordProxyStats } from '../proxy/from-settings.
 import { frontierFromSettings, recordSlotStats, schedulerFromSettings } from '../scheduler/from-settings.js';
 import type { SlotRules } from '../scheduler/slot-rules.js';
 import { joinCluster } from '../cluster/join.js';
+import { defaultProcessId } from '../cluster/cluster-frontier.js';
 import { ConfigError } from '../errors.js';
 import { userFrames } from '../stack.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -182,9 +183,29 @@ export class Crawler {
   async #openAndRun(closers: Closers): Promise<string> {
     const { settings, stats, logger, events, spider } = this;
     const options = this.#options;
-    // Opened last of all; until then a barrier has no items to wait for.
-    const opened: { items?: ItemProcessor } = {};
-    const flushed = (): Promise<void> => opened.items?.flushed() ?? Promise.resolve();
+    // Built first, opened (feeds created) last: the job store and the cluster wait on its flushes.
+    const clustered = Boolean(settings['cluster.redis']);
+    const processId = clustered ? defaultProcessId() : undefined;
+    const pipelines = this.#pipelines;
+    const itemTypes = itemTypesOf(options.spiderClass);
+    const processor = new ItemProcessor({
+      pipelines,
+      feeds: settings.feeds,
+      concurrency: settings['items.concurrency'],
+      spiderName: spider.name,
+      ...(processId ? { process: processId } : {}),
+      startTime: new Date(this.#clock.now()),
+      stats,
+      logger: logger.child('items'),
+      settings: settings as unknown as Record<string, unknown>,
+      onItemScraped: (item) => events.emit('itemScraped', { item }),
+      onItemDropped: (item, reason) => events.emit('itemDropped', { item, reason }),
+      // Item types (spider/item-schema.ts): what to do with invalid items, fields for coverage and feed columns.
+      invalid: settings['items.invalid'],
+      itemFields: new Map(itemTypes.flatMap((t) => (t.fields ? [[t.name, t.fields] as const] : []))),
+      ...(itemTypes[0]?.fields ? { defaultFields: itemTypes[0].fields } : {}),
+    });
+    const flushed = (): Promise<void> => processor.flushed();
 
     // The job dir first: a locked, corrupt or foreign job fails before anything else opens. Its
     // store forgets a request only once the feeds flushed that request's items.
@@ -208,11 +229,10 @@ export class Crawler {
     const random = options.random ?? Math.random;
     const dns = new DnsCache({ resolve: options.resolve, now: () => this.#clock.now(), pinned: settings['download.resolve'] });
     const proxies = this.#proxies;
-    const clustered = Boolean(settings['cluster.redis']);
     const { frontier, rules } = frontierFromSettings({ settings, stats, logger: logger.child('scheduler'), random, resolver: dns, proxies, clustered });
     // The cluster next: an unreachable Redis or a crawl id holding another spider fails here.
     // Leaving sends completes, gives back what is leased here; shared state stays.
-    const cluster = await joinCluster({ settings, stats, logger, spiderName: spider.name, frontier, rules, now: () => this.#clock.now(), barrier: flushed });
+    const cluster = await joinCluster({ settings, stats, logger, spiderName: spider.name, processId, frontier, rules, now: () => this.#clock.now(), barrier: flushed });
     if (cluster) closers.push('the cluster membership', () => cluster.leave());
     // Trace and metrics next, so a bad trace path or a busy metrics port fails before any feed
     // opens; the metrics read in-flight and queued through this crawler, so they need no engine yet.
@@ -268,30 +288,10 @@ export class Crawler {
     )
       .filter((M) => M.enabled?.(settings) ?? true)
       .map((M) => new M(spiderMwContext));
-    const pipelines = this.#pipelines;
-    const itemTypes = itemTypesOf(options.spiderClass);
-    const processor = new ItemProcessor({
-      pipelines,
-      // A resumed job appends to its feeds: overwriting them would drop the items of the first run.
-      feeds: job?.resumed ? Object.fromEntries(Object.entries(settings.feeds).map(([path, feed]) => [path, { ...feed, overwrite: false }])) : settings.feeds,
-      concurrency: settings['items.concurrency'],
-      spiderName: spider.name,
-      ...(cluster ? { process: cluster.frontier.processId } : {}),
-      startTime: new Date(this.#clock.now()),
-      stats,
-      logger: logger.child('items'),
-      settings: settings as unknown as Record<string, unknown>,
-      onItemScraped: (item) => events.emit('itemScraped', { item }),
-      onItemDropped: (item, reason) => events.emit('itemDropped', { item, reason }),
-      // Item types (spider/item-schema.ts): what to do with invalid items, fields for coverage and feed columns.
-      invalid: settings['items.invalid'],
-      itemFields: new Map(itemTypes.flatMap((t) => (t.fields ? [[t.name, t.fields] as const] : []))),
-      ...(itemTypes[0]?.fields ? { defaultFields: itemTypes[0].fields } : {}),
-    });
     // Field coverage is judged once every item went through (runs after the feeds' closer below).
     closers.push('the item coverage', () => finishCoverage(processor, settings, stats, logger.child('items')));
-    await processor.open();
-    opened.items = processor;
+    // A resumed job appends to its feeds: overwriting them would drop the items of the first run.
+    await processor.open({ append: job?.resumed === true });
     // Items close first of what holds data: every item scraped so far reaches its feed even if
     // closing the rest fails.
     closers.push('the feeds and pipelines', () => processor.close());

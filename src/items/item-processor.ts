@@ -102,7 +102,7 @@ export class ItemProcessor {
    * @throws ConfigError `ERR_FEED_OPEN` for a feed that cannot be opened, the format's errors
    *   (`ERR_FEED_APPEND_JSON`, `ERR_FEED_PLACEHOLDER`...), or whatever a pipeline's `open` threw.
    */
-  async open(): Promise<void> {
+  async open({ append = false }: { append?: boolean } = {}): Promise<void> {
     if (this.#state !== 'new') throw new ArachneError('ERR_ITEMS_STATE', 'item', `the item processor is already ${this.#state}`);
     this.#state = 'open';
     try {
@@ -114,7 +114,7 @@ export class ItemProcessor {
         }
         this.#openedPipelines.push(pipeline);
       }
-      await this.#openFeeds();
+      await this.#openFeeds(append);
     } catch (error) {
       await this.#closeAll();
       this.#state = 'closed';
@@ -122,7 +122,8 @@ export class ItemProcessor {
     }
   }
 
-  async #openFeeds(): Promise<void> {
+  /** `append`: keep what every feed holds (a resumed job), whatever its `overwrite`. */
+  async #openFeeds(append: boolean): Promise<void> {
     const { spiderName, startTime, logger, stats, stdout, settings } = this.#options;
     const processId = this.#options.process ?? String(process.pid);
     const redisUrl = typeof settings['cluster.redis'] === 'string' ? settings['cluster.redis'] : '';
@@ -141,7 +142,7 @@ export class ItemProcessor {
       const writer = await openFeedWriter({
         path,
         format,
-        overwrite: config.overwrite ?? false,
+        overwrite: !append && (config.overwrite ?? false),
         ...(config.fields ? { fields: config.fields } : this.#options.defaultFields ? { fields: [...this.#options.defaultFields] } : {}),
         ...(redisUrl ? { redisUrl } : {}),
         logger,
