@@ -218,6 +218,7 @@ export const CATALOGUE: Readonly<Record<string, CatalogueEntry>> = {
   ERR_JOB_CORRUPT: { kind: 'config', meaning: 'The job database is not a valid Arachne job (not SQLite, failed its integrity check).', fix: 'Move it away (it is left untouched) to start a fresh job.' },
   ERR_JOB_VERSION: { kind: 'config', meaning: 'The job dir was written by an Arachne with another job format.', fix: 'Resume it with that version, or start a fresh job.' },
   ERR_JOB_STORE: { kind: 'close', meaning: 'The job store failed mid-crawl (disk full, I/O error); the crawl stops, keeping what it wrote.', fix: 'Free disk space or fix the disk, then run the same command to resume.' },
+  ERR_SQLITE_DRIVER: { kind: 'config', meaning: 'ARACHNE_SQLITE_DRIVER names an unknown SQLite driver, or node:sqlite on a Node that does not have it.', fix: 'Set it to node:sqlite (Node 22.13+), better-sqlite3 or auto, or unset it.' },
   ERR_SQLITE_NATIVE: { kind: 'config', meaning: "better-sqlite3's native module cannot be loaded (built for another Node version, or not built).", fix: 'Run `npm rebuild better-sqlite3` in the project; the job dir is untouched.' },
   // Cluster
   ERR_CLUSTER_URL: { kind: 'config', meaning: 'cluster.redis is not a Redis URL.', fix: 'Write redis://host:port/db.' },
@@ -273,7 +274,7 @@ export const CATALOGUE: Readonly<Record<string, CatalogueEntry>> = {
   ERR_BROWSER_NO_RESPONSE: { kind: 'drop', meaning: 'The browser navigation produced no main-document response.', fix: 'The URL may be a download or about:blank; fetch it over HTTP instead.' },
   ERR_BROWSER_CLOSED: { kind: 'retry', meaning: 'The browser handler was closed while a page was still waiting.', fix: 'Nothing to do at crawl close; otherwise report it.' },
   // Packaging and exit checks
-  ERR_MISSING_DEPENDENCY: { kind: 'config', meaning: 'An optional package a feature needs is not installed (better-sqlite3 for --job-dir, ioredis for --redis).', fix: 'npm install the package the message names.' },
+  ERR_MISSING_DEPENDENCY: { kind: 'config', meaning: 'An optional package a feature needs is not installed (better-sqlite3 for --job-dir on a Node without node:sqlite, ioredis for --redis).', fix: 'npm install the package the message names.' },
   ERR_CRAWL_CHECK_FAILED: { kind: 'close', meaning: 'The crawl finished, but with errors (--fail-on-errors) or fewer items than --min-items.', fix: 'Read the crawl\'s errors in its log and stats; the items scraped are in the feeds.' },
   // Traces and reports
   ERR_TRACE_FILE: { kind: 'config', meaning: 'The trace file cannot be written.', fix: 'Pick a writable path for --trace.' },

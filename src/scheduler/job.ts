@@ -10,10 +10,9 @@
  */
 import { mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type Database from 'better-sqlite3';
 import { ConfigError } from '../errors.js';
-import { loadPackage } from '../load-package.js';
 import type { Logger } from '../log.js';
+import { openSqlite, pickDriver, sqliteCode, type SqliteDatabase, type SqliteDriverName } from './stores/sqlite-driver.js';
 import { JOB_FORMAT_VERSION, SqliteJobStore, type SqliteJobStoreOptions } from './stores/sqlite-store.js';
 
 export const JOB_DB_FILE = 'job.sqlite';
@@ -24,11 +23,13 @@ export interface OpenJobOptions extends Omit<SqliteJobStoreOptions, 'logger'> {
   logger: Logger;
   /** The pid written to the lock. Default `process.pid`. */
   pid?: number;
+  /** The SQLite driver. Default: `ARACHNE_SQLITE_DRIVER`, else node:sqlite where the runtime has it, else better-sqlite3. */
+  driver?: SqliteDriverName | 'auto';
   /**
    * Opens the SQLite file (tests simulate a native module that fails to load). Default
-   * `new Database(path)` of better-sqlite3.
+   * `openSqlite(path)` with the driver above.
    */
-  openDatabase?: (path: string) => Database.Database;
+  openDatabase?: (path: string) => SqliteDatabase;
 }
 
 /**
@@ -111,42 +112,44 @@ async function lock(dir: string, pid: number, logger: Logger): Promise<string> {
 }
 
 /** Opens the database read-first, so a corrupt or foreign file is refused untouched. */
-function openDatabase(dir: string, open: (path: string) => Database.Database): Database.Database {
+function openDatabase(dir: string, open: (path: string) => SqliteDatabase): SqliteDatabase {
   const path = join(dir, JOB_DB_FILE);
   const corrupt = (why: string, cause?: unknown): ConfigError =>
     new ConfigError('ERR_JOB_CORRUPT', `job database "${path}" ${why}`, {
       hint: 'it was left as it is; move it away (or pass another --job-dir) to start a fresh job',
       ...(cause === undefined ? {} : { cause }),
     });
-  let db: Database.Database;
+  let db: SqliteDatabase;
   try {
     db = open(path);
   } catch (error) {
-    throw nativeLoadError(error) ?? corrupt(`cannot be opened (${String(codeOf(error) ?? error)})`, error);
+    throw nativeLoadError(error) ?? corrupt(`cannot be opened (${String(sqliteCode(error) ?? codeOf(error) ?? error)})`, error);
   }
   try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+    // A busy file waits (another process writing) rather than failing at once; better-sqlite3's default, 0 in node:sqlite.
+    db.exec('PRAGMA busy_timeout = 5000');
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").values() as string[];
     if (tables.length > 0) {
       if (!tables.includes('meta') || !tables.includes('requests')) throw corrupt(`is not an Arachne job (tables: ${tables.join(', ')})`);
-      const format = db.prepare("SELECT value FROM meta WHERE key = 'format'").pluck().get() as string | undefined;
+      const format = db.prepare("SELECT value FROM meta WHERE key = 'format'").value() as string | undefined;
       if (format === undefined) throw corrupt('has no format version');
       if (format !== String(JOB_FORMAT_VERSION)) {
         throw new ConfigError('ERR_JOB_VERSION', `job dir "${dir}" was written in job format ${format}; this Arachne reads format ${JOB_FORMAT_VERSION}`, {
           hint: 'resume it with the Arachne version that started it, or start a fresh job in another --job-dir',
         });
       }
-      const check = db.pragma('quick_check', { simple: true });
+      const check = db.prepare('PRAGMA quick_check').value();
       if (check !== 'ok') throw corrupt(`failed its integrity check (${String(check)})`);
     }
     // WAL: a commit is one append and readers never block the writer. NORMAL sync: a process
     // crash loses nothing committed (only a power loss may lose the last commits).
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = NORMAL');
     return db;
   } catch (error) {
     db.close();
     if (error instanceof ConfigError) throw error;
-    const code = String(codeOf(error));
+    const code = String(sqliteCode(error) ?? codeOf(error));
     if (code === 'SQLITE_READONLY' || code.startsWith('SQLITE_CANTOPEN')) throw dirError(dir, `is read-only (${code})`, error);
     throw corrupt(`is not a valid SQLite database (${code}: ${(error as Error).message})`, error);
   }
@@ -158,17 +161,18 @@ function openDatabase(dir: string, open: (path: string) => Database.Database): D
  * @throws ConfigError `ERR_JOB_DIR` (a file, not creatable, read-only), `ERR_JOB_LOCKED` (another
  *   live crawl holds it; the message names its pid), `ERR_JOB_VERSION` (another store format),
  *   `ERR_JOB_CORRUPT` (not a database, not a job, failed integrity check). Nothing is written
- *   before these checks pass, except the lock. `ERR_MISSING_DEPENDENCY` without better-sqlite3.
+ *   before these checks pass, except the lock. `ERR_MISSING_DEPENDENCY` with neither node:sqlite
+ *   nor better-sqlite3, `ERR_SQLITE_DRIVER` for a forced driver this runtime lacks.
  */
 export async function openJob(options: OpenJobOptions): Promise<Job> {
   const { dir, logger } = options;
-  // Loaded first: a missing better-sqlite3 is ERR_MISSING_DEPENDENCY before the dir is touched.
-  const BetterSqlite3 = loadPackage<typeof Database>('better-sqlite3', 'a job dir (--job-dir, job.dir)');
+  // Picked first: no SQLite at all is ERR_MISSING_DEPENDENCY before the dir is touched.
+  const driver = options.openDatabase ? undefined : pickDriver(options.driver);
   await prepareDir(dir);
   const lockPath = await lock(dir, options.pid ?? process.pid, logger);
   let store: SqliteJobStore;
   try {
-    const db = openDatabase(dir, options.openDatabase ?? ((path) => new BetterSqlite3(path)));
+    const db = openDatabase(dir, options.openDatabase ?? ((path) => openSqlite(path, { driver })));
     try {
       store = new SqliteJobStore(db, options);
     } catch (error) {

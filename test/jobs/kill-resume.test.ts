@@ -7,7 +7,6 @@
  * give every page and item exactly once.
  */
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -16,6 +15,7 @@ import { makeProject, startCli, type CliResult, type TempProject } from '../help
 // The same tiny seeded generator the demo shop uses: the kill points are the same on every run.
 import { mulberry32 } from '../../examples/demo/site/server.js';
 import { JOB_DB_FILE } from '../../src/scheduler/job.js';
+import { openSqlite } from '../../src/scheduler/stores/sqlite-driver.js';
 import { decodeRequest } from '../../src/scheduler/stores/request-codec.js';
 
 const PAGES = 5_000;
@@ -101,7 +101,7 @@ function pagePaths(): string[] {
  * resume may fetch (and scrape) again.
  */
 function inFlightAtKill(jobDir: string, hitsBefore: ReadonlyMap<string, number>): string[] {
-  const db = new Database(join(jobDir, JOB_DB_FILE), { readonly: true });
+  const db = openSqlite(join(jobDir, JOB_DB_FILE), { readonly: true });
   try {
     const rows = db.prepare('SELECT data FROM requests').all() as { data: string }[];
     const paths = rows.map((row) => new URL(decodeRequest(row.data).url).pathname);

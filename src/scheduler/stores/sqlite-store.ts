@@ -1,10 +1,10 @@
 /**
  * The job store on an embedded SQLite database (one file in the job dir, WAL mode).
  *
- * Why better-sqlite3: its API is synchronous, so the seen-set check and the insert of a queued
- * request cost no `await` per row on the hot path (the scheduler's `enqueue` is synchronous);
- * it runs in WAL mode (readers never block the writer, a commit is one append); it is maintained
- * and ships SQLite 3.4x with window functions. Node 20 has no `node:sqlite`.
+ * On a synchronous SQLite (sqlite-driver.ts: node:sqlite on Node 22.13+/24, better-sqlite3 on
+ * Node 20): the seen-set check and the insert of a queued request cost no `await` per row on the
+ * hot path (the scheduler's `enqueue` is synchronous); WAL mode (readers never block the writer,
+ * a commit is one append).
  *
  * Writes are batched: the first write of a tick opens a transaction and a `setImmediate` commits
  * it, so one commit carries every insert of that tick. (Committing every 10 ms instead saved
@@ -19,7 +19,7 @@
  * data = the request as JSON), `seen` (20-byte fingerprints), `meta` (format version, start
  * progress, spider state).
  */
-import type { Database, Statement } from 'better-sqlite3';
+import type { SqliteDatabase as Database, SqliteStatement as Statement } from './sqlite-driver.js';
 import { ArachneError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { SeenSet } from '../seen-set.js';
@@ -101,16 +101,16 @@ type Guard = <T>(what: string, fallback: T, run: () => T) => T;
 
 class SqliteSeenSet implements SeenSet {
   readonly #cache = new RecentSet();
-  readonly #insert: Statement<[Buffer]>;
-  readonly #has: Statement<[Buffer]>;
-  readonly #count: Statement<[]>;
+  readonly #insert: Statement;
+  readonly #has: Statement;
+  readonly #count: Statement;
   readonly #write: () => void;
   readonly #guard: Guard;
 
   constructor(db: Database, write: () => void, guard: Guard) {
     this.#insert = db.prepare('INSERT OR IGNORE INTO seen (fp) VALUES (?)');
-    this.#has = db.prepare('SELECT 1 FROM seen WHERE fp = ?').pluck();
-    this.#count = db.prepare('SELECT count(*) FROM seen').pluck();
+    this.#has = db.prepare('SELECT 1 FROM seen WHERE fp = ?');
+    this.#count = db.prepare('SELECT count(*) FROM seen');
     this.#write = write;
     this.#guard = guard;
   }
@@ -121,16 +121,16 @@ class SqliteSeenSet implements SeenSet {
     // After a store failure the memory front alone answers (the crawl is stopping).
     return this.#guard('record a fingerprint', true, () => {
       this.#write();
-      return this.#insert.run(Buffer.from(fingerprint, 'hex')).changes === 1;
+      return Number(this.#insert.run(Buffer.from(fingerprint, 'hex')).changes) === 1;
     });
   }
 
   has(fingerprint: string): boolean {
-    return this.#cache.has(fingerprint) || this.#guard('look up a fingerprint', false, () => this.#has.get(Buffer.from(fingerprint, 'hex')) !== undefined);
+    return this.#cache.has(fingerprint) || this.#guard('look up a fingerprint', false, () => this.#has.value(Buffer.from(fingerprint, 'hex')) !== undefined);
   }
 
   get size(): number {
-    return this.#guard('count the seen set', 0, () => this.#count.get() as number);
+    return this.#guard('count the seen set', 0, () => Number(this.#count.value()));
   }
 }
 
@@ -139,13 +139,13 @@ export class SqliteJobStore implements JobStore {
   readonly resumed: boolean;
   readonly #db: Database;
   readonly #options: SqliteJobStoreOptions;
-  readonly #insert: Statement<[number, string, number, number, string]>;
-  readonly #delete: Statement<[number]>;
-  readonly #markLoaded: Statement<[number]>;
-  readonly #nextSlot: Statement<[string]>;
-  readonly #slotRows: Statement<[string, number]>;
-  readonly #setMeta: Statement<[string, string]>;
-  readonly #getMeta: Statement<[string]>;
+  readonly #insert: Statement;
+  readonly #delete: Statement;
+  readonly #markLoaded: Statement;
+  readonly #nextSlot: Statement;
+  readonly #slotRows: Statement;
+  readonly #setMeta: Statement;
+  readonly #getMeta: Statement;
   #nextId: number;
   #stored: number;
   #start: StartProgress;
@@ -169,21 +169,21 @@ export class SqliteJobStore implements JobStore {
     this.#options = options;
     db.exec(SCHEMA);
     this.#setMeta = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
-    this.#getMeta = db.prepare('SELECT value FROM meta WHERE key = ?').pluck();
-    this.resumed = this.#getMeta.get('format') !== undefined;
+    this.#getMeta = db.prepare('SELECT value FROM meta WHERE key = ?');
+    this.resumed = this.#getMeta.value('format') !== undefined;
     if (!this.resumed) this.#setMeta.run('format', String(JOB_FORMAT_VERSION));
     // Rows the last run held in memory or had in flight are only in the store now.
     db.prepare('UPDATE requests SET state = 0 WHERE state = 1').run();
-    this.#stored = db.prepare('SELECT count(*) FROM requests').pluck().get() as number;
-    this.#nextId = ((db.prepare('SELECT max(id) FROM requests').pluck().get() as number | null) ?? 0) + 1;
+    this.#stored = Number(db.prepare('SELECT count(*) FROM requests').value());
+    this.#nextId = Number(db.prepare('SELECT max(id) FROM requests').value() ?? 0) + 1;
     this.#start = {
-      done: this.#getMeta.get('start.done') === '1',
-      pulled: Number(this.#getMeta.get('start.pulled') ?? 0),
+      done: this.#getMeta.value('start.done') === '1',
+      pulled: Number(this.#getMeta.value('start.pulled') ?? 0),
     };
     this.#insert = db.prepare('INSERT INTO requests (id, slot, priority, state, data) VALUES (?, ?, ?, ?, ?)');
     this.#delete = db.prepare('DELETE FROM requests WHERE id = ?');
     this.#markLoaded = db.prepare('UPDATE requests SET state = 1 WHERE id = ?');
-    this.#nextSlot = db.prepare('SELECT slot FROM requests WHERE state = 0 AND slot > ? ORDER BY slot LIMIT 1').pluck();
+    this.#nextSlot = db.prepare('SELECT slot FROM requests WHERE state = 0 AND slot > ? ORDER BY slot LIMIT 1');
     this.#slotRows = db.prepare('SELECT id, data FROM requests WHERE state = 0 AND slot = ? ORDER BY priority DESC, id LIMIT ?');
     this.seen = new SqliteSeenSet(db, () => this.#write(), (what, fallback, run) => this.#guard(what, fallback, run));
     this.#stateSavedAt = options.now();
@@ -220,7 +220,7 @@ export class SqliteJobStore implements JobStore {
     // Index seeks (state, slot) rather than ROW_NUMBER() OVER (PARTITION BY slot): the window
     // function numbers every stored row on each call, O(queued); a seek per slot is O(log queued).
     for (let seeks = 0; out.length < max && seeks < MAX_SLOT_SEEKS; seeks++) {
-      const slot = this.#nextSlot.get(this.#cursor) as string | undefined;
+      const slot = this.#nextSlot.value(this.#cursor) as string | undefined;
       if (slot === undefined) {
         if (wrapped || this.#cursor === '') break;
         wrapped = true;
@@ -251,7 +251,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   loadSpiderState(): Record<string, unknown> | undefined {
-    const text = this.#getMeta.get('spider.state') as string | undefined;
+    const text = this.#getMeta.value('spider.state') as string | undefined;
     return text === undefined ? undefined : (JSON.parse(text) as Record<string, unknown>);
   }
 
@@ -270,7 +270,7 @@ export class SqliteJobStore implements JobStore {
       this.#guard('save the spider state', undefined, () => {
         if (spiderState !== undefined) this.#saveState(spiderState);
         // Fold the WAL back into the database file: a finished job dir is one file.
-        this.#db.pragma('wal_checkpoint(TRUNCATE)');
+        this.#db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
       });
     }
     try {

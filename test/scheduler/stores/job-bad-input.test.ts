@@ -3,11 +3,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import Database from 'better-sqlite3';
 import { silentLogger } from '../../../src/log.js';
 import type { Response } from '../../../src/http/response.js';
 import { JOB_DB_FILE, JOB_LOCK_FILE, openJob } from '../../../src/scheduler/job.js';
+import { openSqlite } from '../../../src/scheduler/stores/sqlite-driver.js';
 import type { ConfigInput } from '../../../src/settings/config.js';
 import { Spider } from '../../../src/spider/spider.js';
 import { startSite, type Site } from '../../fixtures/site.js';
@@ -15,6 +16,7 @@ import { crawl, stat } from '../../helpers/crawl.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 import { rejectsWith } from '../../helpers/assert-code.js';
 
+const DRIVER = fileURLToPath(new URL('../../../src/scheduler/stores/sqlite-driver.ts', import.meta.url));
 const open = (dir: string) => openJob({ dir, logger: silentLogger, now: () => 0 });
 
 test('a job dir that is a file is ERR_JOB_DIR, and the file is left alone', async (t) => {
@@ -61,7 +63,7 @@ test('a job written in another format is ERR_JOB_VERSION, and the database is le
   const dir = tempDir(t, 'job');
   const job = await open(dir);
   await job.close({ done: 1 });
-  const db = new Database(join(dir, JOB_DB_FILE));
+  const db = openSqlite(join(dir, JOB_DB_FILE));
   db.prepare("UPDATE meta SET value = '99' WHERE key = 'format'").run();
   db.close();
   const before = readFileSync(join(dir, JOB_DB_FILE));
@@ -82,7 +84,7 @@ test('a corrupt job database is ERR_JOB_CORRUPT, and it is not overwritten', asy
 
 test('an SQLite database that is not an Arachne job is ERR_JOB_CORRUPT', async (t) => {
   const dir = tempDir(t, 'job');
-  const db = new Database(join(dir, JOB_DB_FILE));
+  const db = openSqlite(join(dir, JOB_DB_FILE));
   db.exec('CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)');
   db.close();
   const { message } = await rejectsWith(open(dir), 'ERR_JOB_CORRUPT');
@@ -100,8 +102,9 @@ test('the store failing mid-crawl (the database damaged under it) stops the craw
         damaged = true;
         // Another process drops the queue table (waiting its turn for the write lock, which this
         // thread's crawl holds between ticks): every later write of the crawl fails.
-        const script = `const db = require('better-sqlite3')(${JSON.stringify(join(dir, JOB_DB_FILE))}, { timeout: 10000 }); db.exec('DROP TABLE requests'); db.close();`;
-        dropped = new Promise((resolve) => spawn(process.execPath, ['-e', script], { stdio: 'inherit' }).once('exit', resolve));
+        // Through the same driver as the crawl (node:sqlite on Node 22+, better-sqlite3 on 20).
+        const script = `import { openSqlite } from ${JSON.stringify(DRIVER)}; const db = openSqlite(${JSON.stringify(join(dir, JOB_DB_FILE))}); db.exec('PRAGMA busy_timeout = 10000'); db.exec('DROP TABLE requests'); db.close();`;
+        dropped = new Promise((resolve) => spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'inherit' }).once('exit', resolve));
       }
       return 5;
     },
