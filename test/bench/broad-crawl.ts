@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Crawler } from '../../src/core/crawler.js';
 import { Spider } from '../../src/spider/spider.js';
+import { median } from './median.js';
 
 const { values } = parseArgs({
   options: {
@@ -109,7 +110,6 @@ if (values.serve) {
   } finally {
     server.stdin!.end();
   }
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const row = (list: Figures[]) => ({
     pages: median(list.map((x) => x.pages)),
     'pages/s': Math.round(median(list.map((x) => x.pages / x.seconds))),

@@ -35,17 +35,16 @@
  * - Every wait is bounded: a round that outlives `--timeout` seconds is stopped (SIGINT, then
  *   SIGKILL) and reported as such.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { redisCommand, startRedis, type RedisServer } from '../fixtures/redis-server.js';
 import { CLI, makeProject, REPO, startCli, type CliResult, type CliRun, type TempProject } from '../helpers/project.js';
+import { startServerProcess } from './site-process.js';
 
 interface SiteConfig {
   pages: number;
@@ -173,52 +172,14 @@ interface SiteProcess {
 }
 
 /** Starts this file with `--serve` and reads its base URLs (within 30 s). */
-async function startSiteProcess(config: SiteConfig): Promise<SiteProcess> {
-  const script = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, ['--import', 'tsx', script, '--serve', JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => fail(new Error('site process: no base URLs within 30 s')), 30_000);
-    const fail = (error: Error): void => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(error);
-    };
-    child.once('exit', (code) => fail(new Error(`site process exited during start-up (code ${code})`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const end = buffer.indexOf('\n');
-      if (end < 0) return;
-      clearTimeout(timer);
-      child.removeAllListeners('exit');
-      child.stdout!.removeAllListeners('data');
-      child.stdout!.resume();
-      resolve(buffer.slice(0, end));
-    });
-  });
-  const { bases } = JSON.parse(line) as { bases: string[] };
+async function startDomainsSite(config: SiteConfig): Promise<SiteProcess> {
+  const { ready, close } = await startServerProcess<{ bases: string[] }>(fileURLToPath(import.meta.url), ['--serve', JSON.stringify(config)]);
+  const { bases } = ready;
   const admin = async (path: string): Promise<SiteCounts> => {
     const response = await fetch(`${bases[0]}${path}`, { signal: AbortSignal.timeout(10_000) });
     return (await response.json()) as SiteCounts;
   };
-  return {
-    bases,
-    counts: () => admin('/__stats'),
-    reset: async () => void (await admin('/__reset')),
-    close: async () => {
-      child.stdin!.end();
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = once(child, 'exit');
-        const cancel = new AbortController();
-        const timeout = sleep(10_000, 'timeout' as const, { signal: cancel.signal }).catch(() => 'cancelled' as const);
-        if ((await Promise.race([exited, timeout])) === 'timeout') {
-          child.kill('SIGKILL');
-          await exited;
-        }
-        cancel.abort();
-      }
-    },
-  };
+  return { bases, counts: () => admin('/__stats'), reset: async () => void (await admin('/__reset')), close };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -353,7 +314,7 @@ async function main(): Promise<void> {
     const fsync = await redisCommand(redis.port, ['CONFIG', 'SET', 'appendfsync', appendfsync]);
     if (fsync !== '+OK\r\n') throw new Error(`CONFIG SET appendfsync ${appendfsync}: ${fsync.trim()}`);
     const version = /redis_version:(\S+)/.exec(await redisCommand(redis.port, ['INFO', 'server']))?.[1] ?? 'unknown';
-    site = await startSiteProcess(config);
+    site = await startDomainsSite(config);
     project = makeProject({ 'crawl.config.ts': 'export default {};\n', 'spiders/pages.ts': SPIDER });
 
     const ceiling = limits.global / (config.latencyMs / 1000);

@@ -20,6 +20,7 @@ import { Pool } from 'undici';
 import { Crawler } from '../../src/core/crawler.js';
 import LittlesLawSpider from '../fixtures/spiders/littles-law.js';
 import { startSiteProcess } from './site-process.js';
+import { median } from './median.js';
 
 const { values } = parseArgs({
   options: {
@@ -120,7 +121,6 @@ try {
   await site.close();
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const r3 = (n: number): number => Math.round(n * 1000) / 1000;
 console.log(`Little's law: C=${concurrency}, W=${latencyMs} ms, ${pages} pages of ~1.6 KB, ceiling C/W = ${ceiling} pages/s; node ${process.version}; medians of ${rounds}`);
 console.table(

@@ -26,6 +26,7 @@ import { Scheduler } from '../../src/scheduler/scheduler.js';
 import type { SpiderClass } from '../../src/spider/spider.js';
 import { startDemoSite } from '../../examples/demo/site/server.js';
 import ProductsSpider from '../../examples/demo/spiders/products.js';
+import { median } from './median.js';
 
 const { values } = parseArgs({
   options: {
@@ -109,11 +110,6 @@ async function demoCrawl(jobDir: string | undefined): Promise<number> {
   } finally {
     await site.close();
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 if (values.child === 'memory' || values.child === 'job') {

@@ -33,6 +33,7 @@ import { parseArgs } from 'node:util';
 import { Crawler } from '../../src/core/crawler.js';
 import HeavySpider from '../fixtures/spiders/heavy.js';
 import { benchSelectors } from './selector-cost.js';
+import { median } from './median.js';
 
 const SPIDER_FILE = fileURLToPath(new URL('../fixtures/spiders/heavy.ts', import.meta.url));
 const TAGS = ['red', 'blue', 'green', 'sale', 'new', 'eco', 'kids', 'pro'];
@@ -106,11 +107,6 @@ async function crawlOnce(workers: number, base: string, pages: number): Promise<
     items: Number(result.stats['item/scraped'] ?? 0),
     errors: Number(result.stats['spider/exceptions'] ?? 0),
   };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 async function main(): Promise<void> {

@@ -29,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BenchSiteOptions, startBenchSite as StartBenchSite } from '../../src/cli/bench-site.js';
 import type { BenchResult } from '../../src/cli/commands/bench.js';
+import { median } from './median.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -88,7 +89,6 @@ function runVariant(variant: Variant, url: string, scenario: Scenario): BenchRes
   return JSON.parse(out.trim().split('\n').pop()!) as BenchResult;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   if (!values['no-build']) execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'src'], { cwd: REPO, stdio: 'inherit' });

@@ -11,6 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import { Request } from '../../src/http/request.js';
 import { Response } from '../../src/http/response.js';
+import { median } from './median.js';
 
 type Extract = (response: Response) => unknown[];
 
@@ -54,11 +55,6 @@ const perCard: Record<string, Extract> = {
   css: (r) => r.css('div.product').map((card) => ({ name: card.css('h2.name a::text').get(), price: card.css('span.price::attr(data-amount)').get(), tags: card.css('ul.tags li::text').getall() })),
   xpath: (r) => r.xpath('//div[contains(@class, "product")]').map((card) => ({ name: card.xpath('./h2/a/text()').get(), price: card.xpath('./span/@data-amount').get(), tags: card.xpath('./ul/li/text()').getall() })),
 };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 function responses(pages: string[]): Response[] {
   return pages.map((page, i) => {

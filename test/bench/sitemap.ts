@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import { load } from 'cheerio/slim';
 import { parseSitemap, type SitemapEntry } from '../../src/spider/sitemap.js';
+import { median } from './median.js';
 
 const { values } = parseArgs({
   options: { urls: { type: 'string', default: '50000' }, rounds: { type: 'string', default: '3' }, impl: { type: 'string' } },
@@ -83,7 +84,6 @@ if (values.impl) {
       results[impl]!.push(JSON.parse(out.trim().split('\n').pop()!) as Figures);
     }
   }
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const row = (list: Figures[]) => ({ entries: list[0]!.entries, 'ms (median)': Math.round(median(list.map((x) => x.ms))), 'heap growth MB': Math.round(median(list.map((x) => x.heapMb))), rounds: list.map((x) => Math.round(x.ms)).join(' / ') });
   console.log(`${urls} URLs, ${values.rounds} rounds, each in a fresh process`);
   console.table({ 'cheerio document (before)': row(results.document!), 'streaming (parseSitemap)': row(results.streaming!) });

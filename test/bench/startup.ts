@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startSite } from '../fixtures/site.js';
 import { CLI, REPO } from '../helpers/project.js';
+import { median } from './median.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' } } });
 const runs = Number(values.runs);
@@ -28,11 +29,11 @@ function timed(args: string[], cwd: string): Promise<number> {
   });
 }
 
-async function median(args: string[], cwd = REPO): Promise<number> {
+/** The median wall time of `runs` fresh processes of `node args`. */
+async function medianRunMs(args: string[], cwd = REPO): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push(await timed(args, cwd));
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return median(times);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'arachne-bench-startup-'));
@@ -52,13 +53,13 @@ export default class OneSpider extends Spider {
 `,
   );
   const rows: [string, string, number][] = [
-    ['node itself', "node -e ''", await median(['-e', ''])],
-    ["import 'arachne'", "node -e \"await import('arachne')\"", await median(['--input-type=module', '-e', "await import('arachne')"], dir)],
-    ['crawl --version', 'crawl --version', await median([join(REPO, 'dist', 'cli', 'bin.js'), '--version'])],
+    ['node itself', "node -e ''", await medianRunMs(['-e', ''])],
+    ["import 'arachne'", "node -e \"await import('arachne')\"", await medianRunMs(['--input-type=module', '-e', "await import('arachne')"], dir)],
+    ['crawl --version', 'crawl --version', await medianRunMs([join(REPO, 'dist', 'cli', 'bin.js'), '--version'])],
     [
       'one-page crawl',
       'crawl runspider one.ts -s parse.workers=0 -O one.jsonl',
-      await median([CLI, 'runspider', 'one.ts', '-a', `url=${site.url}/page/0`, '-s', 'parse.workers=0', '-O', join(dir, 'one.jsonl'), '-L', 'warn'], dir),
+      await medianRunMs([CLI, 'runspider', 'one.ts', '-a', `url=${site.url}/page/0`, '-s', 'parse.workers=0', '-O', join(dir, 'one.jsonl'), '-L', 'warn'], dir),
     ],
   ];
   console.log(`median of ${runs} fresh processes, Node ${process.versions.node}`);

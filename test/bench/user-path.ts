@@ -34,6 +34,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BenchSiteOptions, startBenchSite as StartBenchSite } from '../../src/cli/bench-site.js';
 import { CLI, makeProject, REPO, type TempProject } from '../helpers/project.js';
+import { median } from './median.js';
 
 const { values } = parseArgs({
   options: {
@@ -111,7 +112,6 @@ function runLoop(url: string, concurrency: number): Run {
   return { ...run, pages: (JSON.parse(stdout.trim().split('\n').pop()!) as { pages: number }).pages };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const r2 = (n: number): number => Math.round(n * 100) / 100;
 
 async function main(): Promise<void> {

@@ -11,12 +11,10 @@ import { TICK_SCRIPT } from '../../src/cluster/tick-script.js';
 import type { Crawler } from '../../src/core/crawler.js';
 import { fingerprint } from '../../src/http/fingerprint.js';
 import { Request } from '../../src/http/request.js';
-import type { Response } from '../../src/http/response.js';
 import { encodeRequest } from '../../src/scheduler/stores/request-codec.js';
-import { Spider } from '../../src/spider/spider.js';
 import type { ConfigInput } from '../../src/settings/config.js';
 import { rejectsWith } from '../helpers/assert-code.js';
-import { crawl, dispatchRecorder, gaps, stat } from '../helpers/crawl.js';
+import { crawl, dispatchRecorder, followSpider, gaps, stat } from '../helpers/crawl.js';
 import { startRedis, type RedisServer } from '../fixtures/redis-server.js';
 import { closeSites, startSite, startSites, type Site } from '../fixtures/site.js';
 
@@ -33,17 +31,6 @@ after(async () => {
   client.disconnect();
   await redis.close();
 });
-
-function pagesSpider(name: string, bases: readonly string[]) {
-  return class extends Spider {
-    static override name = name;
-    static override startUrls = bases.map((base) => `${base}/page/0`);
-    async *parse(response: Response) {
-      yield { url: response.url };
-      yield* response.followAll('a');
-    }
-  };
-}
 
 /** Settings for one cluster crawler on a fresh (or given) crawl id. */
 function clusterConfig(crawlId: string, extra: ConfigInput = {}): ConfigInput {
@@ -62,7 +49,7 @@ const freshId = (): string => `t${process.pid}-${++crawlCount}`;
 test('two crawlers share one frontier: every page once, perDomain holds across both, round trips are batched', async () => {
   const sites = await startSites(2, { pages: 150, latencyMs: 15 });
   try {
-    const Pages = pagesSpider('pages', sites.map((s) => s.url));
+    const Pages = followSpider('pages', sites.map((s) => `${s.url}/page/0`));
     // 2 domains x 3 units = 6 cluster-wide; each crawler runs at most 4, so both get work.
     const config = clusterConfig(freshId(), { 'concurrency.perDomain': 3, 'concurrency.global': 4 });
     const [a, b] = await Promise.all([crawl(Pages, config), crawl(Pages, config)]);
@@ -87,7 +74,7 @@ test('two crawlers share one frontier: every page once, perDomain holds across b
 test('a slots rule is one budget across the cluster, and counts as used', async () => {
   const site = await startSite({ pages: 40, latencyMs: 15 });
   try {
-    const Pages = pagesSpider('rules', [site.url]);
+    const Pages = followSpider('rules', [`${site.url}/page/0`]);
     const config = clusterConfig(freshId(), { 'concurrency.perDomain': 6, 'concurrency.global': 3, slots: { [new URL(site.url).hostname]: { concurrency: 2 } } });
     const [a, b] = await Promise.all([crawl(Pages, config), crawl(Pages, config)]);
     assert.equal(a.items.length + b.items.length, 40);
@@ -102,7 +89,7 @@ test('a slots rule is one budget across the cluster, and counts as used', async 
 test('download.delayMs is one gap across the cluster, not per crawler', async () => {
   const site = await startSite({ pages: 12, linksPerPage: 11 });
   try {
-    const Pages = pagesSpider('gaps', [site.url]);
+    const Pages = followSpider('gaps', [`${site.url}/page/0`]);
     const config = clusterConfig(freshId(), { 'download.delayMs': 60, 'concurrency.perDomain': 4 });
     const first = dispatchRecorder();
     const second = dispatchRecorder();
@@ -126,7 +113,7 @@ test('a dead process\'s leases expire: its requests go back to the frontier and 
   const site = await startSite({ pages: 40 });
   const crawlId = freshId();
   try {
-    const Pages = pagesSpider('leases', [site.url]);
+    const Pages = followSpider('leases', [`${site.url}/page/0`]);
     const keys = clusterKeys(crawlId);
     await client.hset(keys.meta, { format: CLUSTER_FORMAT, spider: 'leases', startDone: '1' });
     // A "process" that queued the start page, claimed it (1 of the slot's 2 units) and died:
@@ -157,7 +144,7 @@ test('a dead process\'s leases expire: its requests go back to the frontier and 
 test('a crawler that joins late gets work; the crawl ends for every process only when the frontier is empty and nothing is leased', async () => {
   const site = await startSite({ pages: 120, latencyMs: 10 });
   try {
-    const Pages = pagesSpider('late', [site.url]);
+    const Pages = followSpider('late', [`${site.url}/page/0`]);
     // The slot has 4 units and each crawler runs 2 at most: the late one finds room.
     const config = clusterConfig(freshId(), { 'concurrency.perDomain': 4, 'concurrency.global': 2 });
     const early = crawl(Pages, config);
@@ -173,7 +160,7 @@ test('a crawler that joins late gets work; the crawl ends for every process only
 });
 
 test('bad input: an unreachable Redis, a bad URL, a bad crawl id, another spider\'s crawl id, and a job dir too', async () => {
-  const Pages = pagesSpider('bad', ['http://127.0.0.1:9']);
+  const Pages = followSpider('bad', ['http://127.0.0.1:9/page/0']);
   const unreachable = await rejectsWith(crawl(Pages, { 'cluster.redis': 'redis://127.0.0.1:1/0', 'cluster.crawlId': freshId() } as ConfigInput), 'ERR_CLUSTER_REDIS');
   assert.match(unreachable.message, /127\.0\.0\.1:1/);
   await rejectsWith(crawl(Pages, { 'cluster.redis': 'http://127.0.0.1:1/0' } as ConfigInput), 'ERR_CLUSTER_URL');
@@ -207,7 +194,7 @@ test('Redis restarted mid-crawl: the crawlers wait, reconnect and finish with ev
     },
   });
   try {
-    const Pages = pagesSpider('restart', [site.url]);
+    const Pages = followSpider('restart', [`${site.url}/page/0`]);
     const config = clusterConfig(freshId(), { 'concurrency.perDomain': 4, 'cluster.leaseMs': 10_000 });
     const [a, b] = await Promise.all([crawl(Pages, config), crawl(Pages, config)]);
     assert.ok(restarted, 'Redis was restarted during the crawl');
@@ -235,7 +222,7 @@ test('the shared state vanishing mid-crawl (a reset) stops the crawl with a code
     },
   });
   try {
-    const Pages = pagesSpider('reset', [site.url]);
+    const Pages = followSpider('reset', [`${site.url}/page/0`]);
     const outcome = await crawl(Pages, clusterConfig(crawlId, { 'concurrency.perDomain': 2 }));
     assert.equal(outcome.reason, 'cluster_state_lost');
     assert.ok(outcome.items.length >= 25, `items scraped before the reset were kept (${outcome.items.length})`);
@@ -248,7 +235,7 @@ test('the shared state vanishing mid-crawl (a reset) stops the crawl with a code
 test('a starved process is woken through pub/sub when work appears, without waiting for its poll', { timeout: 60_000 }, async () => {
   const site = await startSite({ pages: 80, latencyMs: 10 });
   try {
-    const Pages = pagesSpider('wake', [site.url]);
+    const Pages = followSpider('wake', [`${site.url}/page/0`]);
     // A poll a minute apart: a process that waited for it would stall the test past its timeout.
     const config = clusterConfig(freshId(), { 'cluster.pollMs': 60_000, 'concurrency.perDomain': 4, 'concurrency.global': 2 });
     const started = performance.now();

@@ -6,27 +6,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { crawlItems, runSpider } from '../../src/core/run-spider.js';
-import type { Response } from '../../src/http/response.js';
-import { Spider } from '../../src/spider/spider.js';
 import { startSite } from '../fixtures/site.js';
-
-function pagesSpider(base: string) {
-  return class Pages extends Spider<{ url: string; n: number }> {
-    static override name = 'lib-pages';
-    static override startUrls = [`${base}/page/0`];
-    override async *parse(response: Response) {
-      yield { url: response.url, n: Number(/(\d+)$/.exec(response.url)![1]) };
-      yield* response.followAll('ul.links a');
-    }
-  };
-}
+import { followSpider } from '../helpers/crawl.js';
 
 const quiet = { parse: { workers: 0 }, log: { level: 'silent' as const, statsIntervalMs: 0 } };
 
 test('runSpider resolves with every item and the final stats', async () => {
   const site = await startSite({ pages: 25 });
   try {
-    const { items, stats, reason } = await runSpider(pagesSpider(site.url), quiet);
+    const { items, stats, reason } = await runSpider(followSpider('lib-pages', [`${site.url}/page/0`]), quiet);
     assert.equal(reason, 'finished');
     assert.equal(items.length, 25);
     assert.deepEqual(new Set(items.map((i) => i.n)), new Set(Array.from({ length: 25 }, (_, i) => i)));
@@ -43,7 +31,7 @@ test('crawlItems yields items as they are scraped, holding at most bufferSize un
     const settings = { ...quiet, items: { concurrency: 1 }, concurrency: { global: 2 } };
     let read = 0;
     let maxAhead = 0;
-    for await (const item of crawlItems(pagesSpider(site.url), settings, { bufferSize })) {
+    for await (const item of crawlItems(followSpider('lib-pages', [`${site.url}/page/0`]), settings, { bufferSize })) {
       assert.equal(typeof item.n, 'number');
       read++;
       // Pages fetched beyond what was read: the buffer, the item in the pipeline, the callbacks
@@ -63,14 +51,14 @@ test('leaving the loop early stops the crawl gracefully; a settings error is thr
   const site = await startSite({ pages: 200 });
   try {
     const got: number[] = [];
-    for await (const item of crawlItems(pagesSpider(site.url), { ...quiet, concurrency: { global: 2 } }, { bufferSize: 1 })) {
+    for await (const item of crawlItems(followSpider('lib-pages', [`${site.url}/page/0`]), { ...quiet, concurrency: { global: 2 } }, { bufferSize: 1 })) {
       got.push(item.n);
       if (got.length === 3) break;
     }
     assert.equal(got.length, 3);
     assert.ok(site.requests < 60, `stopped early: ${site.requests} requests`);
     await assert.rejects(async () => {
-      for await (const _ of crawlItems(pagesSpider(site.url), { concurrency: { perDomain: 0 } })) assert.fail('no item expected');
+      for await (const _ of crawlItems(followSpider('lib-pages', [`${site.url}/page/0`]), { concurrency: { perDomain: 0 } })) assert.fail('no item expected');
     }, /concurrency\.perDomain/);
   } finally {
     await site.close();

@@ -2,8 +2,10 @@
 import { Crawler, type CrawlerOptions } from '../../src/core/crawler.js';
 import { DEFAULT_DOWNLOADER_MIDDLEWARES } from '../../src/downloader/downloader.js';
 import type { DownloaderMiddleware, DownloaderMiddlewareClass, Handler } from '../../src/downloader/middleware.js';
+import { Request } from '../../src/http/request.js';
+import type { Response } from '../../src/http/response.js';
 import type { ConfigInput } from '../../src/settings/config.js';
-import type { SpiderClass } from '../../src/spider/spider.js';
+import { Spider, type SpiderClass } from '../../src/spider/spider.js';
 
 export interface CrawlOutcome {
   crawler: Crawler;
@@ -35,6 +37,34 @@ export async function crawl(
   options.onCrawler?.(crawler);
   const result = await crawler.crawl();
   return { crawler, items, stats: result.stats, reason: result.reason, logs };
+}
+
+/** A spider over a fixed list of URLs (read when the crawl starts); one item `{ url, status }` per response. */
+export function listSpider(name: string, urls: () => string[]) {
+  return class extends Spider {
+    static override name = name;
+    override async *start() {
+      for (const url of urls()) yield new Request(url);
+    }
+    async *parse(response: { url: string; status: number }) {
+      yield { url: response.url, status: response.status };
+    }
+  };
+}
+
+/**
+ * A spider that starts at `startUrls` and follows every link of the site fixture's pages
+ * (`ul.links a`); one item `{ url, n }` per page, `n` the page number.
+ */
+export function followSpider(name: string, startUrls: readonly string[]) {
+  return class extends Spider<{ url: string; n: number }> {
+    static override name = name;
+    static override startUrls = startUrls;
+    override async *parse(response: Response) {
+      yield { url: response.url, n: Number(/(\d+)$/.exec(response.url)?.[1] ?? Number.NaN) };
+      yield* response.followAll('ul.links a');
+    }
+  };
 }
 
 /** A stat as a number (0 when absent). */

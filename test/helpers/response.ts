@@ -19,3 +19,8 @@ export function fakeResponse(
     request: new Request({ ...request, url }),
   });
 }
+
+/** A response to `request` with this status, headers and body: for middleware tests that never touch a socket. */
+export function statusResponse(status: number, request: Request, headers: ResponseHeaders = {}, body: string | Uint8Array = ''): Response {
+  return new Response({ url: request.url, status, headers, body: typeof body === 'string' ? Buffer.from(body) : body, request });
+}

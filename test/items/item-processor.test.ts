@@ -4,12 +4,13 @@ import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Stats } from '../../src/stats.js';
 import { ArachneError, DropItem } from '../../src/errors.js';
-import { createLogger, silentLogger, type Logger } from '../../src/log.js';
+import { silentLogger } from '../../src/log.js';
 import { ItemProcessor, type ItemProcessorOptions } from '../../src/items/item-processor.js';
 import type { Item } from '../../src/spider/item.js';
 import type { ItemPipeline, PipelineContext } from '../../src/items/pipeline.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { codeOf } from '../helpers/assert-code.js';
+import { recordingLogger } from '../helpers/log.js';
 
 interface Deferred<T = void> {
   promise: Promise<T>;
@@ -46,11 +47,6 @@ async function readJsonl(path: string): Promise<Item[]> {
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as Item);
-}
-
-function recordingLogger(): { logger: Logger; lines: string[] } {
-  const lines: string[] = [];
-  return { lines, logger: createLogger('items', 'debug', (level, _name, message) => lines.push(`${level}: ${message}`)) };
 }
 
 test('pipelines transform in order; items reach every feed; stats count them', async (t) => {

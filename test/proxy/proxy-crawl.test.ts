@@ -11,19 +11,7 @@ import { Request } from '../../src/http/request.js';
 import { Spider } from '../../src/spider/spider.js';
 import { startProxy, type ProxyServer } from '../fixtures/proxy-server.js';
 import { startSite, startSites, closeSites } from '../fixtures/site.js';
-import { crawl, stat } from '../helpers/crawl.js';
-
-function listSpider(name: string, urls: () => string[]) {
-  return class extends Spider {
-    static override name = name;
-    override async *start() {
-      for (const url of urls()) yield new Request(url);
-    }
-    async *parse(response: { url: string }) {
-      yield { url: response.url };
-    }
-  };
-}
+import { crawl, listSpider, stat } from '../helpers/crawl.js';
 
 async function proxies(n: number, options: { auth?: { user: string; password: string } } = {}): Promise<ProxyServer[]> {
   return Promise.all(Array.from({ length: n }, (_, i) => startProxy({ exitAddress: `127.0.0.${11 + i}`, ...options })));

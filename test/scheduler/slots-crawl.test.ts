@@ -6,10 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DnsAnswer } from '../../src/downloader/dns-cache.js';
-import { Request } from '../../src/http/request.js';
-import { Spider } from '../../src/spider/spider.js';
 import { startSite } from '../fixtures/site.js';
-import { crawl, dispatchRecorder, gaps, stat } from '../helpers/crawl.js';
+import { crawl, dispatchRecorder, gaps, listSpider, stat } from '../helpers/crawl.js';
 
 /** A resolver mapping test host names to loopback addresses. */
 function mapHosts(map: Record<string, string | (() => string)>) {
@@ -17,19 +15,6 @@ function mapHosts(map: Record<string, string | (() => string)>) {
     const entry = map[host];
     if (entry === undefined) throw Object.assign(new Error(`ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
     return [{ address: typeof entry === 'function' ? entry() : entry, family: 4, ttlMs: 1000 }];
-  };
-}
-
-/** A spider over a fixed list of URLs; one item per response. */
-function listSpider(name: string, urls: () => string[]) {
-  return class extends Spider {
-    static override name = name;
-    override async *start() {
-      for (const url of urls()) yield new Request(url);
-    }
-    async *parse(response: { url: string; status: number }) {
-      yield { url: response.url, status: response.status };
-    }
   };
 }
 

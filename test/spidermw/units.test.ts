@@ -12,7 +12,7 @@ import { HttpErrorsMiddleware } from '../../src/spidermw/http-errors.js';
 import type { SpiderMiddlewareContext } from '../../src/spidermw/spider-middleware.js';
 import { UrlLengthMiddleware } from '../../src/spidermw/url-length.js';
 import { thrownCode } from '../helpers/assert-code.js';
-import { fakeResponse } from '../helpers/response.js';
+import { fakeResponse, statusResponse } from '../helpers/response.js';
 
 class Plain extends Spider {
   static override name = 'plain';
@@ -23,11 +23,7 @@ function context(settings: Partial<SettingValues> = {}): SpiderMiddlewareContext
   return { settings: mergeSettings(settings), stats: new Stats(), logger: silentLogger, spiderClass: Plain };
 }
 
-function statusResponse(status: number, meta: Request['meta'] = {}) {
-  const response = fakeResponse('<p>x</p>', undefined, 'http://example.com/a', { meta });
-  Object.defineProperty(response, 'status', { value: status });
-  return response;
-}
+const withStatus = (status: number, meta: Request['meta'] = {}) => statusResponse(status, new Request({ url: 'http://example.com/a', meta }));
 
 test('url-length: a URL at the limit passes, one character over is dropped and counted', () => {
   const ctx = context({ 'urlLength.limit': 30 });
@@ -63,12 +59,12 @@ test('depth: depth.priority shifts the priority of derived requests by depth', (
 test('http-errors: 2xx passes; 404 is ERR_HTTP_STATUS unless allowed by settings or meta', () => {
   const ctx = context();
   const mw = new HttpErrorsMiddleware(ctx);
-  assert.equal(thrownCode(() => mw.processInput(statusResponse(200))), undefined);
-  assert.equal(thrownCode(() => mw.processInput(statusResponse(404))), 'ERR_HTTP_STATUS');
+  assert.equal(thrownCode(() => mw.processInput(withStatus(200))), undefined);
+  assert.equal(thrownCode(() => mw.processInput(withStatus(404))), 'ERR_HTTP_STATUS');
   assert.equal(ctx.stats.count('httpErrors/ignored/status/404'), 1);
-  assert.equal(thrownCode(() => mw.processInput(statusResponse(404, { handleHttpStatusList: [404] }))), undefined);
-  assert.equal(thrownCode(() => mw.processInput(statusResponse(500, { handleHttpStatusAll: true }))), undefined);
+  assert.equal(thrownCode(() => mw.processInput(withStatus(404, { handleHttpStatusList: [404] }))), undefined);
+  assert.equal(thrownCode(() => mw.processInput(withStatus(500, { handleHttpStatusAll: true }))), undefined);
   const allowed = new HttpErrorsMiddleware(context({ 'httpErrors.allowedCodes': [410] }));
-  assert.equal(thrownCode(() => allowed.processInput(statusResponse(410))), undefined);
-  assert.equal(thrownCode(() => allowed.processInput(statusResponse(404))), 'ERR_HTTP_STATUS');
+  assert.equal(thrownCode(() => allowed.processInput(withStatus(410))), undefined);
+  assert.equal(thrownCode(() => allowed.processInput(withStatus(404))), 'ERR_HTTP_STATUS');
 });
