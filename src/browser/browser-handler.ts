@@ -166,6 +166,8 @@ export class BrowserHandler {
       rendering.catch(() => {});
       const response = await Promise.race([rendering, deadline]);
       const result = response.browser!;
+      // A 3xx Chromium did not follow (redirects.ts): the redirect middleware makes the hop.
+      if (response.status >= 300 && response.status < 400 && response.headers.location !== undefined) stats.inc('browser/redirects');
       stats.inc('browser/pages');
       stats.inc('browser/subrequests', result.subrequests);
       if (result.blocked > 0) stats.inc('browser/subrequests_blocked', result.blocked);

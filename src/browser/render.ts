@@ -10,6 +10,7 @@ import type { BrowserAction, BrowserRequestOptions, BrowserResult } from '../htt
 import type { Request } from '../http/request.js';
 import { Response, type ResponseHeaders } from '../http/response.js';
 import { runActions } from './actions.js';
+import { RedirectStop } from './redirects.js';
 
 export interface RenderSettings {
   waitUntil: NonNullable<BrowserRequestOptions['waitUntil']>;
@@ -84,7 +85,27 @@ export async function render(page: Page, request: Request, s: RenderSettings, di
   const cookies = cookiesOf(request);
   if (cookies.length > 0) await page.context().addCookies(cookies);
 
-  const response = await page.goto(request.url, { waitUntil: s.options.waitUntil ?? s.waitUntil, timeout: left(until) });
+  // Chromium follows no redirect of the main document: its 3xx goes back up as it is, and the
+  // redirect middleware makes the hop (redirects.ts).
+  const redirects = await RedirectStop.on(page);
+  let response: Awaited<ReturnType<Page['goto']>>;
+  try {
+    response = await page.goto(request.url, { waitUntil: s.options.waitUntil ?? s.waitUntil, timeout: left(until) });
+  } catch (error) {
+    if (redirects.stopped === undefined) throw error;
+    response = null;
+  }
+  if (redirects.stopped !== undefined) {
+    return new Response({
+      url: request.url,
+      ...redirects.stopped,
+      body: Buffer.alloc(0),
+      request,
+      timings: { dispatchedAt, ...(headersAt === undefined ? {} : { headersAt }), doneAt: performance.now() },
+      flags: ['browser'],
+      browser: result,
+    });
+  }
   if (response === null) {
     throw new DropRequestError('ERR_BROWSER_NO_RESPONSE', `the browser got no document for ${request.url}`, { hint: 'only http(s) pages can be rendered' });
   }
