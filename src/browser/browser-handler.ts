@@ -10,6 +10,7 @@ import type { ArachneError } from '../errors.js';
 import type { BrowserRequestOptions } from '../http/browser-options.js';
 import type { Request } from '../http/request.js';
 import type { Response } from '../http/response.js';
+import type { SpiderOutput } from '../spider/spider.js';
 import type { Logger } from '../log.js';
 import type { SettingValues } from '../settings/defaults.js';
 import { checkActions } from './actions.js';
@@ -100,8 +101,33 @@ export class BrowserHandler {
     const section = sectionOf(request.url);
     if (this.#adaptive.direct(section)) return this.render(request, {});
     const response = await http(request);
-    if (!(await this.#adaptive.needsBrowser(section, response))) return response;
+    // Without the spider's own test, the callback judges (observeCallback, below).
+    if (!this.#adaptive.spiderJudges || !(await this.#adaptive.needsBrowser(section, response))) return response;
     return this.render(request, {});
+  }
+
+  /**
+   * The engine's `observeCallback` hook: in `auto`, watches what the callback of an HTTP page
+   * yields; when it yielded nothing, queues a rendered copy (`dontFilter`, the same admission
+   * path), and learns from what that copy's callback yields. Other responses pass untouched.
+   */
+  observeCallback(response: Response, outputs: AsyncIterable<SpiderOutput>, queue: (request: Request) => void): AsyncIterable<SpiderOutput> {
+    const request = response.request;
+    const copy = request.meta.autoRendered === true;
+    if (this.#adaptive.spiderJudges || (!copy && (response.browser !== undefined || wantedRendering(request, this.#mode) !== 'auto'))) return outputs;
+    const adaptive = this.#adaptive;
+    const section = sectionOf(request.url);
+    // Judged at the first output (a request it yields may leave before the callback ends: it
+    // should find the section learnt), or at the end when there was none.
+    const judge = (outputs: number): boolean => (copy ? (adaptive.afterRendered(section, outputs), false) : adaptive.afterHttp(section, response, outputs));
+    return (async function* counted() {
+      let count = 0;
+      for await (const output of outputs) {
+        if (count++ === 0) judge(1);
+        yield output;
+      }
+      if (count === 0 && judge(0)) queue(request.replace({ dontFilter: true, meta: { browser: true, autoRendered: true, retryTimes: 0 } }));
+    })();
   }
 
   /** Renders `request` in Chromium and returns the rendered page as a `Response`. */
@@ -140,6 +166,8 @@ export class BrowserHandler {
       rendering.catch(() => {});
       const response = await Promise.race([rendering, deadline]);
       const result = response.browser!;
+      // A 3xx Chromium did not follow (redirects.ts): the redirect middleware makes the hop.
+      if (response.status >= 300 && response.status < 400 && response.headers.location !== undefined) stats.inc('browser/redirects');
       stats.inc('browser/pages');
       stats.inc('browser/subrequests', result.subrequests);
       if (result.blocked > 0) stats.inc('browser/subrequests_blocked', result.blocked);

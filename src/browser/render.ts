@@ -10,6 +10,7 @@ import type { BrowserAction, BrowserRequestOptions, BrowserResult } from '../htt
 import type { Request } from '../http/request.js';
 import { Response, type ResponseHeaders } from '../http/response.js';
 import { runActions } from './actions.js';
+import { RedirectStop } from './redirects.js';
 
 export interface RenderSettings {
   waitUntil: NonNullable<BrowserRequestOptions['waitUntil']>;
@@ -52,7 +53,7 @@ export async function render(page: Page, request: Request, s: RenderSettings, di
   const extra: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) if (!BROWSER_OWNED.has(name)) extra[name] = value;
 
-  await page.route('**/*', (route, req) => {
+  const routing = page.route('**/*', (route, req) => {
     if (main === undefined && req.isNavigationRequest() && req.frame() === page.mainFrame()) {
       main = req;
       // The main document goes out as Arachne built it: method, body and headers (user agent,
@@ -82,36 +83,57 @@ export async function render(page: Page, request: Request, s: RenderSettings, di
   page.once('domcontentloaded', () => (result.domContentLoadedMs = Math.round(performance.now() - dispatchedAt)));
   page.once('load', () => (result.loadMs = Math.round(performance.now() - dispatchedAt)));
   const cookies = cookiesOf(request);
-  if (cookies.length > 0) await page.context().addCookies(cookies);
-
-  const response = await page.goto(request.url, { waitUntil: s.options.waitUntil ?? s.waitUntil, timeout: left(until) });
+  // Chromium follows no redirect of the main document: its 3xx goes back up as it is, and the
+  // redirect middleware makes the hop (redirects.ts). The set-up calls go to Chromium at once.
+  const [redirects] = await Promise.all([RedirectStop.on(page), routing, cookies.length > 0 ? page.context().addCookies(cookies) : undefined]);
+  let response: Awaited<ReturnType<Page['goto']>>;
+  try {
+    response = await page.goto(request.url, { waitUntil: s.options.waitUntil ?? s.waitUntil, timeout: left(until) });
+  } catch (error) {
+    if (redirects.stopped === undefined) throw error;
+    response = null;
+  }
+  if (redirects.stopped !== undefined) {
+    return new Response({
+      url: request.url,
+      ...redirects.stopped,
+      body: Buffer.alloc(0),
+      request,
+      timings: { dispatchedAt, ...(headersAt === undefined ? {} : { headersAt }), doneAt: performance.now() },
+      flags: ['browser'],
+      browser: result,
+    });
+  }
   if (response === null) {
     throw new DropRequestError('ERR_BROWSER_NO_RESPONSE', `the browser got no document for ${request.url}`, { hint: 'only http(s) pages can be rendered' });
   }
   if (s.options.waitForSelector) await page.waitForSelector(s.options.waitForSelector, { timeout: left(until) });
   result.actions = await runActions(page, s.actions, until);
 
-  const raw = await response.allHeaders();
+  // One round of calls to Chromium: headers, the body, the cookies, the server's address.
+  const html = isHtmlType(response.headers()['content-type']);
+  const [raw, body, jar, server] = await Promise.all([
+    response.allHeaders(),
+    // The rendered DOM for a page; the bytes as received for anything else (JSON, text).
+    html ? page.content().then((text) => Buffer.from(text, 'utf8')) : response.body(),
+    // Cookies the server or the page's scripts set, as Set-Cookie lines for the crawl's jar.
+    page.context().cookies(page.url()),
+    response.serverAddr().catch(() => null),
+  ]);
   const headers: ResponseHeaders = {};
   for (const [name, value] of Object.entries(raw)) {
     if (name === 'content-encoding' || name === 'content-length' || name === 'transfer-encoding' || name === 'set-cookie') continue;
     headers[name] = value;
   }
-  const html = isHtmlType(raw['content-type']);
-  // The rendered DOM for a page; the bytes as received for anything else (JSON, text).
-  const body = html ? Buffer.from(await page.content(), 'utf8') : await response.body();
   if (html) headers['content-type'] = 'text/html; charset=utf-8';
   if (s.maxBytes > 0 && body.length > s.maxBytes) {
     throw new DropRequestError('ERR_RESPONSE_TOO_LARGE', `the rendered page of ${request.url} exceeds download.maxResponseBytes (${s.maxBytes} bytes)`, {
       hint: 'raise download.maxResponseBytes (or meta.maxResponseBytes for this request); 0 means no cap',
     });
   }
-  // Cookies the server or the page's scripts set, as Set-Cookie lines for the crawl's jar.
-  const jar = await page.context().cookies(page.url());
   if (jar.length > 0) headers['set-cookie'] = jar.map(setCookieLine);
   const shot = s.options.screenshot;
   if (shot) result.screenshot = await page.screenshot({ fullPage: typeof shot === 'object' && shot.fullPage === true, timeout: left(until) });
-  const server = await response.serverAddr().catch(() => null);
   return new Response({
     url: page.url(),
     status: response.status(),

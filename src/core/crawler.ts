@@ -298,7 +298,9 @@ export class Crawler {
     if (job?.resumed) spider.state = job.store.loadSpiderState() ?? spider.state;
     const runner = runnerFromSettings({ settings, spider, spiderFile: options.spiderFile, args: options.args ?? {}, stats, logger, logSink: this.#sink, clock: this.#clock });
     closers.push('the parse workers', () => runner.close());
-    const engine = new Engine({ spider, settings, scheduler, downloader, runner, spiderMiddlewares, items: processor, stats, events, logger, clock: this.#clock });
+    // `browser.mode = 'auto'` judges a page by what its callback yielded (browser/adaptive.ts).
+    const observeCallback = browser.observeCallback.bind(browser);
+    const engine = new Engine({ spider, settings, scheduler, downloader, runner, spiderMiddlewares, items: processor, stats, events, logger, clock: this.#clock, observeCallback });
     this.#engine = engine;
     this.#scheduler = scheduler;
     if (cluster) {

@@ -65,6 +65,8 @@ export interface EngineOptions {
   events: EventBus;
   logger: Logger;
   clock: Clock;
+  /** Sees each callback's outputs pass; may queue requests of its own (`browser.mode = 'auto'`). */
+  observeCallback?: (response: Response, outputs: AsyncIterable<SpiderOutput>, queue: (request: Request) => void) => AsyncIterable<SpiderOutput>;
 }
 
 type ErrorWithCode = Error & { code?: string };
@@ -312,7 +314,8 @@ export class Engine {
       return;
     }
     try {
-      for await (const output of runner.callback(response)) await this.#output(output, response);
+      const outputs = this.#options.observeCallback?.(response, runner.callback(response), (r) => this.#enqueue(r, undefined)) ?? runner.callback(response);
+      for await (const output of outputs) await this.#output(output, response);
     } catch (error) {
       this.#callbackError(response.request, error);
     }

@@ -58,6 +58,8 @@ export interface RequestMeta {
    * the page needs it) or `false` (never). Unset: `browser.mode` decides. See docs/browser.md.
    */
   browser?: BrowserMeta;
+  /** Set by `browser.mode = 'auto'` on the rendered copy of a page whose HTTP copy's callback yielded nothing. */
+  autoRendered?: boolean;
 }
 
 /** A callback or errback: a method name, or a method reference (resolved to its name). */

@@ -120,28 +120,51 @@ test('Chromium killed mid-crawl: its pages fail coded and are retried, the brows
   assert.ok(stat(stats, 'browser/contexts_recycled') >= 3, JSON.stringify(stats));
 });
 
-test("browser.mode 'auto' on a half-JavaScript site: the plain half never opens a browser", async () => {
-  class Half extends Spider {
-    static override name = 'half';
+function halfSpider(name: string, needsBrowser?: (response: Response) => boolean) {
+  return class extends Spider {
+    static override name = name;
     override async *start() {
       yield new Request(`${site.url}/static/0`);
       yield new Request(`${site.url}/js/0`);
     }
     async *parse(response: Response) {
-      yield { title: response.css('h1.title::text').get(''), rendered: response.browser !== undefined };
+      // A page without its content yields nothing: that is what tells 'auto' to render it.
+      const title = response.css('h1.title::text').get();
+      if (title) yield { title, rendered: response.browser !== undefined };
       yield* response.followAll('a.next');
     }
-  }
+    needsBrowser(response: Response) {
+      return needsBrowser?.(response) ?? false;
+    }
+  };
+}
+
+test("browser.mode 'auto' on a half-JavaScript site, judged by what the callback yields: the plain half never opens a browser", async () => {
+  const Half = halfSpider('half');
+  delete (Half.prototype as { needsBrowser?: unknown }).needsBrowser;
   const { items, stats, logs } = await crawl(Half, { browser: { ...BROWSER_SETTINGS, mode: 'auto', autoRecheckRate: 0 }, 'log.level': 'warn' });
-  assert.equal(items.length, 10, logs.join('\n'));
   const titles = items.map((i) => i.title).sort();
-  assert.deepEqual(titles, [...[0, 1, 2, 3, 4].map((n) => `js ${n}`), ...[0, 1, 2, 3, 4].map((n) => `static ${n}`)]);
+  assert.deepEqual(titles, [...[0, 1, 2, 3, 4].map((n) => `js ${n}`), ...[0, 1, 2, 3, 4].map((n) => `static ${n}`)], logs.join('\n'));
   assert.ok(items.every((i) => i.rendered === String(i.title).startsWith('js')));
   for (let n = 0; n < 5; n++) assert.equal(site.browserHits.get(`/static/${n}`) ?? 0, 0, `/static/${n} never reached the browser`);
-  // The first JS page was fetched over HTTP, judged, and rendered; the rest went to the browser directly.
-  assert.equal(stat(stats, 'browser/auto/rendered'), 1);
+  // /js/0's callback yielded nothing over HTTP: a rendered copy was queued, yielded, and taught the
+  // section; /js/1../js/4 went to the browser directly (one request each, from Chromium).
+  assert.equal(stat(stats, 'browser/auto/rendered'), 1, JSON.stringify(stats));
+  assert.equal(stat(stats, 'browser/auto/sections_learnt'), 1);
   assert.equal(stat(stats, 'browser/auto/direct'), 4);
   assert.equal(stat(stats, 'browser/auto/http_enough'), 5);
   assert.equal(site.hits.get('/js/0'), 2);
-  assert.equal(site.hits.get('/js/3'), 1);
+  assert.equal(site.browserHits.get('/js/0'), 1);
+  for (let n = 1; n < 5; n++) assert.equal(site.hits.get(`/js/${n}`), 1, `/js/${n} rendered directly`);
+  assert.equal(site.browserHits.get('/js/3'), 1);
+});
+
+test("browser.mode 'auto' with the spider's needsBrowser(response): the spider judges before the callback", async () => {
+  for (const path of site.hits.keys()) site.hits.delete(path);
+  const Judged = halfSpider('judged', (response) => response.url.includes('/js/'));
+  const { items, stats, logs } = await crawl(Judged, { browser: { ...BROWSER_SETTINGS, mode: 'auto', autoRecheckRate: 0 }, 'log.level': 'warn' });
+  assert.equal(items.length, 10, logs.join('\n'));
+  assert.equal(stat(stats, 'browser/auto/rendered'), 1);
+  assert.equal(stat(stats, 'browser/auto/direct'), 4);
+  assert.equal(site.hits.get('/js/0'), 2, 'fetched over HTTP, judged, rendered: no third fetch from a callback test');
 });
