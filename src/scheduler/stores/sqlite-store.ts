@@ -19,7 +19,7 @@
  * data = the request as JSON), `seen` (20-byte fingerprints), `meta` (format version, start
  * progress, spider state).
  */
-import type { SqliteDatabase as Database, SqliteStatement as Statement } from './sqlite-driver.js';
+import { sqliteCode, type SqliteDatabase as Database, type SqliteStatement as Statement } from './sqlite-driver.js';
 import { ArachneError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { SeenSet } from '../seen-set.js';
@@ -292,7 +292,8 @@ export class SqliteJobStore implements JobStore {
 
   #fail(what: string, error: unknown): void {
     if (this.#failure) return;
-    const code = (error as { code?: unknown }).code;
+    // SQLite's own name (SQLITE_FULL...) on either driver; node:sqlite says ERR_SQLITE_ERROR + a number.
+    const code = sqliteCode(error) ?? (error as { code?: unknown }).code;
     const failure = new ArachneError('ERR_JOB_STORE', 'close', `the job store could not ${what} (${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message}); the crawl stops`, {
       hint: 'free disk space or fix the job dir, then run the same command again: it resumes from the last commit (requests since then are fetched again); items already written stay in the feeds',
       cause: error,

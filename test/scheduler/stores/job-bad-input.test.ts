@@ -123,7 +123,7 @@ test('the store failing mid-crawl (the database damaged under it) stops the craw
   assert.ok(damaged, 'the database was damaged during the crawl');
   assert.equal(outcome.reason, 'job_store_failed');
   assert.equal(stat(outcome.stats, 'job/errors/ERR_JOB_STORE'), 1, 'reported once');
-  assert.ok(outcome.logs.some((line) => /ERR_JOB_STORE: the job store could not .*no such table/.test(line)), 'the log names the code and the cause');
+  assert.ok(outcome.logs.some((line) => /ERR_JOB_STORE: the job store could not .* \(SQLITE_ERROR: .*no such table/.test(line)), 'the log names the code and the cause');
   assert.ok(outcome.items.length >= 30, `items scraped before the failure were kept (${outcome.items.length})`);
   assert.ok(outcome.items.length < 300, 'the crawl stopped early');
 });
