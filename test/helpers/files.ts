@@ -1,0 +1,12 @@
+/** The repository's files, read by tests that check the code itself (layers, error codes). */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Every `.ts` file under `dir`, recursively, as full paths. */
+export function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
