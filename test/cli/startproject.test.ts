@@ -4,28 +4,16 @@
  * runs its own test, and every spider `genspider` writes crawls a local site.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startSite, type Site } from '../fixtures/site.js';
-import { REPO, runCli } from '../helpers/project.js';
+import { REPO, runCli, runProcess } from '../helpers/project.js';
 
 let root: string;
 let project: string;
 let site: Site;
-
-/** Runs a command to its end; resolves with its exit code and output. */
-function run(command: string, args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
 
 /** What `npm install` would give the project, from this repository: arachne and the dev tools. */
 function linkDependencies(dir: string): void {
@@ -86,15 +74,15 @@ test('startproject writes a project that installs, typechecks, lists and crawls'
   }
   assert.match(readFileSync(join(project, 'spiders', 'shop.ts'), 'utf8'), /class ShopSpider extends CrawlSpider/);
 
-  const tsc = await run(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], project);
-  assert.equal(tsc.code, 0, `the generated project typechecks:\n${tsc.output}`);
+  const tsc = await runProcess(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], project);
+  assert.equal(tsc.code, 0, `the generated project typechecks:\n${tsc.stdout}${tsc.stderr}`);
 
   const list = await runCli(['list'], project);
   assert.equal(list.code, 0, list.stderr);
   assert.equal(list.stdout, 'books\nnews\npages\nshop\n');
 
-  const own = await run(process.execPath, ['--import', 'tsx', '--test', 'test/example.test.ts'], project);
-  assert.equal(own.code, 0, `the project's own test passes:\n${own.output}`);
+  const own = await runProcess(process.execPath, ['--import', 'tsx', '--test', 'test/example.test.ts'], project);
+  assert.equal(own.code, 0, `the project's own test passes:\n${own.stdout}${own.stderr}`);
 
   const fast = ['-s', 'download.delayMs=0', '-L', 'warn'];
   const crawls: [string, string[], (items: Record<string, unknown>[]) => void][] = [
