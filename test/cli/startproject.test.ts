@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startSite, type Site } from '../fixtures/site.js';
 import { REPO, runCli, runProcess } from '../helpers/project.js';
+import { readJsonl } from '../helpers/files.js';
 
 let root: string;
 let project: string;
@@ -21,10 +22,6 @@ function linkDependencies(dir: string): void {
   symlinkSync(REPO, join(dir, 'node_modules', 'arachne'), 'dir');
   symlinkSync(join(REPO, 'node_modules', '@types', 'node'), join(dir, 'node_modules', '@types', 'node'), 'dir');
   symlinkSync(join(REPO, 'node_modules', 'tsx'), join(dir, 'node_modules', 'tsx'), 'dir');
-}
-
-function readItems(file: string): Record<string, unknown>[] {
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 before(async () => {
@@ -95,7 +92,7 @@ test('startproject writes a project that installs, typechecks, lists and crawls'
     const out = join(project, `${spider}.jsonl`);
     const result = await runCli(['run', spider, '-O', out, ...fast, ...extra], project);
     assert.equal(result.code, 0, `${spider}: ${result.stderr}`);
-    const items = readItems(out);
+    const items = readJsonl(out);
     check(items);
     assert.ok(items.every((i) => typeof i.url === 'string' && String(i.url).startsWith(site.url) && typeof i.title === 'string'), `${spider} items have url and title`);
   }
