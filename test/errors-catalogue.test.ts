@@ -1,20 +1,15 @@
 /** Every code raised in src/ is in the catalogue, with a meaning and a fix; docs/errors.md is generated from it. */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ERRORS_DOC, renderErrorsDoc } from '../scripts/errors-doc.js';
 import { CATALOGUE } from '../src/errors.js';
 import { REPO } from './helpers/project.js';
+import { sourceFiles } from './helpers/files.js';
 
 // Node's own codes that src/ matches on, and a prefix it tests: not codes Arachne raises.
 const NOT_OURS = new Set(['ERR_BUFFER_TOO_LARGE', 'ERR_DLOPEN_FAILED', 'ERR_MODULE_NOT_FOUND', 'ERR_SQLITE_ERROR', 'ERR_UNKNOWN_BUILTIN_MODULE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SITEMAP_']);
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
-    .map((e) => join(e.parentPath, e.name));
-}
 
 test("every 'ERR_...' code in src/ is in CATALOGUE with its meaning and fix", () => {
   const codes = new Set<string>();

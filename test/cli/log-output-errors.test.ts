@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { LogOutput } from '../../src/cli/log-output.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 test('a log file that cannot be opened is a coded warning; logging goes on to stderr, nothing crashes', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'arachne-log-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'log');
   writeFileSync(join(dir, 'afile'), '');
   const lines: string[] = [];
   const output = new LogOutput({ write: (chunk: string) => lines.push(chunk) });

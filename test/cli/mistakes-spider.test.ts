@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { startSite, type Site } from '../fixtures/site.js';
 import { assertCoded, assertNoOwnStack } from '../helpers/mistakes.js';
 import { makeProject, runCli, type TempProject } from '../helpers/project.js';
+import { readJsonl } from '../helpers/files.js';
 
 const FILES: Record<string, string> = {
   'crawl.config.ts': `import { defineConfig } from 'arachne';\nexport default defineConfig({ log: { level: 'warn' }, parse: { workers: 0 } });\n`,
@@ -110,10 +111,7 @@ after(async () => {
   project.remove();
 });
 
-function feed(name: string): Record<string, unknown>[] {
-  const text = readFileSync(join(project.dir, name), 'utf8').trim();
-  return text === '' ? [] : text.split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-}
+const feed = (name: string): Record<string, unknown>[] => readJsonl(join(project.dir, name));
 
 const crawl = (spider: string, feedName: string, ...extra: string[]) =>
   runCli(['run', spider, '-O', feedName, '-a', `base=${site.url}`, '--stats-json', `${feedName}.stats.json`, ...extra], project.dir);

@@ -1,15 +1,14 @@
 /** Every path a crawl writes is checked before it starts (ERR_OUTPUT_PATH); the CLI cases are in mistakes-config.test.ts. */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { checkCrawlOutputPaths, checkOutputPath } from '../../src/cli/output-paths.js';
 import { mergeSettings } from '../../src/settings/config.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 test('files at folders, folders at files, and paths under a file are refused; good paths pass', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'arachne-paths-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'paths');
   mkdirSync(join(dir, 'adir'));
   writeFileSync(join(dir, 'afile'), '');
   const refused = (settings: Parameters<typeof mergeSettings>[0], statsJson?: string): string => {

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { startSite, type Site } from '../fixtures/site.js';
 import { CLI, makeProject, runCli, startCli, type TempProject } from '../helpers/project.js';
+import { readJsonl } from '../helpers/files.js';
 
 const BOOKS_SPIDER = `
 import { Spider, type Response } from 'arachne';
@@ -48,7 +49,7 @@ test('crawl run: a TypeScript spider in a project, with -O, -s and -a', async ()
     project.dir,
   );
   assert.equal(result.code, 0, result.stderr);
-  const items = readFileSync(join(project.dir, 'items.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const items = readJsonl(join(project.dir, 'items.jsonl'));
   assert.equal(items.length, 40);
   assert.ok(items.every((i) => i.category === 'books'));
   const peak = site.peakByHost.get(site.host) ?? 0;

@@ -4,28 +4,17 @@
  * runs its own test, and every spider `genspider` writes crawls a local site.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startSite, type Site } from '../fixtures/site.js';
-import { REPO, runCli } from '../helpers/project.js';
+import { REPO, runCli, runProcess } from '../helpers/project.js';
+import { readJsonl } from '../helpers/files.js';
 
 let root: string;
 let project: string;
 let site: Site;
-
-/** Runs a command to its end; resolves with its exit code and output. */
-function run(command: string, args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
 
 /** What `npm install` would give the project, from this repository: arachne and the dev tools. */
 function linkDependencies(dir: string): void {
@@ -33,10 +22,6 @@ function linkDependencies(dir: string): void {
   symlinkSync(REPO, join(dir, 'node_modules', 'arachne'), 'dir');
   symlinkSync(join(REPO, 'node_modules', '@types', 'node'), join(dir, 'node_modules', '@types', 'node'), 'dir');
   symlinkSync(join(REPO, 'node_modules', 'tsx'), join(dir, 'node_modules', 'tsx'), 'dir');
-}
-
-function readItems(file: string): Record<string, unknown>[] {
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 before(async () => {
@@ -86,15 +71,15 @@ test('startproject writes a project that installs, typechecks, lists and crawls'
   }
   assert.match(readFileSync(join(project, 'spiders', 'shop.ts'), 'utf8'), /class ShopSpider extends CrawlSpider/);
 
-  const tsc = await run(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], project);
-  assert.equal(tsc.code, 0, `the generated project typechecks:\n${tsc.output}`);
+  const tsc = await runProcess(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], project);
+  assert.equal(tsc.code, 0, `the generated project typechecks:\n${tsc.stdout}${tsc.stderr}`);
 
   const list = await runCli(['list'], project);
   assert.equal(list.code, 0, list.stderr);
   assert.equal(list.stdout, 'books\nnews\npages\nshop\n');
 
-  const own = await run(process.execPath, ['--import', 'tsx', '--test', 'test/example.test.ts'], project);
-  assert.equal(own.code, 0, `the project's own test passes:\n${own.output}`);
+  const own = await runProcess(process.execPath, ['--import', 'tsx', '--test', 'test/example.test.ts'], project);
+  assert.equal(own.code, 0, `the project's own test passes:\n${own.stdout}${own.stderr}`);
 
   const fast = ['-s', 'download.delayMs=0', '-L', 'warn'];
   const crawls: [string, string[], (items: Record<string, unknown>[]) => void][] = [
@@ -107,7 +92,7 @@ test('startproject writes a project that installs, typechecks, lists and crawls'
     const out = join(project, `${spider}.jsonl`);
     const result = await runCli(['run', spider, '-O', out, ...fast, ...extra], project);
     assert.equal(result.code, 0, `${spider}: ${result.stderr}`);
-    const items = readItems(out);
+    const items = readJsonl(out);
     check(items);
     assert.ok(items.every((i) => typeof i.url === 'string' && String(i.url).startsWith(site.url) && typeof i.title === 'string'), `${spider} items have url and title`);
   }

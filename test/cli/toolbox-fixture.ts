@@ -9,7 +9,7 @@ export interface Toolbox {
 }
 
 /** `pages`: parse follows the page links to parseItem, which yields one item; both have contracts. */
-function pagesSpider(base: string): string {
+function pagesSpiderSource(base: string): string {
   return `
 import { Spider, type Contracts, type Response } from 'arachne';
 
@@ -57,7 +57,7 @@ export async function startToolbox(): Promise<Toolbox> {
   const site = await startSite({ pages: 8, linksPerPage: 2 });
   const project = makeProject({
     'crawl.config.ts': `import { defineConfig } from 'arachne';\nexport default defineConfig({ userAgent: 'toolbox-test/1.0', log: { level: 'warn' } });\n`,
-    'spiders/pages.ts': pagesSpider(site.url),
+    'spiders/pages.ts': pagesSpiderSource(site.url),
     'spiders/broken.ts': brokenSpider(site.url),
   });
   return {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { pageValue, startSite, type Site } from '../fixtures/site.js';
 import { makeProject, runCli, type TempProject } from '../helpers/project.js';
+import { readJsonl } from '../helpers/files.js';
 
 // An enum and parameter types: syntax only a TypeScript loader accepts.
 const SPIDER = `
@@ -51,7 +52,7 @@ after(async () => {
 test('crawl run -s parse.workers=2: a TypeScript spider parses on two worker threads, no build step', async () => {
   const result = await runCli(['run', 'threads', '-O', 'items.jsonl', '-s', 'parse.workers=2', '-a', `baseUrl=${site.url}`, '--stats-json', 'stats.json'], project.dir);
   assert.equal(result.code, 0, result.stderr);
-  const items = readFileSync(join(project.dir, 'items.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const items = readJsonl(join(project.dir, 'items.jsonl'));
   assert.equal(items.length, 20);
   for (let i = 0; i < 20; i++) {
     const item = items.find((it) => it.url === `${site.url}/page/${i}`);
@@ -69,7 +70,7 @@ test('crawl run -s parse.workers=2: a TypeScript spider parses on two worker thr
 test('crawl run -s parse.workers=0: the same spider, in-process, gives the same items', async () => {
   const result = await runCli(['run', 'threads', '-O', 'items0.jsonl', '-s', 'parse.workers=0', '-a', `baseUrl=${site.url}`], project.dir);
   assert.equal(result.code, 0, result.stderr);
-  const items = readFileSync(join(project.dir, 'items0.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const items = readJsonl(join(project.dir, 'items0.jsonl'));
   assert.equal(items.length, 20);
   assert.ok(items.every((i) => i.onWorker === false));
   const values = items.map((i) => `${String(i.url)} ${String(i.value)}`).sort();

@@ -1,21 +1,22 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startBlogSite } from '../../examples/crawl-rules/site/server.js';
 import { REPO, runCli } from '../helpers/project.js';
+import { readJsonl } from '../helpers/files.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-test('the crawl-rules example: listing pages followed, every article parsed once, nothing else fetched', async () => {
+test('the crawl-rules example: listing pages followed, every article parsed once, nothing else fetched', async (t) => {
   const site = await startBlogSite();
-  const out = mkdtempSync(join(tmpdir(), 'arachne-crawl-rules-'));
+  const out = tempDir(t, 'crawl-rules');
   try {
     const result = await runCli(
       ['run', 'articles', '-a', `baseUrl=${site.url}/`, '-O', join(out, 'articles.jsonl'), '--stats-json', join(out, 'stats.json'), '-L', 'warn'],
       join(REPO, 'examples', 'crawl-rules'),
     );
     assert.equal(result.code, 0, result.stderr);
-    const items = readFileSync(join(out, 'articles.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const items = readJsonl(join(out, 'articles.jsonl'));
     assert.equal(items.length, site.articleCount);
     const bySlug = new Map(items.map((i) => [new URL(String(i.url)).pathname.replace('/blog/', ''), i]));
     assert.equal(bySlug.size, site.articleCount, 'one item per article');
@@ -41,6 +42,5 @@ test('the crawl-rules example: listing pages followed, every article parsed once
     assert.equal(pages.reduce((sum, [, n]) => sum + n, 0), 1 + site.listingPages + site.articleCount);
   } finally {
     await site.close();
-    rmSync(out, { recursive: true, force: true });
   }
 });

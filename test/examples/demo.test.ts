@@ -1,21 +1,22 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startDemoSite } from '../../examples/demo/site/server.js';
 import { REPO, runCli } from '../helpers/project.js';
+import { readJsonl } from '../helpers/files.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
-test('the demo project crawls the demo shop: one valid item per product, broken links counted', async () => {
+test('the demo project crawls the demo shop: one valid item per product, broken links counted', async (t) => {
   const site = await startDemoSite();
-  const out = mkdtempSync(join(tmpdir(), 'arachne-demo-'));
+  const out = tempDir(t, 'demo');
   try {
     const result = await runCli(
       ['run', 'products', '-a', `baseUrl=${site.url}/`, '-O', join(out, 'products.jsonl'), '--stats-json', join(out, 'stats.json'), '-L', 'warn'],
       join(REPO, 'examples', 'demo'),
     );
     assert.equal(result.code, 0, result.stderr);
-    const items = readFileSync(join(out, 'products.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const items = readJsonl(join(out, 'products.jsonl'));
     assert.equal(items.length, site.productCount);
     assert.equal(new Set(items.map((i) => i.sku)).size, site.productCount, 'one item per product');
     for (const item of items) {
@@ -31,6 +32,5 @@ test('the demo project crawls the demo shop: one valid item per product, broken 
     assert.equal(stats['item/scraped'], site.productCount);
   } finally {
     await site.close();
-    rmSync(out, { recursive: true, force: true });
   }
 });

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startSitemapSite, type SitemapSite } from '../../examples/sitemap/site/server.js';
 import { REPO, runCli } from '../helpers/project.js';
+import { readJsonl } from '../helpers/files.js';
 
 let site: SitemapSite;
 let out: string;
@@ -24,8 +25,7 @@ async function run(file: string, ...args: string[]): Promise<Record<string, unkn
   );
   assert.equal(result.code, 0, result.stderr);
   assert.doesNotMatch(result.stderr, /ERR_SITEMAP/);
-  const text = readFileSync(join(out, file), 'utf8').trim();
-  return text === '' ? [] : text.split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  return readJsonl(join(out, file));
 }
 
 test('the sitemap example: robots.txt -> index -> gzipped product sitemaps -> one item per product', async () => {

@@ -44,7 +44,12 @@ export interface CliRun {
 
 /** Starts the real `crawl` CLI (the built dist/) in `cwd`. */
 export function startCli(args: string[], cwd: string): CliRun {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  return startProcess(process.execPath, [CLI, ...args], cwd);
+}
+
+/** Starts `command args` in `cwd` (with `env` over this process's environment), collecting its output. */
+export function startProcess(command: string, args: readonly string[], cwd: string, env?: NodeJS.ProcessEnv): CliRun {
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env: { ...process.env, ...env } } : {}) });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -57,4 +62,9 @@ export function startCli(args: string[], cwd: string): CliRun {
 
 export function runCli(args: string[], cwd: string): Promise<CliResult> {
   return startCli(args, cwd).done;
+}
+
+/** Runs `command args` in `cwd` to its end. */
+export function runProcess(command: string, args: readonly string[], cwd: string, env?: NodeJS.ProcessEnv): Promise<CliResult> {
+  return startProcess(command, args, cwd, env).done;
 }

@@ -11,6 +11,7 @@ import type { Item } from '../../src/spider/item.js';
 import type { FeedFormat } from '../../src/settings/defaults.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { codeOf } from '../helpers/assert-code.js';
+import { readJsonl } from '../helpers/files.js';
 
 /** A full RFC 4180 reader: only tests need one (the feed writes CSV, it never reads rows). */
 function parseCsv(text: string): string[][] {
@@ -68,16 +69,11 @@ const TRICKY: Item[] = [
 test('jsonl: round trip, append and overwrite', async (t) => {
   const path = join(tempDir(t, 'feeds'), 'deep', 'er', 'items.jsonl');
   await writeFeed({ path, format: 'jsonl' }, TRICKY);
-  const read = async (): Promise<Item[]> =>
-    (await readFile(path, 'utf8'))
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => JSON.parse(line) as Item);
-  assert.deepEqual(await read(), TRICKY);
+  assert.deepEqual(readJsonl(path), TRICKY);
   await writeFeed({ path, format: 'jsonl' }, [{ n: 4 }]);
-  assert.deepEqual(await read(), [...TRICKY, { n: 4 }]);
+  assert.deepEqual(readJsonl(path), [...TRICKY, { n: 4 }]);
   await writeFeed({ path, format: 'jsonl', overwrite: true }, [{ n: 5 }]);
-  assert.deepEqual(await read(), [{ n: 5 }]);
+  assert.deepEqual(readJsonl(path), [{ n: 5 }]);
 });
 
 test('jsonl: append after a line cut short (a killed crawl) removes the cut line', async (t) => {

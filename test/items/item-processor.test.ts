@@ -11,6 +11,7 @@ import type { ItemPipeline, PipelineContext } from '../../src/items/pipeline.js'
 import { tempDir } from '../helpers/temp-dir.js';
 import { codeOf } from '../helpers/assert-code.js';
 import { recordingLogger } from '../helpers/log.js';
+import { readJsonl } from '../helpers/files.js';
 
 interface Deferred<T = void> {
   promise: Promise<T>;
@@ -42,13 +43,6 @@ function processor(options: Partial<ItemProcessorOptions>): ItemProcessor {
   });
 }
 
-async function readJsonl(path: string): Promise<Item[]> {
-  return (await readFile(path, 'utf8'))
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as Item);
-}
-
 test('pipelines transform in order; items reach every feed; stats count them', async (t) => {
   const dir = tempDir(t, 'items');
   class AddPrice implements ItemPipeline {
@@ -76,7 +70,7 @@ test('pipelines transform in order; items reach every feed; stats count them', a
     { title: 'a', price: 20 },
     { title: 'b', price: 20 },
   ];
-  assert.deepEqual(await readJsonl(join(dir, 'a.jsonl')), expected);
+  assert.deepEqual(readJsonl(join(dir, 'a.jsonl')), expected);
   assert.deepEqual(JSON.parse(await readFile(join(dir, 'b.json'), 'utf8')), expected);
   assert.equal(await readFile(join(dir, 'c.csv'), 'utf8'), 'price,title\r\n20,a\r\n20,b\r\n');
   assert.deepEqual(scraped, expected);
@@ -114,7 +108,7 @@ test('an item is dropped by returning null/undefined or throwing DropItem; later
   for (const kind of ['null', 'ok', 'undefined', 'drop']) await items.process({ kind });
   await items.close();
   assert.deepEqual(seenLater, ['ok']);
-  assert.deepEqual(await readJsonl(path), [{ kind: 'ok' }]);
+  assert.deepEqual(readJsonl(path), [{ kind: 'ok' }]);
   assert.equal(stats.count('item/dropped'), 3);
   assert.equal(stats.count('item/scraped'), 1);
   assert.equal(stats.count('item/dropped/reason/Filter returned null'), 1);
@@ -155,7 +149,7 @@ test('a throwing pipeline is counted and logged by class name; the other items g
   await items.open();
   await Promise.all([1, 2, 3, 4, 5].map((n) => items.process({ n })));
   await items.close();
-  assert.deepEqual(await readJsonl(path), [{ n: 1 }, { n: 5 }]);
+  assert.deepEqual(readJsonl(path), [{ n: 1 }, { n: 5 }]);
   assert.equal(stats.count('item/errors'), 3);
   assert.equal(stats.count('item/errors/ERR_BOOM'), 1);
   assert.equal(stats.count('item/errors/ERR_UNKNOWN'), 1);
@@ -257,7 +251,7 @@ test('with concurrency 1 the feed keeps the order of process()', async (t) => {
   await Promise.all(Array.from({ length: 10 }, (_, n) => items.process({ n })));
   await items.close();
   assert.deepEqual(
-    (await readJsonl(path)).map((item) => item.n),
+    (readJsonl(path)).map((item) => item.n),
     [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
   );
 });
@@ -284,7 +278,7 @@ test('feeds receive items in the order their pipelines finish', async (t) => {
   await Promise.all(done);
   await items.close();
   assert.deepEqual(
-    (await readJsonl(path)).map((item) => item.n),
+    (readJsonl(path)).map((item) => item.n),
     [2, 0, 3, 1],
   );
 });
@@ -335,7 +329,7 @@ test('feed paths get {name} and {time}; a settings feed with an unknown extensio
   await items.open();
   await items.process({ a: 1 });
   await items.close();
-  assert.deepEqual(await readJsonl(join(dir, 'books', '2026-11-24T08-00-00.out')), [{ a: 1 }]);
+  assert.deepEqual(readJsonl(join(dir, 'books', '2026-11-24T08-00-00.out')), [{ a: 1 }]);
 });
 
 test('feed paths get {process}: the process option, else the pid', async (t) => {
@@ -344,12 +338,12 @@ test('feed paths get {process}: the process option, else the pid', async (t) => 
   await items.open();
   await items.process({ a: 1 });
   await items.close();
-  assert.deepEqual(await readJsonl(join(dir, 'items-node-7.jsonl')), [{ a: 1 }]);
+  assert.deepEqual(readJsonl(join(dir, 'items-node-7.jsonl')), [{ a: 1 }]);
   const byPid = processor({ feeds: { [join(dir, 'pid-{process}.jsonl')]: {} } });
   await byPid.open();
   await byPid.process({ b: 2 });
   await byPid.close();
-  assert.deepEqual(await readJsonl(join(dir, `pid-${process.pid}.jsonl`)), [{ b: 2 }]);
+  assert.deepEqual(readJsonl(join(dir, `pid-${process.pid}.jsonl`)), [{ b: 2 }]);
 });
 
 test('feed open errors: unopenable path, unknown placeholder, two feeds on one file; opened pipelines are closed', async (t) => {
@@ -398,7 +392,7 @@ test('an item no feed can write (circular) is logged each time, not counted as s
   await items.process(circular);
   await items.process({ ok: true });
   await items.close();
-  assert.deepEqual(await readJsonl(path), [{ ok: true }]);
+  assert.deepEqual(readJsonl(path), [{ ok: true }]);
   assert.equal(stats.count('feed/errors'), 4);
   assert.equal(lines.filter((line) => line.startsWith('error: item not written to feed')).length, 4);
   assert.match(lines.find((line) => line.includes('not written'))!, /the item cannot be written as JSON: Converting circular structure/);

@@ -5,23 +5,24 @@
  * `items.minCoverage`. Validation runs on the parse workers here (the CLI's default).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildCatalogue, startDemoSite } from '../../examples/demo/site/server.js';
 import { REPO, runCli } from '../helpers/project.js';
+import { readJsonl } from '../helpers/files.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const SPIDER = join(REPO, 'test', 'fixtures', 'spiders', 'typed-shop.ts');
 const DEMO = join(REPO, 'examples', 'demo');
 const SCHEMA_FIELDS = ['url', 'title', 'price', 'currency', 'sku', 'inStock', 'stockCount', 'rating', 'category'];
 
-test('demo shop, one product in ten invalid: counted per field, dropped from the feed, coverage below the threshold exits 3', async () => {
+test('demo shop, one product in ten invalid: counted per field, dropped from the feed, coverage below the threshold exits 3', async (t) => {
   const products = [...buildCatalogue().products.values()];
   const broken = products.filter((p) => p.sku.endsWith('0')).length;
   assert.equal(broken, products.length / 10, 'the fixture breaks one product in ten');
   const site = await startDemoSite();
-  const out = mkdtempSync(join(tmpdir(), 'arachne-schema-'));
+  const out = tempDir(t, 'schema');
   try {
     const drop = await runCli(
       ['runspider', SPIDER, '-a', `baseUrl=${site.url}/`, '-O', join(out, 'products.csv'), '--stats-json', join(out, 'stats.json'), '-L', 'warn',
@@ -52,7 +53,7 @@ test('demo shop, one product in ten invalid: counted per field, dropped from the
       DEMO,
     );
     assert.equal(keep.code, 0, keep.stderr);
-    const items = readFileSync(join(out, 'all.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const items = readJsonl(join(out, 'all.jsonl'));
     assert.equal(items.length, products.length);
     assert.equal(items.filter((i) => i.sku === '').length, broken);
     const stats2 = JSON.parse(readFileSync(join(out, 'stats2.json'), 'utf8')) as Record<string, number>;
@@ -62,6 +63,5 @@ test('demo shop, one product in ten invalid: counted per field, dropped from the
     assert.match(keep.stderr, /kept \(items\.invalid = keep\)/);
   } finally {
     await site.close();
-    rmSync(out, { recursive: true, force: true });
   }
 });

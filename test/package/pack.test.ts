@@ -11,13 +11,13 @@
  * record it in node_modules/.package-lock.json. CI runs this file under Node 20, 22 and 24.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startSite, type Site } from '../fixtures/site.js';
-import { REPO } from '../helpers/project.js';
+import { REPO, runProcess, type CliResult } from '../helpers/project.js';
 
 interface PackageJson {
   name: string;
@@ -34,16 +34,7 @@ let tarball: string;
 let files: string[];
 let site: Site;
 
-function run(command: string, args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolveRun) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolveRun({ code, stdout, stderr }));
-  });
-}
+const run = (command: string, args: string[], cwd: string): Promise<CliResult> => runProcess(command, args, cwd, { NO_COLOR: '1' });
 
 /** A bin in node_modules/.bin, run with this Node (the shebang would pick whatever `node` is on PATH). */
 function runBin(project: string, bin: string, args: string[]): ReturnType<typeof run> {

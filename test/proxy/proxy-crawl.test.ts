@@ -3,8 +3,7 @@
  * from its own loopback address, so the target site counts per-proxy requests and concurrency.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Request } from '../../src/http/request.js';
@@ -12,6 +11,7 @@ import { Spider } from '../../src/spider/spider.js';
 import { startProxy, type ProxyServer } from '../fixtures/proxy-server.js';
 import { startSite, startSites, closeSites } from '../fixtures/site.js';
 import { crawl, listSpider, stat } from '../helpers/crawl.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 async function proxies(n: number, options: { auth?: { user: string; password: string } } = {}): Promise<ProxyServer[]> {
   return Promise.all(Array.from({ length: n }, (_, i) => startProxy({ exitAddress: `127.0.0.${11 + i}`, ...options })));
@@ -169,12 +169,12 @@ test('every request completes when one of three proxies dies mid-run', async () 
   }
 });
 
-test('a 407 names the proxy, never its password; no file the crawl wrote holds the password', async () => {
+test('a 407 names the proxy, never its password; no file the crawl wrote holds the password', async (t) => {
   const site = await startSite({ pages: 5 });
   const password = 'Sup3rS3cretPw';
   const [good] = await proxies(1, { auth: { user: 'crawler', password } });
   const [wrong] = await proxies(1, { auth: { user: 'crawler', password: 'different' } });
-  const dir = mkdtempSync(join(tmpdir(), 'arachne-proxy-'));
+  const dir = tempDir(t, 'proxy');
   try {
     const urls = () => Array.from({ length: 5 }, (_, i) => `${site.url}/page/${i}`);
     const wrongUrl = `http://crawler:${password}@127.0.0.1:${wrong!.port}`;
@@ -194,7 +194,6 @@ test('a 407 names the proxy, never its password; no file the crawl wrote holds t
     assert.ok(!written.includes(password), 'no password anywhere');
   } finally {
     await closeAll([site, good!, wrong!]);
-    rmSync(dir, { recursive: true, force: true });
   }
 });
 

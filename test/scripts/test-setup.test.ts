@@ -1,12 +1,12 @@
 /** `npm test`'s set-up step: installs what is missing as root with apt-get, else stops with the command to run. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { planSetup, type Probe } from '../../scripts/test-setup.js';
 import { REPO } from '../helpers/project.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const probe = (present: string[], isRoot: boolean, chromiumPath?: string): Probe => ({ has: (p) => present.includes(p), isRoot, chromiumPath });
 
@@ -29,20 +29,16 @@ test('otherwise the run stops at once, naming the command to run', () => {
   assert.equal(planSetup(probe([], true)).action, 'stop', 'root without apt-get');
 });
 
-test('the script itself, on a PATH without either program and without apt-get: one line, exit 1, at once', () => {
+test('the script itself, on a PATH without either program and without apt-get: one line, exit 1, at once', (t) => {
   // Only node on the PATH, in a folder of its own (a bare /usr/bin would bring apt-get along).
-  const bin = mkdtempSync(join(tmpdir(), 'arachne-setup-'));
-  try {
-    symlinkSync(process.execPath, join(bin, 'node'));
-    const result = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'scripts', 'test-setup.ts')], {
-      cwd: REPO,
-      env: { PATH: bin, HOME: process.env.HOME ?? '/tmp' },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
-    assert.equal(result.status, 1, result.stderr);
-    assert.match(result.stderr, /^npm test needs redis-server and chromium: run `sudo apt-get install -y redis-server chromium`/m);
-  } finally {
-    rmSync(bin, { recursive: true, force: true });
-  }
+  const bin = tempDir(t, 'setup');
+  symlinkSync(process.execPath, join(bin, 'node'));
+  const result = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'scripts', 'test-setup.ts')], {
+    cwd: REPO,
+    env: { PATH: bin, HOME: process.env.HOME ?? '/tmp' },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(result.status, 1, result.stderr);
+  assert.match(result.stderr, /^npm test needs redis-server and chromium: run `sudo apt-get install -y redis-server chromium`/m);
 });

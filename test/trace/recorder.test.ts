@@ -12,6 +12,7 @@ import type { TraceRecord } from '../../src/trace/format.js';
 import { Spider } from '../../src/spider/spider.js';
 import { startSite, type Site } from '../fixtures/site.js';
 import { crawl, stat } from '../helpers/crawl.js';
+import { readJsonl } from '../helpers/files.js';
 
 let site: Site;
 let closedPort: number;
@@ -43,7 +44,7 @@ class TraceSpider extends Spider {
 }
 
 function readLines(path: string): { header: Record<string, unknown>; records: TraceRecord[]; footer: Record<string, unknown> } {
-  const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = readJsonl(path);
   return { header: lines[0]!, records: lines.slice(1, -1) as unknown as TraceRecord[], footer: lines.at(-1)! };
 }
 
