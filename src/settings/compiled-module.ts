@@ -17,6 +17,7 @@
  * entry: a CommonJS project (no `"type": "module"`), `import.meta`, `require`, `__dirname`,
  * `__filename` or a dynamic `import()` in a source (each depends on where the file is), a local
  * import that is not `./x.js` naming an `x.ts` inside the project, a project without node_modules,
+ * a tsconfig.json with `extends`, `paths` or `baseUrl` (its options are otherwise applied),
  * a compile error (tsx then reports it, with the file and line), Arachne's own repository (its
  * tests and examples import its sources by path). `ARACHNE_COMPILE_CACHE=0` turns
  * the cache off. Stack traces keep the sources' paths and lines: each compiled file carries an
@@ -28,7 +29,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type * as Esbuild from 'esbuild';
 
 /** Bumped when the layout or the compile options change: older manifests are then ignored. */
-const FORMAT = 2;
+const FORMAT = 3;
 /** What ties a file to its own location, which the compiled copy does not share. */
 const LOCATION_BOUND = /\bimport\.meta\b|\brequire\s*\(|\b__dirname\b|\b__filename\b|\bimport\s*\(/;
 /** The module specifiers of esbuild's ESM output (one statement per import or re-export). */
@@ -124,6 +125,14 @@ async function compile(entry: string, root: string, cacheDir: string, manifestFi
     writeAtomic(manifestFile, `${JSON.stringify({ format: FORMAT, esbuild: esbuild.version, output: null, inputs } satisfies Manifest, null, 1)}\n`);
     return undefined;
   };
+  // The project's tsconfig.json shapes the output as it does under tsx (class fields, decorators,
+  // kept imports); one that extends another or maps paths is left to tsx, which follows both.
+  const tsconfigFile = join(root, 'tsconfig.json');
+  const tsconfig = existsSync(tsconfigFile) ? readFileSync(tsconfigFile, 'utf8') : undefined;
+  if (tsconfig !== undefined) {
+    inputs[tsconfigFile] = sha256(tsconfig);
+    if (/"(extends|paths|baseUrl)"\s*:/.test(tsconfig)) return fallBack();
+  }
   while (todo.length > 0) {
     const source = todo.pop()!;
     if (source in inputs) continue;
@@ -132,7 +141,7 @@ async function compile(entry: string, root: string, cacheDir: string, manifestFi
     if (LOCATION_BOUND.test(text)) return fallBack();
     let code: string;
     try {
-      ({ code } = await esbuild.transform(text, { loader: 'ts', format: 'esm', target: 'node20', keepNames: true, sourcemap: 'inline', sourcesContent: false, sourcefile: source }));
+      ({ code } = await esbuild.transform(text, { loader: 'ts', format: 'esm', target: 'node20', keepNames: true, sourcemap: 'inline', sourcesContent: false, sourcefile: source, ...(tsconfig === undefined ? {} : { tsconfigRaw: tsconfig }) }));
     } catch {
       return fallBack();
     }

@@ -114,3 +114,20 @@ test('no cache outside an ESM project with node_modules, or when turned off', as
 test("Arachne's own tree is left to tsx: its files import its sources by path", async () => {
   assert.equal(await compiledModule(new URL('../fixtures/site.ts', import.meta.url).pathname), undefined);
 });
+
+test("the project's tsconfig.json shapes the output as under tsx; extends and paths are left to tsx", async () => {
+  const source = `export class Fields { declare kept: number; plain = 1; }\nexport const own = Object.keys(new Fields());\n`;
+  const p = project({ 'fields.ts': source, 'tsconfig.json': `{ "compilerOptions": { "useDefineForClassFields": true, } }` });
+  const out = await compiledModule(join(p.dir, 'fields.ts'));
+  assert.ok(out);
+  assert.deepEqual(((await import(`${pathToFileURL(out).href}?1`)) as { own: string[] }).own, ['plain']);
+  // A change to tsconfig.json recompiles: legacy decorators are tsx's (and TypeScript's) behaviour with this flag.
+  p.write('tsconfig.json', `{ "compilerOptions": { "experimentalDecorators": true } }`);
+  p.write('fields.ts', `const mark = (target: object, key: string) => void Object.assign(target, { marked: key });\nexport class D { @mark m() {} }\nexport const marked = (D.prototype as { marked?: string }).marked;\n`);
+  const decorated = await compiledModule(join(p.dir, 'fields.ts'));
+  assert.equal(((await import(`${pathToFileURL(decorated!).href}?2`)) as { marked?: string }).marked, 'm');
+  p.write('tsconfig.json', `{ "extends": "./base.json" }`);
+  assert.equal(await compiledModule(join(p.dir, 'fields.ts')), undefined, 'extends');
+  p.write('tsconfig.json', `{ "compilerOptions": { "paths": { "@/*": ["./*"] } } }`);
+  assert.equal(await compiledModule(join(p.dir, 'fields.ts')), undefined, 'paths');
+});
