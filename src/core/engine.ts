@@ -53,6 +53,7 @@ import { startIterator } from '../spider/start-output.js';
 import { userFrames } from '../stack.js';
 import { describeError, describeValue } from '../describe.js';
 
+const RESOLVED = Promise.resolve();
 export interface EngineOptions {
   spider: Spider;
   settings: Readonly<SettingValues>;
@@ -154,11 +155,14 @@ export class Engine {
   #schedulePump(): void {
     if (this.#pumpQueued || this.#finished) return;
     this.#pumpQueued = true;
-    queueMicrotask(() => {
-      this.#pumpQueued = false;
-      this.#pump();
-    });
+    // Not queueMicrotask(): Node wraps each of its callbacks in an AsyncResource (0.7% of the CPU).
+    void RESOLVED.then(this.#runPump);
   }
+
+  readonly #runPump = (): void => {
+    this.#pumpQueued = false;
+    this.#pump();
+  };
 
   #pump(): void {
     if (this.#finished) return;

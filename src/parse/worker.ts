@@ -28,6 +28,7 @@ import type { Spider } from '../spider/spider.js';
 import { decodeFailure, decodeResponse, encodeError, encodeOutput, StartStamps, type LogWire, type OutputWire, type ParseResult, type ParseTask } from './codec.js';
 import { callbackMethod, outputsOf } from '../spider/callback.js';
 import { catchStrayErrors } from './stray-errors.js';
+import { compiledModule } from '../settings/compiled-module.js';
 import { isItem } from '../spider/item.js';
 import { itemTag, itemTypesOf, validateItem } from '../spider/item-schema.js';
 
@@ -64,8 +65,10 @@ async function loadSpider(): Promise<Spider> {
   const data = workerData as ParseWorkerData;
   let module: Record<string, unknown>;
   try {
-    // Compiled spiders skip tsx: its hooks slow every later module load in this thread.
-    if (TYPESCRIPT_FILE.test(data.spiderFile)) {
+    // Compiled spiders skip tsx: its hooks slow every later module load in this thread. So does a
+    // TypeScript spider the main thread found (or put) in the project's compiled-module cache.
+    const compiled = await compiledModule(data.spiderFile);
+    if (!compiled && TYPESCRIPT_FILE.test(data.spiderFile)) {
       // Load Arachne (and through it cheerio, undici...) before tsx's hooks exist: every module
       // loaded after register() goes through them, one synchronous round trip to tsx's loader
       // thread per resolve and per load. The spider's `import 'arachne'` resolves to this same
@@ -75,7 +78,7 @@ async function loadSpider(): Promise<Spider> {
       const { register } = await import('tsx/esm/api');
       register();
     }
-    module = (await import(pathToFileURL(data.spiderFile).href)) as Record<string, unknown>;
+    module = (await import(pathToFileURL(compiled ?? data.spiderFile).href)) as Record<string, unknown>;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new ConfigError('ERR_SPIDER_LOAD', `a parse worker cannot load spider file ${data.spiderFile}: ${message.split('\n').slice(0, 6).join('\n')}`, {

@@ -11,6 +11,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../errors.js';
+import { compiledModule } from './compiled-module.js';
 
 let registered: Promise<void> | undefined;
 
@@ -24,9 +25,11 @@ export function ensureTypeScriptLoader(): Promise<void> {
 
 /** Imports a .ts/.js module by path; a load failure becomes a coded ConfigError naming the file. */
 export async function importModule(file: string, code: string, what: string): Promise<Record<string, unknown>> {
-  await ensureTypeScriptLoader();
+  // Unchanged TypeScript comes compiled from the project's cache, without tsx (compiled-module.ts).
+  const compiled = await compiledModule(file);
+  if (!compiled) await ensureTypeScriptLoader();
   try {
-    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    return (await import(pathToFileURL(compiled ?? file).href)) as Record<string, unknown>;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new ConfigError(code, `cannot load ${what} ${file}: ${message.split('\n').slice(0, 6).join('\n')}`, {

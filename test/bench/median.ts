@@ -1,5 +1,6 @@
-/** The bench scripts' one statistic: the median of a round's figures (the upper middle for an even count). */
+/** The bench scripts' one statistic: the median of a round's figures (of an even count, the mean of the two middle ones). */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }

@@ -23,7 +23,11 @@
  * - CPU s per 1,000 pages: user + system of the process (all its threads), per 1,000 pages;
  * - peak RSS: the process's maximum resident set (threads share it; the CLI starts no processes);
  * - start-up: wall time of the same command on a one-page site (what `crawl run` costs before and
- *   after the crawl itself), and of `import('arachne')` alone in the project.
+ *   after the crawl itself), and of `import('arachne')` alone in the project;
+ * - marginal CPU per page: (CPU of the N-page run - CPU of the one-page run of the same variant) /
+ *   (N - 1), the cost of one more page once the process is up. Whole-process CPU per page spreads
+ *   start-up (worker threads, tsx, module loading: seconds) over the pages; the marginal figure
+ *   does not, so start-up is judged on its own (bench:startup) and the per-page cost on this one.
  * The site runs in its own process (src/cli/bench-site.ts); its CPU is counted for neither side.
  * Tables show medians; the ratios compare medians of the same run.
  */
@@ -127,6 +131,7 @@ async function main(): Promise<void> {
   const tiny = await startBenchSite({ pages: 1, pageSize: 2000, links: 0, items: 0, latencyMs: 0 });
   const runs = new Map<string, Run[]>();
   const startup = new Map<string, number[]>();
+  const marginal = new Map<string, number[]>();
   const importMs: number[] = [];
   try {
     for (let r = 0; r < rounds; r++) {
@@ -136,7 +141,12 @@ async function main(): Promise<void> {
         const one = variant === 'loop' ? runLoop(tiny.url, concurrency) : runArachne(variant, tiny.url, project);
         runs.set(variant, [...(runs.get(variant) ?? []), run]);
         startup.set(variant, [...(startup.get(variant) ?? []), one.wallS]);
-        process.stderr.write(`round ${r + 1} ${variant}: ${run.pages} pages, ${run.wallS} s, cpu ${r2(run.cpuS)} s, rss ${Math.round(run.rssMb)} MB; one page ${one.wallS} s\n`);
+        const marginalMs = ((run.cpuS - one.cpuS) / Math.max(1, run.pages - one.pages)) * 1000;
+        marginal.set(variant, [...(marginal.get(variant) ?? []), marginalMs]);
+        process.stderr.write(
+          `round ${r + 1} ${variant}: ${run.pages} pages, ${run.wallS} s, cpu ${r2(run.cpuS)} s, rss ${Math.round(run.rssMb)} MB; ` +
+            `one page ${one.wallS} s, cpu ${r2(one.cpuS)} s; marginal ${r2(marginalMs * 1000)} us/page\n`,
+        );
       }
       importMs.push(timed(['--input-type=module', '-e', "const t = performance.now(); await import('arachne'); console.log(performance.now() - t)"], project.dir).stdout.trim() as unknown as number);
     }
@@ -146,15 +156,23 @@ async function main(): Promise<void> {
     project.remove();
   }
   const rows: Record<string, Record<string, number>> = {};
-  const figures = new Map<string, { pps: number; cpuPerK: number; rss: number }>();
+  const figures = new Map<string, { pps: number; cpuPerK: number; marginalPerK: number; rss: number }>();
   for (const variant of variants) {
     const list = runs.get(variant)!;
     const start = median(startup.get(variant)!);
     const pps = median(list.map((x) => x.pages / Math.max(0.001, x.wallS - start)));
     const cpuPerK = median(list.map((x) => (x.cpuS / Math.max(1, x.pages)) * 1000));
+    const marginalPerK = median(marginal.get(variant)!);
     const rss = median(list.map((x) => x.rssMb));
-    figures.set(variant, { pps, cpuPerK, rss });
-    rows[variant] = { pages: median(list.map((x) => x.pages)), 'pages/s': Math.round(pps), 'cpu s/1k pages': r2(cpuPerK), 'peak RSS MB': Math.round(rss), 'start-up s': r2(start) };
+    figures.set(variant, { pps, cpuPerK, marginalPerK, rss });
+    rows[variant] = {
+      pages: median(list.map((x) => x.pages)),
+      'pages/s': Math.round(pps),
+      'cpu s/1k pages': r2(cpuPerK),
+      'marginal cpu s/1k': r2(marginalPerK),
+      'peak RSS MB': Math.round(rss),
+      'start-up s': r2(start),
+    };
   }
   const ref = (name: string) => figures.get(name);
   for (const variant of variants) {
@@ -165,10 +183,12 @@ async function main(): Promise<void> {
     if (loop) {
       row['pages/s x loop'] = r2(f.pps / loop.pps);
       row['cpu x loop'] = r2(f.cpuPerK / loop.cpuPerK);
+      row['marginal x loop'] = r2(f.marginalPerK / loop.marginalPerK);
       row['rss x loop'] = r2(f.rss / loop.rss);
     }
     if (inProcess) {
       row['cpu x workers=0'] = r2(f.cpuPerK / inProcess.cpuPerK);
+      row['marginal x workers=0'] = r2(f.marginalPerK / inProcess.marginalPerK);
       row['rss x workers=0'] = r2(f.rss / inProcess.rss);
     }
   }

@@ -109,7 +109,13 @@ test('a one-page crawl in-process loads neither the job store, the cluster nor t
   assert.ok(packages.has('undici') && packages.has('cheerio'), 'the recorder sees packages');
   assertNone(packages, ['better-sqlite3', 'ioredis', 'piscina', 'playwright-core'], 'a one-page crawl');
   assert.ok(packages.has('tough-cookie'), 'cookies are on by default: the jar loads on the first request');
-  assert.ok(packages.has('tsx'), 'the TypeScript spider needs tsx');
+  // The first run compiles the TypeScript spider into the project's cache (esbuild), the next
+  // imports the compiled copy: neither loads tsx (src/settings/compiled-module.ts).
+  assert.ok(packages.has('esbuild') && !packages.has('tsx'), `compiled into the cache, not through tsx: ${[...packages].join(', ')}`);
+  const again = await loadedPackages([CLI, 'runspider', 'spiders/one.ts', '-O', out, '-s', 'parse.workers=0', '-a', `url=${site.url}/page/0`, '-L', 'warn'], project.dir);
+  assert.equal(again.status, 0, again.stderr);
+  assert.ok(again.packages.has('undici'), 'the recorder sees packages');
+  assertNone(again.packages, ['tsx', 'esbuild'], 'a second run of an unchanged spider');
 });
 
 test('a missing optional package is a coded error naming it', async () => {
