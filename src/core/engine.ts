@@ -10,18 +10,15 @@
  * 3. Every request (start or yielded) passes the spider middlewares' `processRequest` (offsite,
  *    URL length, depth), is fingerprinted against the seen set and queued in its slot.
  * 4. `pump()` runs on events (a request queued, a download finished, a host resolved, the
- *    frontier's one timer due), never on polling: it takes requests from `frontier.next(now)`,
- *    which hands one out only when every budget it needs has room: its domain slot (concurrency,
- *    delay, token bucket, Retry-After pause, throttle), its target IP's slot when per-IP limits
- *    are on, a proxy with room when proxies are on, and the global budget. A request that waits
- *    holds nothing. The proxy the pool picked travels in `meta.proxyId`.
+ *    frontier's one timer due), never on polling: `frontier.next(now)` hands a request out only
+ *    when every budget it needs has room (src/scheduler/frontier.ts: domain slot, IP slot, proxy,
+ *    browser page, global). A request that waits holds nothing. The proxy travels in `meta.proxyId`.
  * 5. The downloader runs the middleware chain (robots, auth, headers, user agent, retry,
  *    redirect, cookies, stats, cache, throttle and proxy feedback) to the undici transport
  *    (keep-alive pools per origin, one ProxyAgent per proxy, caps, decompression).
  * 6. On completion every unit is released at once. A returned request (a retry with its
- *    not-before time, a redirect or meta-refresh hop) takes the same admission path as a yielded
- *    one (spider middlewares: offsite, depth, URL length; the seen set) back to the frontier,
- *    holding no slot while it waits; robots.txt judges it when it is downloaded.
+ *    not-before time, a redirect or meta-refresh hop) takes a yielded one's admission path (step
+ *    3) back to the frontier, holding no slot while it waits; robots.txt judges it when downloaded.
  * 7. A response passes `processInput` (HTTP errors) and goes to its callback, by method name,
  *    through the callback runner: parse worker threads, or in-process with `parse.workers = 0`.
  *    An error in a callback fails that response only: it is counted and logged.
