@@ -12,6 +12,10 @@
  * connection pools), and peak RSS (`process.resourceUsage().maxRSS` of the crawling process).
  * The server (any path: 200, a 2 KB page) runs in its own process; its CPU is not counted.
  *
+ * The frontier alone is measured too (`frontierCost`): the same requests pushed in the same order
+ * (at most 2,000 queued, as `scheduler.startHighWaterMark` keeps them) and dispatched 64 at a time
+ * with nothing else around, CPU per dispatch for one slot and for one slot per host.
+ *
  * `--loop` adds a hand-written undici loop over the same requests at the same concurrency, in the
  * same run: one `Pool` of `concurrency` sockets for the single domain, a new one-socket `Pool` per
  * host (closed after its last page) for the broad one. Its broad - single CPU is what a new TCP connection per host costs any
@@ -22,6 +26,8 @@ import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Crawler } from '../../src/core/crawler.js';
+import { Request } from '../../src/http/request.js';
+import { Frontier } from '../../src/scheduler/frontier.js';
 import { Spider } from '../../src/spider/spider.js';
 
 const { values } = parseArgs({
@@ -62,6 +68,31 @@ async function measure(run: () => Promise<{ pages: number; connections: number }
     cpuS: (cpu.user + cpu.system) / 1e6,
     rssMb: process.resourceUsage().maxRSS / 1024,
   };
+}
+
+/**
+ * CPU per dispatch of the frontier alone, in us: push (up to 2,000 queued), next, release, with
+ * `concurrency` in flight, released oldest first. The requests are made before the clock starts.
+ */
+function frontierCost(broad: boolean, port: number): number {
+  const total = hosts * pagesPerHost;
+  const requests = Array.from({ length: total }, (_, i) => {
+    const { origin, path } = target(i, broad, port);
+    return new Request(origin + path);
+  });
+  const frontier = new Frontier({ globalLimit: concurrency, slot: { limit: broad ? 8 : concurrency, delayMs: 0, randomizeDelay: false } });
+  const inFlight: NonNullable<ReturnType<Frontier['next']>>[] = [];
+  const cpu0 = process.cpuUsage();
+  let pushed = 0;
+  let done = 0;
+  while (done < total) {
+    while (pushed < total && frontier.size < 2_000) frontier.push(requests[pushed++]!, 0);
+    for (let d = frontier.next(0); d; d = frontier.next(0)) inFlight.push(d);
+    frontier.release(inFlight.shift()!, 0);
+    done++;
+  }
+  const cpu = process.cpuUsage(cpu0);
+  return (cpu.user + cpu.system) / total;
 }
 
 /** Request `i` of the crawl: page `i % pagesPerHost` of host `i / pagesPerHost`. */
@@ -176,6 +207,9 @@ if (values.serve) {
   } finally {
     server.stdin!.end();
   }
+  // The frontier alone, in this process, best of 3 (the first run warms the JIT up).
+  const frontierUs = (broad: boolean): number => Math.min(...[0, 1, 2].map(() => frontierCost(broad, Number(port))));
+  const frontier = { single: frontierUs(false), broad: frontierUs(true) };
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const row = (list: Figures[]) => ({
     pages: median(list.map((x) => x.pages)),
@@ -192,6 +226,7 @@ if (values.serve) {
   const extra = (b: string, s: string): number => Math.round((rows[b]!['cpu s/1k pages'] - rows[s]!['cpu s/1k pages']) * 1000);
   console.log(`broad / single pages/s: ${(rows.broad!['pages/s'] / rows.single!['pages/s']).toFixed(2)}x`);
   console.log(`extra CPU per dispatch (broad - single): ${extra('broad', 'single')} us`);
+  console.log(`frontier alone, CPU per dispatch: ${frontier.single.toFixed(1)} us (one slot), ${frontier.broad.toFixed(1)} us (${hosts} slots)`);
   if (values.loop) {
     console.log(`undici loop broad / single pages/s: ${(rows['loop-broad']!['pages/s'] / rows['loop-single']!['pages/s']).toFixed(2)}x`);
     console.log(`undici loop extra CPU per page (broad - single): ${extra('loop-broad', 'loop-single')} us`);
