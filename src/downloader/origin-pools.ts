@@ -1,9 +1,9 @@
-import type { Dispatcher } from 'undici';
+import type { OriginDispatcher } from './client-pool.js';
 
 /** One origin's keep-alive pool, with the fetches using it now. */
 export interface OriginPool {
   readonly origin: string;
-  readonly pool: Dispatcher;
+  readonly pool: OriginDispatcher;
   /** Fetches between `acquire` and `release`: a pool with any is never closed. */
   active: number;
   /** Used since the eviction hand last passed: the pool gets a second chance. */
@@ -31,13 +31,13 @@ export interface OriginPool {
  */
 export class OriginPools {
   readonly #pools = new Map<string, OriginPool>();
-  readonly #create: (origin: string) => Dispatcher;
+  readonly #create: (origin: string) => OriginDispatcher;
   readonly #maxIdle: number;
   readonly #closedError: () => Error;
   /** Pools closed to make room, for stats and tests. */
   evicted = 0;
 
-  constructor(create: (origin: string) => Dispatcher, maxIdle: number, closedError: () => Error) {
+  constructor(create: (origin: string) => OriginDispatcher, maxIdle: number, closedError: () => Error) {
     this.#create = create;
     this.#maxIdle = Math.max(1, maxIdle);
     this.#closedError = closedError;

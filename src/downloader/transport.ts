@@ -21,6 +21,7 @@ import type { Request } from '../http/request.js';
 import { Response } from '../http/response.js';
 import { ACCEPT_ENCODING, decodeBody } from './decompress.js';
 import { Download, type TransportStats } from './download.js';
+import { ClientPool } from './client-pool.js';
 import { OriginPools, type OriginPool } from './origin-pools.js';
 
 export type { TransportStats };
@@ -132,9 +133,11 @@ export class Transport {
     // One connector (socket options, TLS session cache) for every direct pool, not one per origin.
     const { connect, connectTimeout, allowH2, ...poolOptions } = this.#agentOptions;
     const shared = { ...poolOptions, allowH2, connect: undici().buildConnector({ ...(connect as object), timeout: connectTimeout, allowH2 }) };
-    const factory = this.#poolFactory(undefined);
+    const { Client } = undici();
+    const create = (origin: string): ClientPool =>
+      new ClientPool(() => new Client(origin, shared).on('connect', () => this.#countConnect(origin, undefined)), shared.connections ?? null);
     let closedError: Error | undefined;
-    this.#pools = new OriginPools((origin) => factory(origin, shared), options.maxIdleOrigins ?? 4_096, () => {
+    this.#pools = new OriginPools(create, options.maxIdleOrigins ?? 4_096, () => {
       if (closedError === undefined) {
         closedError = new (undici().errors.ClientDestroyedError)();
         // Formatted once: each socket destroyed with it reads its stack.
@@ -203,7 +206,7 @@ export class Transport {
   }
 
   /**
-   * The pool factory of one dispatcher (direct, or one proxy's): undici's default (a `Client` for
+   * The pool factory of a proxy's ProxyAgent: undici's default (a `Client` for
    * one connection, else a `Pool`) with a `connect` listener that counts the socket for its
    * origin and proxy. A ProxyAgent emits no `connect` of its own: its inner agent's pools do, and
    * this factory is how they are reached. It never touches `options.connect` (for a ProxyAgent,
@@ -214,21 +217,24 @@ export class Transport {
       const { Client, Pool } = undici();
       const pool = (options as { connections?: number | null }).connections === 1 ? new Client(origin, options) : new Pool(origin, options);
       const key = typeof origin === 'string' ? origin : origin.origin;
-      pool.on('connect', () => {
-        const counters = this.#counters;
-        counters.connectionsOpened++;
-        const byOrigin = counters.openedByOrigin;
-        // One key per origin for the first MAX_ORIGIN_KEYS: a broad crawl's 100,000 hosts are not listed.
-        let name = key;
-        if (byOrigin[key] === undefined) {
-          if (this.#originKeys < MAX_ORIGIN_KEYS) this.#originKeys++;
-          else name = '(other)';
-        }
-        byOrigin[name] = (byOrigin[name] ?? 0) + 1;
-        if (proxyId !== undefined) this.#proxyCounts(proxyId).connectionsOpened++;
-      });
+      pool.on('connect', () => this.#countConnect(key, proxyId));
       return pool;
     };
+  }
+
+  /** One socket connected to `origin` (through `proxyId`). */
+  #countConnect(origin: string, proxyId: string | undefined): void {
+    const counters = this.#counters;
+    counters.connectionsOpened++;
+    const byOrigin = counters.openedByOrigin;
+    // One key per origin for the first MAX_ORIGIN_KEYS: a broad crawl's 100,000 hosts are not listed.
+    let name = origin;
+    if (byOrigin[origin] === undefined) {
+      if (this.#originKeys < MAX_ORIGIN_KEYS) this.#originKeys++;
+      else name = '(other)';
+    }
+    byOrigin[name] = (byOrigin[name] ?? 0) + 1;
+    if (proxyId !== undefined) this.#proxyCounts(proxyId).connectionsOpened++;
   }
 
   #proxyCounts(proxyId: string): { connectionsOpened: number; requests: number } {
