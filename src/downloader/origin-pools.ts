@@ -24,10 +24,10 @@ export interface OriginPool {
  * flight is never closed; the few that are (global concurrency bounds them) may take the count
  * above `maxIdle` for a while.
  *
- * Idle pools are destroyed with one shared error rather than closed: undici's `close()` makes
- * two `ClientDestroyedError`s per pool and Node formats the stack of the one each socket is
- * destroyed with (through source maps under tsx): 190 us per pool, measured by `--cpu-prof` over
- * 5,000 hosts. With nothing queued, destroying is closing.
+ * Idle pools are destroyed with one shared error rather than closed: undici's `close()` makes a
+ * `ClientDestroyedError` per client (two per undici Pool) and Node formats the stack of the one
+ * each socket is destroyed with (through source maps under tsx): 190 us per pool, measured by
+ * `--cpu-prof` over 5,000 hosts. With nothing queued, destroying is closing.
  */
 export class OriginPools {
   readonly #pools = new Map<string, OriginPool>();

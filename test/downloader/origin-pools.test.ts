@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { LookupFunction } from 'node:net';
 import { test } from 'node:test';
-import type { Dispatcher } from 'undici';
+import type { OriginDispatcher } from '../../src/downloader/client-pool.js';
 import { OriginPools } from '../../src/downloader/origin-pools.js';
 import { MAX_ORIGIN_KEYS } from '../../src/downloader/transport.js';
 import { Request } from '../../src/http/request.js';
@@ -14,8 +14,9 @@ import { serve } from '../helpers/http-server.js';
 import { transport } from '../helpers/transport.js';
 
 /** A stand-in dispatcher that records how it was shut. */
-function fakePool(origin: string, log: string[]): Dispatcher {
+function fakePool(origin: string, log: string[]): OriginDispatcher {
   return {
+    dispatch: () => true,
     destroy: (error: Error) => {
       log.push(`destroy ${origin} ${error.message}`);
       return Promise.resolve();
@@ -24,7 +25,7 @@ function fakePool(origin: string, log: string[]): Dispatcher {
       log.push(`close ${origin}`);
       return Promise.resolve();
     },
-  } as unknown as Dispatcher;
+  };
 }
 
 test('past maxIdle pools, a new origin closes the least recently used idle one; a busy one never', async () => {
