@@ -5,13 +5,32 @@
  */
 export type StatValue = number | string;
 
+/** Names a stats family (`connections/new_by_host`...) lists one by one; later ones count under `(other)`. */
+export const MAX_KEYS_PER_FAMILY = 1_000;
+
 export class Stats {
   readonly #values = new Map<string, StatValue>();
+  /** Keys made so far per family (`incPer`). */
+  readonly #families = new Map<string, number>();
 
   /** Add `by` (default 1) to a counter. */
   inc(key: string, by = 1): void {
     const current = this.#values.get(key);
     this.#values.set(key, (typeof current === 'number' ? current : 0) + by);
+  }
+
+  /**
+   * Add `by` to `${family}/${name}` for the first MAX_KEYS_PER_FAMILY names of the family, and
+   * to `${family}/(other)` for later ones: a crawl of 100,000 hosts does not make 100,000 keys.
+   */
+  incPer(family: string, name: string, by = 1): void {
+    let key = `${family}/${name}`;
+    if (!this.#values.has(key)) {
+      const made = this.#families.get(family) ?? 0;
+      if (made >= MAX_KEYS_PER_FAMILY) key = `${family}/(other)`;
+      else this.#families.set(family, made + 1);
+    }
+    this.inc(key, by);
   }
 
   set(key: string, value: StatValue): void {

@@ -92,7 +92,7 @@ export class Download implements Dispatcher.DispatchHandler {
   readonly promise: Promise<Download>;
   readonly #counters: TransportStats;
   readonly #maxBytes: number;
-  #dispatcher: Dispatcher | null = null;
+  #dispatcher: Pick<Dispatcher, 'dispatch'> | null = null;
   #options: Dispatcher.DispatchOptions | null = null;
   #controller: Dispatcher.DispatchController | null = null;
   #timer: NodeJS.Timeout;
@@ -117,7 +117,7 @@ export class Download implements Dispatcher.DispatchHandler {
   }
 
   /** Send the first attempt. */
-  send(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions): void {
+  send(dispatcher: Pick<Dispatcher, 'dispatch'>, options: Dispatcher.DispatchOptions): void {
     this.#dispatcher = dispatcher;
     this.#options = options;
     this.#attempt();

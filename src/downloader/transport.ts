@@ -21,6 +21,8 @@ import type { Request } from '../http/request.js';
 import { Response } from '../http/response.js';
 import { ACCEPT_ENCODING, decodeBody } from './decompress.js';
 import { Download, type TransportStats } from './download.js';
+import { ClientPool } from './client-pool.js';
+import { OriginPools, type OriginPool } from './origin-pools.js';
 
 export type { TransportStats };
 
@@ -71,18 +73,27 @@ export interface TransportOptions {
    * `ProxyAgent` (CONNECT tunnels, one keep-alive pool per (proxy, origin)). Default: none.
    */
   proxies?: readonly { id: string; url: string }[];
+  /**
+   * Keep-alive pools (one per origin, direct connections) kept open; past this many, making one
+   * closes the least recently used idle one with its sockets. Default 4,096.
+   */
+  maxIdleOrigins?: number;
 }
+
+/** Origins listed one by one in `openedByOrigin`; later ones are counted under `(other)`. */
+export const MAX_ORIGIN_KEYS = 1_000;
 
 /** Transports not yet closed: the channel is subscribed while there is one. */
 let openTransports = 0;
 
 /**
- * Sends requests over one undici `Agent` (one keep-alive pool per origin). Returns a `Response`
- * for every status: statuses are for middlewares to judge. Redirects, retries and DNS stay out
- * of undici (DESIGN.md section 8): no interceptors.
+ * Sends requests over undici keep-alive pools, one per origin (`OriginPools`, bounded), or
+ * through a proxy's `ProxyAgent`. Returns a `Response` for every status: statuses are for
+ * middlewares to judge. Redirects, retries and DNS stay out of undici (DESIGN.md section 8): no
+ * interceptors.
  */
 export class Transport {
-  readonly #agent: Agent;
+  readonly #pools: OriginPools;
   /** The options every dispatcher shares, direct or through a proxy. */
   readonly #agentOptions: Agent.Options;
   readonly #proxyUrls: Map<string, string>;
@@ -94,6 +105,7 @@ export class Transport {
   readonly #onWarning: ((message: string) => void) | undefined;
   readonly #counters: TransportStats = { connectionsOpened: 0, requests: 0, staleSocketRetries: 0, byProxy: {}, openedByOrigin: {} };
   #closed = false;
+  #originKeys = 0;
 
   constructor(options: TransportOptions = {}) {
     this.#timeoutMs = options.timeoutMs ?? 60_000;
@@ -101,7 +113,7 @@ export class Transport {
     this.#warnResponseBytes = options.warnResponseBytes ?? 8 * 1024 * 1024;
     this.#onWarning = options.onWarning;
     this.#proxyUrls = new Map((options.proxies ?? []).map((p) => [p.id, p.url]));
-    this.#agent = new (undici().Agent)((this.#agentOptions = {
+    this.#agentOptions = {
       connections: options.connectionsPerOrigin || null,
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 4_000,
       // undici subtracts this from the server's `Keep-Alive: timeout=N` hint; its 2 s default
@@ -113,12 +125,26 @@ export class Transport {
       headersTimeout: 0,
       bodyTimeout: 0,
       allowH2: options.http2 ?? false,
-      factory: this.#poolFactory(undefined),
       connect: {
         rejectUnauthorized: options.verifyTls ?? true,
         ...(options.lookup ? { lookup: options.lookup } : {}),
       },
-    }));
+    };
+    // One connector (socket options, TLS session cache) for every direct pool, not one per origin.
+    const { connect, connectTimeout, allowH2, ...poolOptions } = this.#agentOptions;
+    const shared = { ...poolOptions, allowH2, connect: undici().buildConnector({ ...(connect as object), timeout: connectTimeout, allowH2 }) };
+    const { Client } = undici();
+    const create = (origin: string): ClientPool =>
+      new ClientPool(() => new Client(origin, shared).on('connect', () => this.#countConnect(origin, undefined)), shared.connections ?? null);
+    let closedError: Error | undefined;
+    this.#pools = new OriginPools(create, options.maxIdleOrigins ?? 4_096, () => {
+      if (closedError === undefined) {
+        closedError = new (undici().errors.ClientDestroyedError)();
+        // Formatted once: each socket destroyed with it reads its stack.
+        void closedError.stack;
+      }
+      return closedError;
+    });
     if (openTransports++ === 0) diagnostics.subscribe('undici:client:sendHeaders', Download.onSendHeaders);
   }
 
@@ -135,15 +161,21 @@ export class Transport {
         ? { ...request.headers, 'accept-encoding': ACCEPT_ENCODING }
         : request.headers;
     const { dispatcher, proxyId } = this.#dispatcherFor(request);
+    let pool: OriginPool | undefined;
     if (proxyId !== undefined) this.#proxyCounts(proxyId).requests++;
-    download.send(dispatcher, {
-      origin: url.origin,
-      path: download.path,
-      method: request.method,
-      headers,
-      body: request.body,
-    });
-    await download.promise;
+    try {
+      if (dispatcher === undefined) pool = this.#pools.acquire(url.origin);
+      download.send(dispatcher ?? pool!.pool, {
+        origin: url.origin,
+        path: download.path,
+        method: request.method,
+        headers,
+        body: request.body,
+      });
+      await download.promise;
+    } finally {
+      if (pool) this.#pools.release(pool);
+    }
 
     const raw = download.chunks.length === 1 ? download.chunks[0]! : Buffer.concat(download.chunks, download.bytes);
     const decoded = await decodeBody(download.headers, raw, { url: download.url, maxBytes });
@@ -174,7 +206,7 @@ export class Transport {
   }
 
   /**
-   * The pool factory of one dispatcher (direct, or one proxy's): undici's default (a `Client` for
+   * The pool factory of a proxy's ProxyAgent: undici's default (a `Client` for
    * one connection, else a `Pool`) with a `connect` listener that counts the socket for its
    * origin and proxy. A ProxyAgent emits no `connect` of its own: its inner agent's pools do, and
    * this factory is how they are reached. It never touches `options.connect` (for a ProxyAgent,
@@ -185,14 +217,24 @@ export class Transport {
       const { Client, Pool } = undici();
       const pool = (options as { connections?: number | null }).connections === 1 ? new Client(origin, options) : new Pool(origin, options);
       const key = typeof origin === 'string' ? origin : origin.origin;
-      pool.on('connect', () => {
-        const counters = this.#counters;
-        counters.connectionsOpened++;
-        counters.openedByOrigin[key] = (counters.openedByOrigin[key] ?? 0) + 1;
-        if (proxyId !== undefined) this.#proxyCounts(proxyId).connectionsOpened++;
-      });
+      pool.on('connect', () => this.#countConnect(key, proxyId));
       return pool;
     };
+  }
+
+  /** One socket connected to `origin` (through `proxyId`). */
+  #countConnect(origin: string, proxyId: string | undefined): void {
+    const counters = this.#counters;
+    counters.connectionsOpened++;
+    const byOrigin = counters.openedByOrigin;
+    // One key per origin for the first MAX_ORIGIN_KEYS: a broad crawl's 100,000 hosts are not listed.
+    let name = origin;
+    if (byOrigin[origin] === undefined) {
+      if (this.#originKeys < MAX_ORIGIN_KEYS) this.#originKeys++;
+      else name = '(other)';
+    }
+    byOrigin[name] = (byOrigin[name] ?? 0) + 1;
+    if (proxyId !== undefined) this.#proxyCounts(proxyId).connectionsOpened++;
   }
 
   #proxyCounts(proxyId: string): { connectionsOpened: number; requests: number } {
@@ -204,17 +246,17 @@ export class Transport {
     if (this.#closed) return;
     this.#closed = true;
     if (--openTransports === 0) diagnostics.unsubscribe('undici:client:sendHeaders', Download.onSendHeaders);
-    await Promise.all([this.#agent.close(), ...[...this.#proxyAgents.values()].map((a) => a.close())]);
+    await Promise.all([this.#pools.close(), ...[...this.#proxyAgents.values()].map((a) => a.close())]);
   }
 
   /**
-   * The direct agent, or the ProxyAgent of the request's pool proxy or `meta.proxy` URL, with the
+   * No dispatcher (direct: the origin's pool), or the ProxyAgent of the request's pool proxy or `meta.proxy` URL, with the
    * proxy's id for the counts (a `meta.proxy` URL is counted by its host:port: never by a URL
    * that may carry credentials).
    */
-  #dispatcherFor(request: Request): { dispatcher: Dispatcher; proxyId: string | undefined } {
+  #dispatcherFor(request: Request): { dispatcher: Dispatcher | undefined; proxyId: string | undefined } {
     const key = request.meta.proxyId ?? (typeof request.meta.proxy === 'string' ? request.meta.proxy : undefined);
-    if (key === undefined) return { dispatcher: this.#agent, proxyId: undefined };
+    if (key === undefined) return { dispatcher: undefined, proxyId: undefined };
     const proxyId = request.meta.proxyId ?? proxyHostOf(key);
     let agent = this.#proxyAgents.get(key);
     if (!agent) {

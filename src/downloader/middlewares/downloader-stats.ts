@@ -29,8 +29,9 @@ export class DownloaderStatsMiddleware implements DownloaderMiddleware {
           if (result.reusedConnection === true) stats.inc('connections/reused');
           else if (result.reusedConnection === false) {
             stats.inc('connections/new');
-            // Per host only on a new socket: rare on a healthy crawl, so the key is built rarely.
-            stats.inc(`connections/new_by_host/${request.host}`);
+            // Per host only on a new socket: rare on a healthy crawl, so the key is built rarely;
+            // the first 1,000 hosts only (stats.ts MAX_KEYS_PER_FAMILY), then `(other)`.
+            stats.incPer('connections/new_by_host', request.host);
           }
         }
         return result;
