@@ -21,7 +21,8 @@ test('crawl fetch --browser prints the page after its scripts ran', async () => 
   const plain = await runCli(['fetch', `${site.url}/products`], '/');
   assert.equal(plain.code, 0, plain.stderr);
   assert.doesNotMatch(plain.stdout, /class="product"/);
-  const rendered = await runCli(['fetch', '--browser', '--headers', `${site.url}/products`, '-s', `browser.executablePath=${CHROMIUM}`], '/');
+  // The list comes from a fetch() that app.js starts: `load` can fire before it lands, so wait for the network to go quiet.
+  const rendered = await runCli(['fetch', '--browser', '--headers', `${site.url}/products`, '-s', `browser.executablePath=${CHROMIUM}`, '-s', 'browser.waitUntil=networkidle'], '/');
   assert.equal(rendered.code, 0, rendered.stderr);
   assert.match(rendered.stdout, /^HTTP 200 /);
   assert.equal(rendered.stdout.match(/<li class="product">/g)?.length, 5, rendered.stdout);
