@@ -24,7 +24,7 @@ function shopSpider(name: string, browser: boolean) {
   return class extends Spider {
     static override name = name;
     override async *start() {
-      yield new Request({ url: `${site.url}/products`, meta: browser ? { browser: true } : {} });
+      yield new Request({ url: `${site.url}/products`, meta: browser ? { browser: { waitForSelector: 'li.product' } } : {} });
     }
     async *parse(response: Response) {
       for (const a of response.css('li.product a')) {
