@@ -87,6 +87,10 @@ test("import 'arachne' loads none of the heavy packages", async () => {
   // undici and cheerio load with the first download and the first selection; the selector,
   // sitemap, robots.txt and legacy-encoding packages with their first use.
   assertNone(packages, [...HEAVY, ...FIRST_USE], "import 'arachne'");
+  // Arachne's own optional components load when a setting asks for them (core/crawler.ts).
+  for (const module of ['cluster/', 'scheduler/job.js', 'trace/recorder.js', 'report/', 'extensions/metrics.js', 'items/feeds/redis-stream.js']) {
+    assert.ok(!files.includes(`dist/${module}`), `import 'arachne' does not load dist/${module}`);
+  }
 });
 
 test('crawl --version loads none of the heavy packages', async () => {
