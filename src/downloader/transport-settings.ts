@@ -18,6 +18,7 @@ export function transportOptionsFrom(settings: Readonly<SettingValues>, logger: 
     keepAliveTimeoutMs: settings['pool.keepAliveTimeoutMs'],
     maxRequestsPerSocket: settings['pool.maxRequestsPerSocket'],
     http2: settings['pool.http2'],
+    maxIdleOrigins: settings['pool.maxIdleOrigins'],
     verifyTls: settings['download.verifyTls'],
     onWarning: (message: string) => logger.warn(message),
   };

@@ -49,6 +49,8 @@ export interface DottedSettingDocs {
   'pool.keepAliveTimeoutMs'?: SettingValues['pool.keepAliveTimeoutMs'];
   /** Close a socket after it carried this many requests (0 = no limit). Default `0`. */
   'pool.maxRequestsPerSocket'?: SettingValues['pool.maxRequestsPerSocket'];
+  /** Keep-alive pools (one per origin) kept open; past this many, opening one closes the least recently used idle pool and its sockets. Bounds sockets and memory on a broad crawl. Default `4096`. */
+  'pool.maxIdleOrigins'?: SettingValues['pool.maxIdleOrigins'];
   /** Offer HTTP/2 over TLS (ALPN); HTTP/1.1 stays the fallback. Default `false`. */
   'pool.http2'?: SettingValues['pool.http2'];
   /** Fetch robots.txt per origin and drop the requests it disallows. Default `false`. */

@@ -71,6 +71,8 @@ export interface SettingDocs {
     keepAliveTimeoutMs?: SettingValues['pool.keepAliveTimeoutMs'];
     /** Close a socket after it carried this many requests (0 = no limit). Default `0`. */
     maxRequestsPerSocket?: SettingValues['pool.maxRequestsPerSocket'];
+    /** Keep-alive pools (one per origin) kept open; past this many, opening one closes the least recently used idle pool and its sockets. Bounds sockets and memory on a broad crawl. Default `4096`. */
+    maxIdleOrigins?: SettingValues['pool.maxIdleOrigins'];
     /** Offer HTTP/2 over TLS (ALPN); HTTP/1.1 stays the fallback. Default `false`. */
     http2?: SettingValues['pool.http2'];
   };

@@ -97,6 +97,7 @@ export const DEFAULTS = {
   'pool.connectionsPerOrigin': int(0, 'Cap on sockets per origin (0 = none: the slots bound them, one per request in flight; a cap below a slot\'s concurrency makes requests queue for a socket).', { min: 0 }),
   'pool.keepAliveTimeoutMs': ms(4_000, 'How long an idle kept-alive socket is kept when the server gives no hint.', { min: 1 }),
   'pool.maxRequestsPerSocket': int(0, 'Close a socket after it carried this many requests (0 = no limit).', { min: 0 }),
+  'pool.maxIdleOrigins': int(4_096, 'Keep-alive pools (one per origin) kept open; past this many, opening one closes the least recently used idle pool and its sockets. Bounds sockets and memory on a broad crawl.', { min: 1 }),
   'pool.http2': bool(false, 'Offer HTTP/2 over TLS (ALPN); HTTP/1.1 stays the fallback.'),
 
   'robots.obey': bool(false, 'Fetch robots.txt per origin and drop the requests it disallows.'),

@@ -85,3 +85,13 @@ test('the transport closes an evicted origin\'s socket and reconnects on its nex
   assert.deepEqual(Object.keys(tr.stats().openedByOrigin).sort(), ['a', 'b', 'c'].map((h) => `http://${h}.test:${site.port}`));
   assert.equal(MAX_ORIGIN_KEYS, 1_000);
 });
+
+test('pool.maxIdleOrigins reaches the transport; 0 is refused with a coded error', async () => {
+  const { layeredSettings } = await import('../../src/settings/config.js');
+  const { transportOptionsFrom } = await import('../../src/downloader/transport-settings.js');
+  const { createLogger } = await import('../../src/log.js');
+  const logger = createLogger('test', 'silent');
+  assert.equal(transportOptionsFrom(layeredSettings({ cli: { 'pool.maxIdleOrigins': 2 } }), logger).maxIdleOrigins, 2);
+  assert.equal(transportOptionsFrom(layeredSettings({}), logger).maxIdleOrigins, 4_096);
+  assert.throws(() => layeredSettings({ project: { config: { 'pool.maxIdleOrigins': 0 }, file: 'crawl.config.ts' } }), { code: 'ERR_SETTING_TYPE', message: /"pool\.maxIdleOrigins" in crawl\.config\.ts: expected integer >= 1/ });
+});
