@@ -5,6 +5,7 @@
  * configuration and usage errors, 1 for anything else.
  */
 import { Command, CommanderError } from 'commander';
+import { setFlagsFromString } from 'node:v8';
 import { ArachneError, ConfigError } from '../errors.js';
 import { listCommand } from './commands/list.js';
 import { runCommand } from './commands/run.js';
@@ -24,6 +25,15 @@ import { viewCommand } from './commands/view.js';
 import { logLevelOption, withLogLevel } from './options.js';
 import { packageVersion } from './package-info.js';
 import { userFrames } from '../stack.js';
+
+// undici parses HTTP with llhttp compiled to WebAssembly. V8 starts it on its baseline compiler
+// and, once a function has run "enough" (--wasm-tiering-budget, 1.8M by default), recompiles it
+// with TurboFan on a background thread: llhttp's parser is one huge function, ~300 ms of CPU to
+// optimise, and a process cannot exit while that compile runs. A one-page crawl reached the
+// budget on its first response and then waited ~190 ms at exit for a compile it never used.
+// 50x the budget: a short command never pays for it; a long crawl still gets the optimised
+// parser after its first few hundred responses. (Only the CLI sets it; the library sets no flag.)
+setFlagsFromString('--wasm-tiering-budget=90000000');
 
 /** Commander's own error lines are replaced by coded ones (`usageError`); help still prints. */
 const QUIET_ERRORS = { outputError: (): void => {} };
