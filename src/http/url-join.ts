@@ -17,6 +17,7 @@
  */
 import iconv from 'iconv-lite';
 import { TextDecoder } from 'node:util';
+import { rememberHref } from './url.js';
 
 // WHATWG "get an output encoding": UTF-16 and replacement documents submit and link in UTF-8.
 const UTF8_OUTPUT = new Set(['utf-8', 'utf8', 'unicode-1-1-utf-8', 'utf-16le', 'utf-16be', 'utf-16', 'replacement', 'us-ascii', 'ascii']);
@@ -73,7 +74,8 @@ export function encodeQuery(href: string, encoding: string | undefined): string 
  * encoding; default UTF-8). Throws the URL parser's `TypeError` when the result is not a URL.
  */
 export function joinUrl(href: string, base: string | undefined, encoding?: string): string {
-  return new URL(encodeQuery(href, encoding), base).href;
+  // Remembered, so the Request built on it and its fingerprint do not parse it again (url.ts).
+  return rememberHref(new URL(encodeQuery(href, encoding), base).href);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
