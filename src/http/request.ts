@@ -259,6 +259,9 @@ export class Request implements RequestData {
     if (!data.url.startsWith('https://') && !data.url.startsWith('http://')) {
       return new Request({ ...data, callback: data.callback ?? undefined, errback: data.errback ?? undefined });
     }
+    // A validated request's URL is a parser-made href: remembered, its fingerprint (on the main
+    // thread, for a worker's link) cuts the canonical form from it instead of parsing it again.
+    rememberHref(data.url);
     const request = Object.create(Request.prototype) as Request;
     return Object.assign(request, {
       url: data.url,
