@@ -130,14 +130,14 @@ export class WorkerRunner implements CallbackRunner {
     return this.#outputs(() => {
       const transferList: ArrayBuffer[] = [];
       return this.#run({ id: this.#nextId++, kind: 'callback', response: encodeResponse(response, transferList) }, transferList, response.url);
-    });
+    }, response.url);
   }
 
   errback(name: string, failure: Failure): AsyncIterable<SpiderOutput> {
     return this.#outputs(() => {
       const transferList: ArrayBuffer[] = [];
       return this.#run(encodeFailure(this.#nextId++, name, failure, transferList), transferList, failure.request.url);
-    });
+    }, failure.request.url);
   }
 
   async close(): Promise<void> {
@@ -151,9 +151,9 @@ export class WorkerRunner implements CallbackRunner {
     await this.#pool.destroy();
   }
 
-  async *#outputs(run: () => Promise<ParseResult>): AsyncIterable<SpiderOutput> {
+  async *#outputs(run: () => Promise<ParseResult>, url: string): AsyncIterable<SpiderOutput> {
     const { outputs, error } = await run();
-    for (const output of outputs) yield decodeOutput(output);
+    for (const output of outputs) yield decodeOutput(output, url);
     if (error) throw decodeError(error);
   }
 
