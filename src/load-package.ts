@@ -4,7 +4,10 @@
  * Redis feeds), piscina (parse workers) and tough-cookie (cookies) are each loaded by the one
  * component that uses them, when it is built.
  *
- * `require` (not `await import()`) keeps their callers synchronous: all four ship CommonJS.
+ * `require` (not `await import()`) keeps their callers synchronous: all four ship CommonJS. The
+ * packages under the selectors (css-select, css-what, entities, dom-serializer), the sitemap
+ * parser (htmlparser2), robots-parser and iconv-lite load the same way, through `lazyPackage`:
+ * their CommonJS builds are also the copies cheerio requires, so a thread holds one of each.
  * better-sqlite3 and ioredis are optionalDependencies (better-sqlite3 compiles from source where
  * no prebuilt binary fits, and most crawls need neither): when one is missing, asking for its
  * feature is a coded error that names the package to install.
@@ -35,4 +38,13 @@ export function loadPackage<T>(name: string, feature: string): T {
       cause: error,
     });
   }
+}
+
+/**
+ * A getter for the package `name` that loads it on its first call ({@link loadPackage}) and
+ * returns the same module after, for code on a hot path (each selector call, each link).
+ */
+export function lazyPackage<T>(name: string, feature: string): () => T {
+  let loaded: T | undefined;
+  return () => (loaded ??= loadPackage<T>(name, feature));
 }

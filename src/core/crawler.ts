@@ -19,8 +19,6 @@ import { redactSecrets, type ProxyConfig } from '../proxy/proxy-config.js';
 import { proxyPoolFromSettings, recordProxyStats } from '../proxy/from-settings.js';
 import { frontierFromSettings, recordSlotStats, schedulerFromSettings } from '../scheduler/from-settings.js';
 import type { SlotRules } from '../scheduler/slot-rules.js';
-import { joinCluster } from '../cluster/join.js';
-import { defaultProcessId } from '../cluster/cluster-frontier.js';
 import { ConfigError } from '../errors.js';
 import { userFrames } from '../stack.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -36,11 +34,8 @@ import { EventBus } from '../trace/events.js';
 import { Stats } from '../stats.js';
 import { CloseSpiderExtension } from '../extensions/close-spider.js';
 import { LogStats } from '../extensions/log-stats.js';
-import { MetricsServer } from '../extensions/metrics.js';
-import { TraceRecorder } from '../trace/recorder.js';
-import { finishTrace } from '../report/write-report.js';
 import { MemoryWatch } from '../extensions/memory-watch.js';
-import { openJob, type Job } from '../scheduler/job.js';
+import type { Job } from '../scheduler/job.js';
 import { itemTypesOf } from '../spider/item-schema.js';
 import { closeExtensions, finishCoverage, openExtensions, resolveSpiderMiddlewares } from './crawl-hooks.js';
 
@@ -184,8 +179,10 @@ export class Crawler {
     const { settings, stats, logger, events, spider } = this;
     const options = this.#options;
     // Built first, opened (feeds created) last: the job store and the cluster wait on its flushes.
+    // The job store, the cluster, the trace and the metrics server are imported only when their
+    // setting asks for them: `import 'arachne'` and a plain crawl load none of their modules.
     const clustered = Boolean(settings['cluster.redis']);
-    const processId = clustered ? defaultProcessId() : undefined;
+    const processId = clustered ? (await import('../cluster/cluster-frontier.js')).defaultProcessId() : undefined;
     const pipelines = this.#pipelines;
     const itemTypes = itemTypesOf(options.spiderClass);
     const processor = new ItemProcessor({
@@ -210,7 +207,7 @@ export class Crawler {
     // The job dir first: a locked, corrupt or foreign job fails before anything else opens. Its
     // store forgets a request only once the feeds flushed that request's items.
     const job: Job | undefined = settings['job.dir']
-      ? await openJob({
+      ? await (await import('../scheduler/job.js')).openJob({
           dir: settings['job.dir'],
           logger: logger.child('job'),
           now: () => this.#clock.now(),
@@ -232,19 +229,20 @@ export class Crawler {
     const { frontier, rules } = frontierFromSettings({ settings, stats, logger: logger.child('scheduler'), random, resolver: dns, proxies, clustered });
     // The cluster next: an unreachable Redis or a crawl id holding another spider fails here.
     // Leaving sends completes, gives back what is leased here; shared state stays.
-    const cluster = await joinCluster({ settings, stats, logger, spiderName: spider.name, processId, frontier, rules, now: () => this.#clock.now(), barrier: flushed });
+    const cluster = clustered ? await (await import('../cluster/join.js')).joinCluster({ settings, stats, logger, spiderName: spider.name, processId, frontier, rules, now: () => this.#clock.now(), barrier: flushed }) : undefined;
     if (cluster) closers.push('the cluster membership', () => cluster.leave());
     // Trace and metrics next, so a bad trace path or a busy metrics port fails before any feed
     // opens; the metrics read in-flight and queued through this crawler, so they need no engine yet.
-    const trace = await TraceRecorder.fromSettings(settings, { events, logger: logger.child('trace'), spiderName: spider.name, proxies: this.#proxies?.states.length ?? 0 });
+    const traced = settings['trace.file'] !== '' || settings['report.file'] !== '';
+    const trace = traced ? await (await import('../trace/recorder.js')).TraceRecorder.fromSettings(settings, { events, logger: logger.child('trace'), spiderName: spider.name, proxies: this.#proxies?.states.length ?? 0 }) : undefined;
     if (trace) {
       closers.push('the trace', async ({ reason, failed }) => {
-        if (!failed) return finishTrace(trace, { reason, stats, reportFile: settings['report.file'], logger });
+        if (!failed) return (await import('../report/write-report.js')).finishTrace(trace, { reason, stats, reportFile: settings['report.file'], logger });
         await trace.close('failed', stats);
         await trace.dispose();
       });
     }
-    const metrics = await MetricsServer.fromSettings(settings, { stats, logger, counts: () => ({ inFlight: this.inFlight, queued: this.queued }) });
+    const metrics = settings['metrics.port'] === 0 ? undefined : await (await import('../extensions/metrics.js')).MetricsServer.fromSettings(settings, { stats, logger, counts: () => ({ inFlight: this.inFlight, queued: this.queued }) });
     if (metrics) closers.push('the metrics server', () => metrics.close());
 
     const proxyRoutes = proxies?.states.map((p) => ({ id: p.id, url: p.config.url }));

@@ -15,9 +15,13 @@
  * encoded with iconv-lite (a dependency of cheerio's encoding sniffer already, well kept, and
  * pure JavaScript): one code point at a time, since only the non-ASCII ones need it.
  */
-import iconv from 'iconv-lite';
+import type * as Iconv from 'iconv-lite';
 import { TextDecoder } from 'node:util';
+import { lazyPackage } from '../load-package.js';
 import { rememberHref } from './url.js';
+
+// Loaded on the first page in a legacy encoding, not at `import 'arachne'`.
+const iconvLite = lazyPackage<typeof Iconv>('iconv-lite', 'links on pages in legacy encodings');
 
 // WHATWG "get an output encoding": UTF-16 and replacement documents submit and link in UTF-8.
 const UTF8_OUTPUT = new Set(['utf-8', 'utf8', 'unicode-1-1-utf-8', 'utf-16le', 'utf-16be', 'utf-16', 'replacement', 'us-ascii', 'ascii']);
@@ -34,7 +38,7 @@ function isLegacy(encoding: string | undefined): encoding is string {
   // The common case first, without allocating: Response.encoding gives WHATWG names.
   if (!encoding || encoding === 'utf-8') return false;
   const name = encoding.trim().toLowerCase();
-  return !UTF8_OUTPUT.has(name) && iconv.encodingExists(name);
+  return !UTF8_OUTPUT.has(name) && iconvLite().encodingExists(name);
 }
 
 /**
@@ -61,10 +65,10 @@ export function encodeQuery(href: string, encoding: string | undefined): string 
       out += char;
       continue;
     }
-    const bytes = iconv.encode(char, encoding);
+    const bytes = iconvLite().encode(char, encoding);
     // iconv-lite writes `?` for a character the charset lacks (one per UTF-16 unit): a round
     // trip that does not give the character back means it is not in the charset.
-    out += iconv.decode(bytes, encoding) === char ? percentBytes(bytes) : `%26%23${code}%3B`;
+    out += iconvLite().decode(bytes, encoding) === char ? percentBytes(bytes) : `%26%23${code}%3B`;
   }
   return out + href.slice(end);
 }

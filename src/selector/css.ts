@@ -8,11 +8,12 @@
  * Matching is descendant-or-self, as in parsel (cssselect translates with
  * `descendant-or-self::`): `sel.css('li')` on an `<li>` selection includes that `<li>`.
  */
+import type * as CssSelect from 'css-select';
 import type { Options } from 'css-select';
-import { compile, selectAll } from 'css-select';
+import type * as CssWhat from 'css-what';
 import type { Selector as CssToken } from 'css-what';
-import { parse, SelectorType } from 'css-what';
 import type { AnyNode, Element } from 'domhandler';
+import { lazyPackage } from '../load-package.js';
 import type { AttributeNode, XNode } from './nodes.js';
 import { attributesOf, documentOrder, isElement } from './nodes.js';
 import { selectorError } from './selector-error.js';
@@ -24,6 +25,11 @@ interface Part {
   extract: Target;
   match: (element: Element) => boolean;
 }
+
+// Loaded with the first selector, as CommonJS: the copy cheerio's `$` already uses, not a second
+// (ES module) one of each package per thread, and nothing at `import 'arachne'`.
+const cssSelect = lazyPackage<typeof CssSelect>('css-select', 'CSS selectors');
+const cssWhat = lazyPackage<typeof CssWhat>('css-what', 'CSS selectors');
 
 const OPTIONS: Options<AnyNode, Element> = { xmlMode: false };
 const COMPILED = new Map<string, Part[]>();
@@ -37,6 +43,7 @@ function extractOf(group: CssToken[], source: string): Target {
   group.pop();
   // A pseudo-element with no element before it applies to `*`, as in cssselect.
   const last = group[group.length - 1];
+  const { SelectorType } = cssWhat();
   if (!last || last.type === SelectorType.Descendant || last.type === SelectorType.Child || last.type === SelectorType.Sibling || last.type === SelectorType.Adjacent) {
     group.push({ type: SelectorType.Universal, namespace: null });
   }
@@ -58,7 +65,7 @@ function compileCss(source: string): Part[] {
   if (parts) return parts;
   let groups: CssToken[][];
   try {
-    groups = parse(source);
+    groups = cssWhat().parse(source);
   } catch (error) {
     throw selectorError('css', source, (error as Error).message);
   }
@@ -73,7 +80,7 @@ function compileCss(source: string): Part[] {
     byExtract.set(key, entry);
   }
   try {
-    parts = [...byExtract.values()].map(({ extract, groups: list }) => ({ extract, match: compile<AnyNode, Element>(list, OPTIONS) }));
+    parts = [...byExtract.values()].map(({ extract, groups: list }) => ({ extract, match: cssSelect().compile<AnyNode, Element>(list, OPTIONS) }));
   } catch (error) {
     throw selectorError('css', source, (error as Error).message);
   }
@@ -101,7 +108,7 @@ export function selectCss(source: string, context: XNode): XNode[] {
   const roots: AnyNode[] = context.type === 'root' ? context.children : [context as Element];
   const out: XNode[] = [];
   for (const { extract, match } of parts) {
-    const elements = selectAll<AnyNode, Element>(match, roots, OPTIONS);
+    const elements = cssSelect().selectAll<AnyNode, Element>(match, roots, OPTIONS);
     if (extract.kind === 'element') {
       for (const element of elements) out.push(element);
     } else if (extract.kind === 'text' && extract.deep) {

@@ -4,7 +4,11 @@
  * flattened, '' for a group that did not take part) instead of the whole match. Entities are then
  * replaced, except `&lt;` and `&amp;` (as parsel does with w3lib's `replace_entities`).
  */
-import { decodeHTML } from 'entities';
+import type * as Entities from 'entities';
+import { lazyPackage } from '../load-package.js';
+
+// CommonJS, on the first entity met: the copy cheerio uses (see css.ts).
+const entities = lazyPackage<typeof Entities>('entities', 'selectors');
 
 const CACHE = new Map<string, RegExp>();
 
@@ -26,7 +30,7 @@ const ENTITY = /&(#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);?/g;
 
 function replaceEntities(text: string): string {
   if (!text.includes('&')) return text;
-  return text.replace(ENTITY, (whole, name: string) => (name === 'lt' || name === 'amp' ? whole : decodeHTML(whole)));
+  return text.replace(ENTITY, (whole, name: string) => (name === 'lt' || name === 'amp' ? whole : entities().decodeHTML(whole)));
 }
 
 export interface ReOptions {

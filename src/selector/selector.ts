@@ -9,9 +9,9 @@
  * parse worker (the body crossed the thread; the tree is built there) or in-process.
  */
 import type * as CheerioSlim from 'cheerio/slim';
-import { loadPackage } from '../load-package.js';
+import type * as DomSerializer from 'dom-serializer';
 import type { AnyNode, Document, Element } from 'domhandler';
-import render from 'dom-serializer';
+import { lazyPackage, loadPackage } from '../load-package.js';
 import { selectCss } from './css.js';
 import type { XNode } from './nodes.js';
 import { isElement } from './nodes.js';
@@ -24,7 +24,11 @@ import { numberToString } from './xpath/functions.js';
 /** What a selection points at: a node of the page, or a value an XPath expression computed. */
 export type SelectorRoot = XNode | string | number | boolean;
 
+// CommonJS, with the first `get()`: the copy cheerio uses (see css.ts).
+const domSerializer = lazyPackage<typeof DomSerializer>('dom-serializer', 'selectors');
+
 function serialize(node: XNode): string {
+  const render = domSerializer().default;
   switch (node.type) {
     case 'attribute':
       return node.value;

@@ -5,9 +5,14 @@
  */
 import { constants as bufferConstants } from 'node:buffer';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
-import { Parser, type Handler } from 'htmlparser2';
+import type * as Htmlparser2 from 'htmlparser2';
+import type { Handler } from 'htmlparser2';
 import { CallbackError } from '../errors.js';
 import type { Response } from '../http/response.js';
+import { lazyPackage } from '../load-package.js';
+
+// Loaded with the first sitemap, not at `import 'arachne'`.
+const htmlparser2 = lazyPackage<typeof Htmlparser2>('htmlparser2', 'sitemaps');
 
 /**
  * Cap on a sitemap after gunzip: sitemaps.org limits a sitemap to 50 MB (52,428,800 bytes)
@@ -100,7 +105,7 @@ function localName(name: string): string {
  */
 export function parseSitemap(xml: string, url = 'the sitemap'): Sitemap {
   const reader = new SitemapReader();
-  const parser = new Parser(reader, { xmlMode: true, decodeEntities: true });
+  const parser = new (htmlparser2().Parser)(reader, { xmlMode: true, decodeEntities: true });
   parser.write(xml);
   parser.end();
   return reader.result(url);

@@ -21,6 +21,7 @@ import { CLI, makeProject, REPO, type TempProject } from '../helpers/project.js'
 
 const FIXTURES = join(REPO, 'test', 'package', 'fixtures');
 const HEAVY = ['better-sqlite3', 'ioredis', 'piscina', 'tough-cookie', 'tsx', 'playwright-core'];
+const FIRST_USE = ['undici', 'cheerio', 'css-select', 'css-what', 'entities', 'dom-serializer', 'domutils', 'htmlparser2', 'iconv-lite', 'robots-parser'];
 
 const SPIDER = `
 import { Spider, type Response } from 'arachne';
@@ -83,8 +84,13 @@ test("import 'arachne' loads none of the heavy packages", async () => {
   assert.equal(status, 0, stderr);
   assert.match(files, /dist\/core\/crawler\.js/, 'the recorder sees what loads');
   assert.ok(packages.has('lru-cache'), 'the recorder sees packages');
-  // undici and cheerio load with the first download and the first selection.
-  assertNone(packages, [...HEAVY, 'undici', 'cheerio'], "import 'arachne'");
+  // undici and cheerio load with the first download and the first selection; the selector,
+  // sitemap, robots.txt and legacy-encoding packages with their first use.
+  assertNone(packages, [...HEAVY, ...FIRST_USE], "import 'arachne'");
+  // Arachne's own optional components load when a setting asks for them (core/crawler.ts).
+  for (const module of ['cluster/', 'scheduler/job.js', 'trace/recorder.js', 'report/', 'extensions/metrics.js', 'items/feeds/redis-stream.js']) {
+    assert.ok(!files.includes(`dist/${module}`), `import 'arachne' does not load dist/${module}`);
+  }
 });
 
 test('crawl --version loads none of the heavy packages', async () => {
@@ -100,13 +106,16 @@ test('crawl --version loads none of the heavy packages', async () => {
 
 test('a one-page crawl in-process loads neither the job store, the cluster nor the parse pool', async () => {
   const out = join(tmp, 'one.jsonl');
-  const { packages, status, stderr } = await loadedPackages(
+  const { packages, files, status, stderr } = await loadedPackages(
     [CLI, 'runspider', 'spiders/one.ts', '-O', out, '-s', 'parse.workers=0', '-a', `url=${site.url}/page/0`, '-L', 'warn'],
     project.dir,
   );
   assert.equal(status, 0, stderr);
   assert.equal(readFileSync(out, 'utf8').split('\n').filter(Boolean).length, 1);
-  assert.ok(packages.has('undici') && packages.has('cheerio'), 'the recorder sees packages');
+  assert.ok(packages.has('undici') && packages.has('cheerio') && packages.has('css-select'), 'the recorder sees packages');
+  // `::text` goes through selector/ (css-what, css-select) on the tree cheerio built: one copy of
+  // each package, the CommonJS one cheerio requires, not a second ES module copy beside it.
+  assert.doesNotMatch(files, /node_modules\/(css-select|css-what|domutils|entities|dom-serializer)\/lib\/esm\//, 'no ES module copy of cheerio\'s packages');
   assertNone(packages, ['better-sqlite3', 'ioredis', 'piscina', 'playwright-core'], 'a one-page crawl');
   assert.ok(packages.has('tough-cookie'), 'cookies are on by default: the jar loads on the first request');
   // The first run compiles the TypeScript spider into the project's cache (esbuild), the next

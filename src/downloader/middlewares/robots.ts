@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
-import robotsParserModule from 'robots-parser';
 import { ArachneError, DropRequestError, RetryableError, errorCode } from '../../errors.js';
 import { Request } from '../../http/request.js';
+import { loadPackage } from '../../load-package.js';
 import type { SettingValues } from '../../settings/defaults.js';
 import type { DownloaderMiddleware, DownloadResult, Handler, MiddlewareContext } from '../middleware.js';
 
@@ -12,8 +12,9 @@ interface Robot {
 }
 
 // robots-parser is CommonJS (`module.exports = function`) and its index.d.ts opens with a bare
-// `declare module`, which hides the call signature under NodeNext: restate it.
-const robotsParser = robotsParserModule as unknown as (url: string, contents: string) => Robot;
+// `declare module`, which hides the call signature under NodeNext: restate it. Loaded with the
+// first robots.txt, not at `import 'arachne'`.
+type RobotsParser = (url: string, contents: string) => Robot;
 
 /** What one origin's robots.txt allows: parsed rules, or a blanket answer. */
 interface RobotsRules {
@@ -166,7 +167,7 @@ export class RobotsMiddleware implements DownloaderMiddleware {
         stats.inc('robots/html');
         return final(ALLOW_ALL);
       }
-      const robot = robotsParser(robotsUrl, text);
+      const robot = loadPackage<RobotsParser>('robots-parser', 'robots.txt (robots.obey)')(robotsUrl, text);
       const delayS = robot.getCrawlDelay(this.#userAgent);
       return final({ robot, allowAll: true, crawlDelayMs: delayS === undefined ? undefined : Math.round(delayS * 1000) });
     } catch (error) {

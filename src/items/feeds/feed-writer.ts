@@ -12,13 +12,13 @@ import type { FeedOpener, FeedWriter, FeedWriterOptions } from './feed.js';
 import { STDOUT_PATH } from './feed-uri.js';
 import { openJsonFeed } from './json.js';
 import { openJsonlFeed } from './jsonl.js';
-import { openRedisStreamFeed } from './redis-stream.js';
 
 const OPENERS: Readonly<Record<FeedFormat, FeedOpener>> = {
   jsonl: openJsonlFeed,
   json: openJsonFeed,
   csv: openCsvFeed,
-  'redis-stream': openRedisStreamFeed,
+  // Imported with the first Redis feed: a file feed loads no Redis code.
+  'redis-stream': async (options) => (await import('./redis-stream.js')).openRedisStreamFeed(options),
 };
 
 /**
