@@ -316,7 +316,7 @@ export class Engine {
     }
     try {
       const outputs = this.#options.observeCallback?.(response, runner.callback(response), (r) => this.#enqueue(r, undefined)) ?? runner.callback(response);
-      for await (const output of outputs) await this.#output(output, response);
+      for await (const output of outputs) { const wait = this.#output(output, response); if (wait) await wait; }
     } catch (error) {
       this.#callbackError(response.request, error);
     }
@@ -336,9 +336,8 @@ export class Engine {
     events.emit('requestFailed', { request, error: err });
     if (!request.errback) return;
     try {
-      for await (const output of runner.errback(request.errback, { request, error: err, ...(response ? { response } : {}) })) {
-        await this.#output(output, response);
-      }
+      const outputs = runner.errback(request.errback, { request, error: err, ...(response ? { response } : {}) });
+      for await (const output of outputs) { const wait = this.#output(output, response); if (wait) await wait; }
     } catch (errbackError) {
       this.#callbackError(request, errbackError);
     }
@@ -359,7 +358,8 @@ export class Engine {
     events.emit('spiderError', { request, error: err });
   }
 
-  async #output(output: SpiderOutput, response: Response | undefined): Promise<void> {
+  /** Queues a request or hands an item on; a promise (no await per output) only when the callback must wait. */
+  #output(output: SpiderOutput, response: Response | undefined): Promise<void> | undefined {
     const { stats, logger, items, settings } = this.#options;
     if (Request.isRequest(output)) {
       this.#enqueue(output, response);
@@ -374,7 +374,7 @@ export class Engine {
     }
     // Backpressure on the callback itself: past the pipelines' bound, wait for this item.
     const processed = items.process(output as Item).catch((error: unknown) => logger.error(`item lost: ${describeError(error)}`));
-    if (items.pending > settings['items.concurrency']) await processed;
+    return items.pending > settings['items.concurrency'] ? processed : undefined;
   }
 
   #checkIdle(): void {

@@ -1,6 +1,7 @@
 import { DropRequestError } from '../errors.js';
 import type { BrowserMeta } from './browser-options.js';
 import { parseCurl, toCurl, type FromCurlOptions } from './curl.js';
+import { isParsedHref, rememberHref } from './url.js';
 
 /** Request headers: lower-case names, one string value each. */
 export type RequestHeaders = Record<string, string>;
@@ -161,6 +162,8 @@ export function callbackName(ref: CallbackRef | null | undefined): string | null
 }
 
 function parseUrl(raw: string | URL): string {
+  // A link just joined (joinUrl) is an http(s) href already: parsing it again gives it back.
+  if (typeof raw === 'string' && isParsedHref(raw)) return raw;
   let url: URL;
   try {
     url = typeof raw === 'string' ? new URL(raw) : raw;
@@ -174,7 +177,8 @@ function parseUrl(raw: string | URL): string {
       hint: 'only http: and https: URLs can be crawled',
     });
   }
-  return url.href;
+  // Remembered for the fingerprint, which then cuts the canonical form from the string.
+  return rememberHref(url.href);
 }
 
 /**
@@ -255,6 +259,9 @@ export class Request implements RequestData {
     if (!data.url.startsWith('https://') && !data.url.startsWith('http://')) {
       return new Request({ ...data, callback: data.callback ?? undefined, errback: data.errback ?? undefined });
     }
+    // A validated request's URL is a parser-made href: remembered, its fingerprint (on the main
+    // thread, for a worker's link) cuts the canonical form from it instead of parsing it again.
+    rememberHref(data.url);
     const request = Object.create(Request.prototype) as Request;
     return Object.assign(request, {
       url: data.url,

@@ -103,6 +103,57 @@ function parse(url: string): URL {
 }
 
 /**
+ * Hrefs the URL parser made recently (joined links, request URLs), each with its canonical form
+ * ('' until asked). A followed link used to be parsed four times on its way to the seen set (joined,
+ * canonicalised for followAll's duplicate check, validated by `Request`, canonicalised again for
+ * its fingerprint); with this memo it is parsed once: a key is always a WHATWG-serialised http(s)
+ * href, which parses back to itself, so `Request` need not parse it again and its canonical form
+ * is cut from the string. Two generations of HREF_MEMO entries: what one page yields is still
+ * there when the engine fingerprints it, and memory stays bounded whatever the crawl.
+ */
+const HREF_MEMO = 1024;
+let young = new Map<string, string>();
+let old = new Map<string, string>();
+
+function memoGet(href: string): string | undefined {
+  const hit = young.get(href);
+  if (hit !== undefined) return hit;
+  const older = old.get(href);
+  if (older !== undefined) memoSet(href, older);
+  return older;
+}
+
+function memoSet(href: string, canonical: string): void {
+  if (young.size >= HREF_MEMO) {
+    old = young;
+    young = new Map();
+  }
+  young.set(href, canonical);
+}
+
+const isHttp = (href: string): boolean => href.startsWith('https://') || href.startsWith('http://');
+
+/**
+ * Records `href`, the `.href` of a URL the WHATWG parser just made; only http(s) hrefs are kept.
+ * Returns `href`.
+ */
+export function rememberHref(href: string): string {
+  if (isHttp(href) && memoGet(href) === undefined) memoSet(href, '');
+  return href;
+}
+
+/** True when `url` is an http(s) href the parser made recently: parsing it again gives it back. */
+export function isParsedHref(url: string): boolean {
+  return memoGet(url) !== undefined;
+}
+
+/** Empties the memo (tests). */
+export function forgetHrefs(): void {
+  young = new Map();
+  old = new Map();
+}
+
+/**
  * The canonical form of an absolute URL: lower-case scheme and host (punycode for Unicode
  * hosts), no default port, percent-encoding normalised (upper-case hex, unreserved characters
  * decoded), query parameters sorted by key (stable), no empty `?`, no fragment unless
@@ -110,35 +161,58 @@ function parse(url: string): URL {
  * absolute URL.
  */
 export function canonicalizeUrl(url: string, options?: CanonicalizeOptions): string {
+  const keepFragments = options?.keepFragments ?? false;
+  if (!keepFragments) {
+    const known = memoGet(url);
+    if (known) return known;
+    if (known === '') {
+      // A parser-made http(s) href: no need to parse it again.
+      const canonical = canonicalizeHref(url, false);
+      memoSet(url, canonical);
+      return canonical;
+    }
+  }
   const parsed = parse(url);
   const href = parsed.href;
-  // Fast path, one scan of `href` and no allocation: with no `?`, `#` or `%` and nothing that
-  // needs encoding, WHATWG's href is already canonical (scheme, host, port and dot segments are
-  // its job). Each URL component getter allocates a string, so only the slow path uses them.
+  const canonical = isHttp(href) ? canonicalizeHref(href, keepFragments) : canonicalizeOther(parsed, keepFragments);
+  if (!keepFragments && href === url && isHttp(href)) memoSet(url, canonical);
+  return canonical;
+}
+
+/**
+ * The canonical form of a WHATWG-serialised http(s) href. Fast path, one scan and no allocation:
+ * with no `?`, `#` or `%` and nothing that needs encoding, the href is already canonical (scheme,
+ * host, port and dot segments are the parser's job). Otherwise it is cut by hand rather than
+ * through the URL component getters (each allocates): userinfo and host cannot hold a raw `/`,
+ * the path no raw `?` or `#`, the query no raw `#`, and WHATWG always gives http(s) a path of at
+ * least `/`.
+ */
+function canonicalizeHref(href: string, keepFragments: boolean): string {
   let i = 0;
   for (; i < href.length; i++) {
     const code = href.charCodeAt(i);
     if (code >= 128 || CLASS[code] === 0 || code === 0x3f /* ? */ || code === 0x23 /* # */) break;
   }
   if (i === href.length) return href;
-  return canonicalizeParsed(parsed, options?.keepFragments ?? false);
+  return canonicalizeFrom(href, href.indexOf('/', href.indexOf(':') + 3), keepFragments);
 }
 
-function canonicalizeParsed(parsed: URL, keepFragments: boolean): string {
+/** Other schemes (opaque paths such as `mailto:x`, optional paths): rare; the parser cuts. */
+function canonicalizeOther(parsed: URL, keepFragments: boolean): string {
   const href = parsed.href;
-  let pathStart: number;
-  if (href.startsWith('http://') || href.startsWith('https://')) {
-    // Cut `href` by hand rather than through the component getters (each allocates): userinfo
-    // and host cannot hold a raw `/`, the path no raw `?` or `#`, the query no raw `#`, and
-    // WHATWG always gives http(s) a path of at least `/`.
-    pathStart = href.indexOf('/', href.indexOf(':') + 3);
-  } else {
-    // Other schemes (opaque paths such as `mailto:x`, optional paths): rare; let the parser cut.
-    const copy = new URL(href);
-    copy.hash = '';
-    copy.search = '';
-    pathStart = copy.href.length - copy.pathname.length;
+  let i = 0;
+  for (; i < href.length; i++) {
+    const code = href.charCodeAt(i);
+    if (code >= 128 || CLASS[code] === 0 || code === 0x3f /* ? */ || code === 0x23 /* # */) break;
   }
+  if (i === href.length) return href;
+  const copy = new URL(href);
+  copy.hash = '';
+  copy.search = '';
+  return canonicalizeFrom(href, copy.href.length - copy.pathname.length, keepFragments);
+}
+
+function canonicalizeFrom(href: string, pathStart: number, keepFragments: boolean): string {
   let hashStart = href.indexOf('#', pathStart);
   if (hashStart < 0) hashStart = href.length;
   let queryStart = href.indexOf('?', pathStart);

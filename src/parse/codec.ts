@@ -5,8 +5,10 @@
  *   (moved, not copied). A body that does not own its whole `ArrayBuffer` (a small `Buffer` on
  *   Node's shared 8 KiB slab, or a view into a larger buffer) is copied into its own buffer first:
  *   transferring the slab would hand the worker other data, and Node 22 refuses (DESIGN.md §8).
- * - Requests go over as `RequestWire`: the URL alone when every other field has its default (most
- *   followed links), else the fields that differ (callbacks by name); rebuilt with
+ * - Requests go over as `RequestWire`: the URL alone when every other field has its default, `>`
+ *   and the URL for a link followed from the page (meta only `{ referer: <page URL> }`: most
+ *   followed links; each was an object in an object before), else the fields that differ
+ *   (callbacks by name); rebuilt with
  *   `Request.fromData`. Measured with a MessageChannel micro-benchmark (Node 20): a page's 20
  *   followed links as full `RequestData` cost 20 us to post and 45-55 us to receive; as URLs, 3 us
  *   and 4 us. Structured clone pays per object and per key, on both threads.
@@ -69,10 +71,12 @@ const isEmpty = (value: object): boolean => {
  * Not the job store's codec (scheduler/stores/request-codec.ts): that one writes JSON text with
  * base64 bodies and drops the per-attempt proxy id; this one is for structured clone.
  */
-export function encodeRequestWire(request: Request): RequestWire {
+export function encodeRequestWire(request: Request, page?: string): RequestWire {
   const { method, headers, body, priority, dontFilter, callback, errback, cbKwargs, meta, userData } = request;
-  if (method === 'GET' && body === null && priority === 0 && !dontFilter && callback === null && errback === null && isEmpty(headers) && isEmpty(cbKwargs) && isEmpty(meta) && isEmpty(userData)) {
-    return request.url;
+  if (method === 'GET' && body === null && priority === 0 && !dontFilter && callback === null && errback === null && isEmpty(headers) && isEmpty(cbKwargs) && isEmpty(userData)) {
+    if (isEmpty(meta)) return request.url;
+    // A link followed from the page (followAll sets meta.referer to its URL): a marked string.
+    if (page !== undefined && meta.referer === page && onlyReferer(meta)) return REFERRED + request.url;
   }
   const wire: Partial<RequestData> & { url: string } = { url: request.url };
   if (method !== 'GET') wire.method = method;
@@ -88,8 +92,18 @@ export function encodeRequestWire(request: Request): RequestWire {
   return wire;
 }
 
-export function decodeRequestWire(wire: RequestWire): Request {
-  const data = typeof wire === 'string' ? { url: wire } : wire;
+/** Marks a request wire string whose meta is `{ referer: <the page's URL> }`; a request URL always starts with `http`. */
+const REFERRED = '>';
+
+function onlyReferer(meta: object): boolean {
+  let keys = 0;
+  for (const _ in meta) keys++;
+  return keys === 1;
+}
+
+/** `page`: the URL of the response whose callback yielded the request (for a referred link). */
+export function decodeRequestWire(wire: RequestWire, page?: string): Request {
+  const data = typeof wire !== 'string' ? wire : wire.startsWith(REFERRED) ? { url: wire.slice(1), meta: { referer: page } } : { url: wire };
   return Request.fromData({
     url: data.url,
     method: data.method ?? 'GET',
@@ -301,7 +315,7 @@ export function uncloneablePath(value: unknown, path = 'item', limit = 100_000):
 /** A callback output as wire data; throws `ERR_ITEM_NOT_CLONEABLE` naming the field that cannot cross. */
 export function encodeOutput(output: SpiderOutput, url: string): OutputWire {
   if (Request.isRequest(output)) {
-    const wire = encodeRequestWire(output);
+    const wire = encodeRequestWire(output, url);
     if (typeof wire === 'string') return wire;
     if (!cloneSafe(wire.cbKwargs) || !cloneSafe(wire.meta) || !cloneSafe(wire.userData)) {
       const bad = uncloneablePath({ cbKwargs: wire.cbKwargs, meta: wire.meta, userData: wire.userData }, 'request');
@@ -346,8 +360,9 @@ function notCloneable(what: string, bad: { path: string; what: string }, url: st
   });
 }
 
-export function decodeOutput(wire: OutputWire): SpiderOutput {
-  if (typeof wire === 'string') return decodeRequestWire(wire);
+/** `url`: the one the worker gave `encodeOutput` (the response's, or the failed request's). */
+export function decodeOutput(wire: OutputWire, url: string): SpiderOutput {
+  if (typeof wire === 'string') return decodeRequestWire(wire, url);
   if ('request' in wire) return decodeRequestWire(wire.request);
   return wire.tag ? tagItem(wire.item, wire.tag) : wire.item;
 }

@@ -124,16 +124,20 @@ export class WorkerRunner implements CallbackRunner {
     return typeof (this.#options.spider as unknown as Record<string, unknown>)[name] === 'function';
   }
 
-  async *callback(response: Response): AsyncIterable<SpiderOutput> {
-    const transferList: ArrayBuffer[] = [];
-    const id = this.#nextId++;
-    yield* this.#outputs(this.#run({ id, kind: 'callback', response: encodeResponse(response, transferList) }, transferList, response.url));
+  // Not `async *` + `yield*`: a delegating generator costs a few promises per output. The task
+  // still starts on the first pull, as #outputs is a generator.
+  callback(response: Response): AsyncIterable<SpiderOutput> {
+    return this.#outputs(() => {
+      const transferList: ArrayBuffer[] = [];
+      return this.#run({ id: this.#nextId++, kind: 'callback', response: encodeResponse(response, transferList) }, transferList, response.url);
+    }, response.url);
   }
 
-  async *errback(name: string, failure: Failure): AsyncIterable<SpiderOutput> {
-    const transferList: ArrayBuffer[] = [];
-    const id = this.#nextId++;
-    yield* this.#outputs(this.#run(encodeFailure(id, name, failure, transferList), transferList, failure.request.url));
+  errback(name: string, failure: Failure): AsyncIterable<SpiderOutput> {
+    return this.#outputs(() => {
+      const transferList: ArrayBuffer[] = [];
+      return this.#run(encodeFailure(this.#nextId++, name, failure, transferList), transferList, failure.request.url);
+    }, failure.request.url);
   }
 
   async close(): Promise<void> {
@@ -147,9 +151,9 @@ export class WorkerRunner implements CallbackRunner {
     await this.#pool.destroy();
   }
 
-  async *#outputs(result: Promise<ParseResult>): AsyncIterable<SpiderOutput> {
-    const { outputs, error } = await result;
-    for (const output of outputs) yield decodeOutput(output);
+  async *#outputs(run: () => Promise<ParseResult>, url: string): AsyncIterable<SpiderOutput> {
+    const { outputs, error } = await run();
+    for (const output of outputs) yield decodeOutput(output, url);
     if (error) throw decodeError(error);
   }
 

@@ -33,9 +33,18 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
 export async function* outputsOf(result: CallbackResult): AsyncIterable<SpiderOutput> {
   const value: unknown = result instanceof Promise ? await result : result;
   if (value === undefined || value === null) return;
-  if (isAsyncIterable(value) || isIterable(value)) {
+  if (isAsyncIterable(value)) {
     for await (const output of value as AsyncIterable<SpiderOutput | null | undefined>) {
       if (output !== undefined && output !== null) yield output;
+    }
+    return;
+  }
+  if (isIterable(value)) {
+    // A sync generator or array (the common `*parse`): for-of, not for-await, which wraps every
+    // value in one more promise. A yielded promise is still awaited, as for-await would.
+    for (const output of value as Iterable<SpiderOutput | Promise<SpiderOutput | null | undefined> | null | undefined>) {
+      const resolved = output instanceof Promise ? await output : output;
+      if (resolved !== undefined && resolved !== null) yield resolved;
     }
     return;
   }

@@ -56,3 +56,14 @@ test('a Request can be fingerprinted directly', () => {
   const request = new Request({ url: 'http://example.com/x?b=1&a=2', method: 'post', body: 'k=v' });
   assert.equal(fingerprint(request), fingerprint({ method: 'POST', url: 'http://example.com/x?a=2&b=1', body: 'k=v' }));
 });
+
+test('a request rebuilt from its data (a worker output, a job store) fingerprints as the original', async () => {
+  const { forgetHrefs } = await import('../../src/http/url.js');
+  for (const url of ['http://Example.com:80/b?z=1&a=%7e', 'https://example.com/p#frag', 'http://example.com/a|b']) {
+    forgetHrefs();
+    const original = new Request(url);
+    const expected = fingerprint(original);
+    forgetHrefs();
+    assert.equal(fingerprint(Request.fromData(original.toData())), expected, url);
+  }
+});

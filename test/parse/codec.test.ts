@@ -43,14 +43,30 @@ test('uncloneablePath names the field a structured clone would reject or flatten
 
 test('encodeOutput: requests go as data and come back as Requests; bad items and request kwargs are coded errors', () => {
   const request = new Request({ url: 'http://127.0.0.1/b', callback: 'parseB', meta: { depth: 2 } });
-  const back = decodeOutput(structuredClone(encodeOutput(request, 'http://127.0.0.1/a')));
+  const back = decodeOutput(structuredClone(encodeOutput(request, 'http://127.0.0.1/a')), 'http://127.0.0.1/a');
   assert.ok(Request.isRequest(back));
   assert.equal((back as Request).callback, 'parseB');
   assert.equal((back as Request).meta.depth, 2);
-  assert.deepEqual(decodeOutput(encodeOutput({ x: 1 }, 'u')), { x: 1 });
+  assert.deepEqual(decodeOutput(encodeOutput({ x: 1 }, 'u'), 'u'), { x: 1 });
   assert.throws(() => encodeOutput({ f: Math.max }, 'http://127.0.0.1/a'), (e: unknown) => e instanceof CallbackError && e.code === 'ERR_ITEM_NOT_CLONEABLE' && /item\.f is the function max/.test(e.message) && /http:\/\/127\.0\.0\.1\/a/.test(e.message));
   const withFn = new Request({ url: 'http://127.0.0.1/c', cbKwargs: { cb: () => 1 } });
   assert.throws(() => encodeOutput(withFn, 'u'), /request\.cbKwargs\.cb is the function/);
+});
+
+test('a link followed from the page crosses as a marked string and gets its referer back; other referers travel as meta', () => {
+  const page = 'http://127.0.0.1/list?p=1';
+  const followed = new Request({ url: 'http://127.0.0.1/item/1', meta: { referer: page } });
+  const wire = encodeOutput(followed, page);
+  assert.equal(typeof wire, 'string');
+  const back = decodeOutput(structuredClone(wire), page) as Request;
+  assert.equal(back.url, 'http://127.0.0.1/item/1');
+  assert.deepEqual(back.meta, { referer: page });
+  const other = new Request({ url: 'http://127.0.0.1/item/2', meta: { referer: 'http://elsewhere/' } });
+  assert.deepEqual((decodeOutput(structuredClone(encodeOutput(other, page)), page) as Request).meta, { referer: 'http://elsewhere/' });
+  const more = new Request({ url: 'http://127.0.0.1/item/3', meta: { referer: page, depth: 3 } });
+  assert.deepEqual((decodeOutput(structuredClone(encodeOutput(more, page)), page) as Request).meta, { referer: page, depth: 3 });
+  const plain = new Request('http://127.0.0.1/item/4');
+  assert.deepEqual((decodeOutput(encodeOutput(plain, page), page) as Request).meta, {});
 });
 
 test('a request with default fields crosses as its URL; every non-default field survives the trip', () => {

@@ -77,7 +77,7 @@ test('several item types: tagged items are checked against their own type, untag
 test('the tag crosses the worker codec beside the item, not in it', async () => {
   const item = await validateItem([Product], { title: '', price: 1 }, 'http://x/');
   const wire = structuredClone(encodeOutput(item as Record<string, unknown>, 'http://x/'));
-  const back = decodeOutput(wire) as Record<string, unknown>;
+  const back = decodeOutput(wire, 'http://x/') as Record<string, unknown>;
   assert.deepEqual(back, { title: '', price: 1 });
   assert.deepEqual(itemTag(back)?.issues?.map((i) => i.path), ['title']);
 });
