@@ -157,6 +157,7 @@ export class BrowserHandler {
         maxBytes: request.meta.maxResponseBytes ?? settings['download.maxResponseBytes'],
         actions,
         options,
+        admits: () => true,
       }, dispatchedAt);
       // Playwright's own timeouts fire first; this one catches a renderer that hangs between them
       // (a page stuck in a script never answers `content()`), so no page outlives its deadline.
