@@ -75,8 +75,13 @@ export class PageInterception {
   stopped: StoppedRedirect | undefined;
   /** Requests failed because of their type. */
   blocked = 0;
-  /** Script navigations refused (their URLs). */
-  readonly refused: string[] = [];
+  /**
+   * Settles when a script navigation was refused. A navigation started while the document loads
+   * aborts its loading (HTML's "navigate" aborts the document): its `load` never fires, so the
+   * render stops waiting for it and takes the page as it is.
+   */
+  readonly refused: Promise<void>;
+  #refuse!: () => void;
   readonly #session: CDPSession;
   readonly #options: InterceptionOptions;
   #mainFrame: string | undefined;
@@ -84,6 +89,7 @@ export class PageInterception {
   private constructor(session: CDPSession, options: InterceptionOptions) {
     this.#session = session;
     this.#options = options;
+    this.refused = new Promise<void>((resolve) => (this.#refuse = resolve));
     session.on('Fetch.requestPaused', (event: RequestPaused) => this.#paused(event));
   }
 
@@ -116,8 +122,9 @@ export class PageInterception {
       return this.#send('Fetch.continueRequest', { requestId, interceptResponse: true, ...this.#overrides(event) });
     }
     if (frameId === this.#mainFrame && !this.#options.admits(event.request.url)) {
-      this.refused.push(event.request.url);
-      return this.#send('Fetch.failRequest', { requestId, errorReason: 'Aborted' });
+      // `Aborted` commits no error page: the page stays on the document it had.
+      this.#send('Fetch.failRequest', { requestId, errorReason: 'Aborted' });
+      return this.#refuse();
     }
     if (frameId !== this.#mainFrame && this.#options.block.has('document')) {
       this.blocked++;

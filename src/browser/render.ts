@@ -79,7 +79,11 @@ export async function render(page: Page, request: Request, s: RenderSettings, di
   ]);
   let response: Awaited<ReturnType<Page['goto']>>;
   try {
-    response = await page.goto(request.url, { waitUntil: s.options.waitUntil ?? s.waitUntil, timeout: left(until) });
+    const navigation = page.goto(request.url, { waitUntil: s.options.waitUntil ?? s.waitUntil, timeout: left(until) });
+    navigation.catch(() => {});
+    // A refused script navigation ends the wait for `load` (which then never fires): the page is
+    // taken as it is, with the navigation's response.
+    response = await Promise.race([navigation, interception.refused.then(() => main?.response() ?? null)]);
   } catch (error) {
     if (interception.stopped === undefined) throw error;
     response = null;
