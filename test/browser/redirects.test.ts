@@ -20,6 +20,7 @@ async function otherOrigin(t: TestContext): Promise<{ url: string; seen: Incomin
   const seen: IncomingMessage[] = [];
   const server = createServer((req, res) => {
     seen.push(req);
+    if (req.url === '/frame') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<p>in a frame</p><img src="/frame.png">');
     res.writeHead(200, { 'content-type': 'text/html' }).end('<h1 class="title">elsewhere</h1>');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.2', resolve));
@@ -43,6 +44,7 @@ async function site(t: TestContext, other: string) {
       const to = path === '/script-offsite' ? `${other}/landed` : '/landing';
       return void res.writeHead(200, { 'content-type': 'text/html' }).end(`<h1 class="title">before the script</h1><script>location.href = ${JSON.stringify(to)};</script>`);
     }
+    if (path === '/framed') return void res.writeHead(200, { 'content-type': 'text/html' }).end(`<h1 class="title">framed</h1><iframe src="${other}/frame"></iframe>`);
     if (path === '/landing') {
       return void res
         .writeHead(200, { 'content-type': 'text/html' })
@@ -125,4 +127,15 @@ test('without allowedDomains a script navigation is followed in the page', async
   assert.deepEqual(other.seen.map((r) => r.url), ['/landed']);
   assert.deepEqual(items.map((i) => i.title), ['elsewhere']);
   assert.equal(stat(stats, 'browser/navigations_blocked'), 0);
+});
+
+test("a cross-site iframe's resources are blocked like the page's own (the frame shares the page's Fetch session)", async (t) => {
+  const other = await otherOrigin(t);
+  const { url } = await site(t, other.url);
+  const Framed = spider('framed', () => [new Request(`${url}/framed`)], ['127.0.0.1']);
+  const { items, stats } = await crawl(Framed, { browser: { ...BROWSER_SETTINGS, mode: 'always' }, 'log.level': 'warn' });
+  assert.deepEqual(items.map((i) => i.title), ['framed']);
+  // The frame's document is a part of the page (not a navigation): it loads; its image does not.
+  assert.deepEqual(other.seen.map((r) => r.url), ['/frame']);
+  assert.equal(stat(stats, 'browser/subrequests_blocked'), 1, JSON.stringify(stats));
 });
