@@ -28,9 +28,10 @@
  * document from Playwright's own Node HTTP client, not Chromium's.
  *
  * Why not `page.route` for the rest: Playwright's route pauses every request of the page (its
- * Fetch pattern is `*`), and a second session for the redirect stop paused the document again;
- * one session with narrow patterns pauses a page of the benchmark's site (a document and an
- * image) three times where the two did four, and keeps every decision in one place.
+ * Fetch pattern is `*`, scripts and XHR included), and the redirect stop then needed a second
+ * session chained behind it; one session with narrow patterns pauses only what it acts on, with
+ * no Playwright route objects in Node, and keeps every decision in one place (docs/browser.md,
+ * Figures).
  */
 import type { CDPSession, Page } from 'playwright-core';
 import type { ResponseHeaders } from '../http/response.js';
