@@ -272,6 +272,7 @@ export const CATALOGUE: Readonly<Record<string, CatalogueEntry>> = {
   ERR_BROWSER_FAILED: { kind: 'retry', meaning: 'The browser could not load the page (navigation error).', fix: 'Check the URL loads in a browser; the message carries Chromium\'s reason.' },
   ERR_BROWSER_ACTION: { kind: 'drop', meaning: 'A page action (click, fill, wait, evaluate) failed or is malformed.', fix: 'Fix the action the message names, or the selector it waits for.' },
   ERR_BROWSER_NO_RESPONSE: { kind: 'drop', meaning: 'The browser navigation produced no main-document response.', fix: 'The URL may be a download or about:blank; fetch it over HTTP instead.' },
+  ERR_BROWSER_NAVIGATION_OFFSITE: { kind: 'drop', meaning: "A page's script navigated to a host outside the spider's allowedDomains: the navigation was cancelled before it left Chromium, the page kept what it had rendered.", fix: 'Add the host to allowedDomains if the crawl should follow it (set offsite.enabled false to admit every host).' },
   ERR_BROWSER_CLOSED: { kind: 'retry', meaning: 'The browser handler was closed while a page was still waiting.', fix: 'Nothing to do at crawl close; otherwise report it.' },
   // Packaging and exit checks
   ERR_MISSING_DEPENDENCY: { kind: 'config', meaning: 'An optional package a feature needs is not installed (better-sqlite3 for --job-dir on a Node without node:sqlite, ioredis for --redis).', fix: 'npm install the package the message names.' },

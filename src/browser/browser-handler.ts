@@ -19,6 +19,8 @@ import type { Playwright } from './playwright.js';
 import { BrowserPool, type PageLease } from './pool.js';
 import { browserError, render } from './render.js';
 import { wantedRendering } from '../http/rendering.js';
+import { hostOf } from '../http/request.js';
+import { allowedDomain, hostAllowed } from '../spider/allowed-domains.js';
 
 export interface BrowserHandlerOptions {
   settings: Readonly<SettingValues>;
@@ -31,6 +33,8 @@ export interface BrowserHandlerOptions {
   random?: () => number;
   /** Loads playwright-core (tests replace it). */
   load?: () => Promise<Playwright>;
+  /** The spider's `allowedDomains`: a page's script may navigate only there (with `offsite.enabled`). */
+  allowedDomains?: readonly string[];
 }
 
 /** How the downloader reaches HTTP: the transport's fetch. */
@@ -47,6 +51,9 @@ export function sectionOf(url: string): string {
   return host + (end < 0 ? pathname : pathname.slice(0, end));
 }
 
+/** Logged for a script navigation cancelled because its host is outside `allowedDomains`. */
+const NAVIGATION_OFFSITE = 'ERR_BROWSER_NAVIGATION_OFFSITE';
+
 /** How long closing waits for a live page a callback was asked to close. */
 const KEPT_CLOSE_MS = 2_000;
 
@@ -57,6 +64,9 @@ export class BrowserHandler {
   readonly #adaptive: AdaptiveRendering;
   readonly #mode: SettingValues['browser.mode'];
   readonly #block: ReadonlySet<string>;
+  readonly #logger: Logger;
+  /** Whether a page's script may navigate to a URL (the offsite rule, as for requests). */
+  readonly #admits: (url: string) => boolean;
   /** Leases whose live page a callback holds (`keepPage`). */
   readonly #kept = new Set<PageLease>();
 
@@ -66,6 +76,11 @@ export class BrowserHandler {
     this.#stats = stats;
     this.#mode = settings['browser.mode'];
     this.#block = new Set(settings['browser.blockResources']);
+    this.#logger = options.logger;
+    const domains = options.allowedDomains ?? [];
+    // The offsite middleware warns about malformed entries; here they are only normalised alike.
+    const allowed = settings['offsite.enabled'] && domains.length > 0 ? domains.map((d) => allowedDomain(d, () => {})) : undefined;
+    this.#admits = (url) => allowed === undefined || !/^https?:/i.test(url) || hostAllowed(hostOf(url), allowed);
     this.#pool = new BrowserPool({
       executablePath: settings['browser.executablePath'],
       launchTimeoutMs: settings['browser.launchTimeoutMs'],
@@ -147,6 +162,7 @@ export class BrowserHandler {
       throw coded;
     }
     const dispatchedAt = performance.now();
+    const refused: string[] = [];
     let keep = false;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -157,6 +173,8 @@ export class BrowserHandler {
         maxBytes: request.meta.maxResponseBytes ?? settings['download.maxResponseBytes'],
         actions,
         options,
+        // Script navigations outside allowedDomains are cancelled (interception.ts), and noted.
+        admits: (url) => this.#admits(url) || (refused.push(url), false),
       }, dispatchedAt);
       // Playwright's own timeouts fire first; this one catches a renderer that hangs between them
       // (a page stuck in a script never answers `content()`), so no page outlives its deadline.
@@ -171,6 +189,12 @@ export class BrowserHandler {
       stats.inc('browser/pages');
       stats.inc('browser/subrequests', result.subrequests);
       if (result.blocked > 0) stats.inc('browser/subrequests_blocked', result.blocked);
+      if (refused.length > 0) {
+        stats.inc('browser/navigations_blocked', refused.length);
+        for (const url of refused) {
+          this.#logger.info(`${NAVIGATION_OFFSITE}: the script of ${request.url} navigated to ${url}, outside allowedDomains: cancelled, the page is what it rendered before`);
+        }
+      }
       if (options.keepPage) {
         // The escape hatch: the in-process callback gets the live page; it is closed when the
         // callback ends (parse/in-process.ts), or after `timeoutMs` more at the latest, so a page

@@ -20,7 +20,10 @@ import { loadPlaywright, type Playwright } from './playwright.js';
  * (containers without user namespaces cannot start it), no GPU, and none of Chromium's own
  * background traffic (updates, sync, safe browsing), which only costs time and sockets.
  * `<-loopback>` removes Chromium's implicit proxy bypass for localhost, so a proxy applies to
- * every host as it does for HTTP requests.
+ * every host as it does for HTTP requests. `--disable-site-isolation-trials` keeps cross-site
+ * iframes in their page's renderer, where the page's Fetch session (interception.ts) sees their
+ * requests: in a renderer of their own their images and fonts were not blocked (a crawler's pages
+ * hold no user data for site isolation to protect, and it saves a process per foreign frame).
  */
 export const CHROMIUM_ARGS: readonly string[] = [
   '--no-sandbox',
@@ -34,6 +37,7 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-extensions',
   '--mute-audio',
   '--proxy-bypass-list=<-loopback>',
+  '--disable-site-isolation-trials',
 ];
 
 export interface BrowserPoolOptions {

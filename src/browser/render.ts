@@ -10,7 +10,7 @@ import type { BrowserAction, BrowserRequestOptions, BrowserResult } from '../htt
 import type { Request } from '../http/request.js';
 import { Response, type ResponseHeaders } from '../http/response.js';
 import { runActions } from './actions.js';
-import { RedirectStop } from './redirects.js';
+import { PageInterception } from './interception.js';
 
 export interface RenderSettings {
   waitUntil: NonNullable<BrowserRequestOptions['waitUntil']>;
@@ -19,6 +19,8 @@ export interface RenderSettings {
   maxBytes: number;
   actions: readonly BrowserAction[];
   options: BrowserRequestOptions;
+  /** Whether a navigation the page's script starts may go to this URL (`allowedDomains`). */
+  admits: (url: string) => boolean;
 }
 
 /** Request headers Chromium sets itself (or that would be wrong after its own encoding). */
@@ -53,24 +55,9 @@ export async function render(page: Page, request: Request, s: RenderSettings, di
   const extra: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) if (!BROWSER_OWNED.has(name)) extra[name] = value;
 
-  const routing = page.route('**/*', (route, req) => {
-    if (main === undefined && req.isNavigationRequest() && req.frame() === page.mainFrame()) {
-      main = req;
-      // The main document goes out as Arachne built it: method, body and headers (user agent,
-      // default headers, auth); Chromium adds the rest.
-      return route.continue({
-        method: request.method,
-        headers: { ...req.headers(), ...extra },
-        ...(request.body === null ? {} : { postData: typeof request.body === 'string' ? request.body : Buffer.from(request.body) }),
-      });
-    }
-    if (req === main || req.redirectedFrom() === main) return route.continue();
-    result.subrequests++;
-    if (s.block.has(req.resourceType())) {
-      result.blocked++;
-      return route.abort('blockedbyclient');
-    }
-    return route.continue();
+  page.on('request', (req) => {
+    if (main === undefined && req.isNavigationRequest() && req.frame() === page.mainFrame()) main = req;
+    else if (req !== main && req.redirectedFrom() !== main) result.subrequests++;
   });
   page.on('response', (res) => {
     if (res.request() === main || res.request().redirectedFrom() === main) {
@@ -83,20 +70,29 @@ export async function render(page: Page, request: Request, s: RenderSettings, di
   page.once('domcontentloaded', () => (result.domContentLoadedMs = Math.round(performance.now() - dispatchedAt)));
   page.once('load', () => (result.loadMs = Math.round(performance.now() - dispatchedAt)));
   const cookies = cookiesOf(request);
-  // Chromium follows no redirect of the main document: its 3xx goes back up as it is, and the
-  // redirect middleware makes the hop (redirects.ts). The set-up calls go to Chromium at once.
-  const [redirects] = await Promise.all([RedirectStop.on(page), routing, cookies.length > 0 ? page.context().addCookies(cookies) : undefined]);
+  // One Fetch session pauses what Arachne acts on: blocked types, the navigation (sent as Arachne
+  // built it; its 3xx stopped for the redirect middleware), script navigations (interception.ts).
+  // The set-up calls go to Chromium at once.
+  const [interception] = await Promise.all([
+    PageInterception.on(page, { block: s.block, method: request.method, headers: extra, body: request.body, admits: s.admits }),
+    cookies.length > 0 ? page.context().addCookies(cookies) : undefined,
+  ]);
   let response: Awaited<ReturnType<Page['goto']>>;
   try {
-    response = await page.goto(request.url, { waitUntil: s.options.waitUntil ?? s.waitUntil, timeout: left(until) });
+    const navigation = page.goto(request.url, { waitUntil: s.options.waitUntil ?? s.waitUntil, timeout: left(until) });
+    navigation.catch(() => {});
+    // A refused script navigation ends the wait for `load` (which then never fires): the page is
+    // taken as it is, with the navigation's response.
+    response = await Promise.race([navigation, interception.refused.then(() => main?.response() ?? null)]);
   } catch (error) {
-    if (redirects.stopped === undefined) throw error;
+    if (interception.stopped === undefined) throw error;
     response = null;
   }
-  if (redirects.stopped !== undefined) {
+  if (interception.stopped !== undefined) {
+    result.blocked = interception.blocked;
     return new Response({
       url: request.url,
-      ...redirects.stopped,
+      ...interception.stopped,
       body: Buffer.alloc(0),
       request,
       timings: { dispatchedAt, ...(headersAt === undefined ? {} : { headersAt }), doneAt: performance.now() },
@@ -133,6 +129,7 @@ export async function render(page: Page, request: Request, s: RenderSettings, di
   }
   if (jar.length > 0) headers['set-cookie'] = jar.map(setCookieLine);
   const shot = s.options.screenshot;
+  result.blocked = interception.blocked;
   if (shot) result.screenshot = await page.screenshot({ fullPage: typeof shot === 'object' && shot.fullPage === true, timeout: left(until) });
   return new Response({
     url: page.url(),

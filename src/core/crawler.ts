@@ -276,6 +276,8 @@ export class Crawler {
       proxies: proxyRoutes,
       random,
       ...(typeof needsBrowser === 'function' ? { needsBrowser: needsBrowser.bind(spider) } : {}),
+      // A page's script navigating elsewhere is admitted as a request is (browser/interception.ts).
+      ...(options.spiderClass.allowedDomains ? { allowedDomains: options.spiderClass.allowedDomains } : {}),
     });
     const downloader = new Downloader(transport, context, this.#middlewareTable, browser);
     closers.push('the downloader', () => downloader.close());

@@ -1,5 +1,6 @@
 import type { Request } from '../http/request.js';
 import type { SettingValues } from '../settings/defaults.js';
+import { allowedDomain, hostAllowed } from '../spider/allowed-domains.js';
 import type { SpiderMiddleware, SpiderMiddlewareContext } from './spider-middleware.js';
 
 /**
@@ -19,21 +20,7 @@ export class OffsiteMiddleware implements SpiderMiddleware {
   constructor(context: SpiderMiddlewareContext) {
     this.#context = context;
     const domains = context.spiderClass.allowedDomains;
-    this.#allowed = domains && domains.length > 0 ? domains.map((d) => OffsiteMiddleware.#normalise(d, context)) : undefined;
-  }
-
-  static #normalise(domain: string, context: SpiderMiddlewareContext): string {
-    const lower = domain.toLowerCase();
-    // A URL or host:port in allowedDomains is a common slip: Scrapy warns and so do we.
-    if (/[/:]/.test(lower) && !lower.startsWith('[')) {
-      context.logger.warn(`allowedDomains entry ${JSON.stringify(domain)} should be a domain name, not a URL or host:port`);
-      try {
-        return new URL(lower.includes('//') ? lower : `http://${lower}`).hostname;
-      } catch {
-        return lower;
-      }
-    }
-    return lower;
+    this.#allowed = domains && domains.length > 0 ? domains.map((d) => allowedDomain(d, (message) => context.logger.warn(message))) : undefined;
   }
 
   processRequest(request: Request): Request | null {
@@ -41,7 +28,7 @@ export class OffsiteMiddleware implements SpiderMiddleware {
     const host = request.host;
     let allowed = this.#verdicts.get(host);
     if (allowed === undefined) {
-      allowed = this.#allowed.some((d) => host === d || host.endsWith(`.${d}`));
+      allowed = hostAllowed(host, this.#allowed);
       this.#verdicts.set(host, allowed);
     }
     if (allowed) return request;
