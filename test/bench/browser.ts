@@ -145,6 +145,9 @@ const executablePath = findChromium(process.env.CHROMIUM_PATH ?? '', () => chrom
 const site = await startJsSite({ pages: PAGES });
 const urls = Array.from({ length: PAGES }, (_, i) => `${site.url}/pages/${i}`);
 const half = (peaks: number[], second: boolean): number => Math.max(0, ...peaks.slice(second ? Math.floor(peaks.length / 2) : 0, second ? undefined : Math.floor(peaks.length / 2)));
+/** The peak of each quarter of a crawl's samples: a leak climbs quarter after quarter, a spike does not. */
+const quarters = (peaks: number[]): string =>
+  [0, 1, 2, 3].map((q) => Math.max(0, ...peaks.slice(Math.floor((peaks.length * q) / 4), Math.floor((peaks.length * (q + 1)) / 4))).toFixed(0)).join(' / ');
 try {
   process.stdout.write(`browser bench: ${PAGES} JS pages, concurrency ${CONCURRENCY}, ${executablePath}\n`);
   // The loop runs on half the URLs before Arachne's crawl and on the other half after it, so
@@ -160,6 +163,7 @@ try {
         `${((r.cpu / r.pages) * 1000).toFixed(1)} CPU ms/page, peak tree RSS ${half(r.peaks, false).toFixed(0)} MB (1st half) / ${half(r.peaks, true).toFixed(0)} MB (2nd half)\n`,
     );
   }
+  process.stdout.write(`arachne's peak tree RSS by quarter of its crawl: ${quarters(ours.peaks)} MB\n`);
   process.stdout.write(`ratio (arachne / loop pages/s): ${(ours.pages / ours.seconds / (base.pages / base.seconds)).toFixed(2)}x; CPU per page ${(ours.cpu / ours.pages / (base.cpu / base.pages)).toFixed(2)}x\n`);
 } finally {
   await site.close();
