@@ -17,6 +17,9 @@ import { ConfigError } from './errors.js';
 
 const require = createRequire(import.meta.url);
 
+/** package.json's optionalDependencies: npm may have skipped them. */
+const OPTIONAL = new Set(['better-sqlite3', 'ioredis']);
+
 function isMissing(error: unknown, name: string): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   return code === 'MODULE_NOT_FOUND' && typeof message === 'string' && message.includes(`'${name}'`);
@@ -34,7 +37,7 @@ export function loadPackage<T>(name: string, feature: string): T {
   } catch (error) {
     if (!isMissing(error, name)) throw error;
     throw new ConfigError('ERR_MISSING_DEPENDENCY', `${feature} needs the package "${name}", which is not installed`, {
-      hint: `run \`npm install ${name}\` in your project (it is an optional dependency of arachne)`,
+      hint: `run \`npm install ${name}\` in your project${OPTIONAL.has(name) ? ' (it is an optional dependency of arachne)' : ' (arachne depends on it: the install is incomplete)'}`,
       cause: error,
     });
   }
