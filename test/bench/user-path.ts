@@ -6,6 +6,7 @@
  *   npm run bench:user                          # scenario a, 2 rounds
  *   npm run bench:user -- --scenario latency    # 50 ms latency, concurrency 128, 5,000 pages
  *   npm run bench:user -- --rounds 3 --pages 4000 --variants loop,workers=0,workers=2
+ *   npm run bench:user -- --node-flags '--max-semi-space-size=32'   # node flags for Arachne's runs
  *
  * Scenarios:
  *   a        30 KB pages, 20 links, no latency, concurrency 32, 10,000 pages (suite scenario a).
@@ -48,6 +49,7 @@ const { values } = parseArgs({
     variants: { type: 'string', default: 'loop,default,workers=0,workers=1,workers=2' },
     'no-build': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    'node-flags': { type: 'string', default: '' },
   },
 });
 
@@ -106,13 +108,15 @@ function workersArg(variant: string): string[] {
 function runArachne(variant: string, url: string, project: TempProject, profDir?: string): Run {
   const stats = join(project.dir, 'stats.json');
   const prof = profDir ? ['--cpu-prof', '--cpu-prof-dir', join(profDir, variant)] : [];
-  const { run } = timed([...prof, CLI, 'run', 'bench', '-a', `url=${url}`, ...workersArg(variant), '-L', 'warn', '--stats-json', stats], project.dir);
+  const flags = values['node-flags']!.split(' ').filter(Boolean);
+  const { run } = timed([...flags, ...prof, CLI, 'run', 'bench', '-a', `url=${url}`, ...workersArg(variant), '-L', 'warn', '--stats-json', stats], project.dir);
   const s = JSON.parse(readFileSync(stats, 'utf8')) as Record<string, number>;
   return { ...run, pages: Number(s['response/received'] ?? 0) };
 }
 
-function runLoop(url: string, concurrency: number): Run {
-  const { run, stdout } = timed(['--import', 'tsx', join(REPO, 'test/bench/baseline.ts'), '--url', url, '--concurrency', String(concurrency)], REPO);
+function runLoop(url: string, concurrency: number, profDir?: string): Run {
+  const prof = profDir ? ['--cpu-prof', '--cpu-prof-dir', join(profDir, 'loop')] : [];
+  const { run, stdout } = timed([...prof, '--import', 'tsx', join(REPO, 'test/bench/baseline.ts'), '--url', url, '--concurrency', String(concurrency)], REPO);
   return { ...run, pages: (JSON.parse(stdout.trim().split('\n').pop()!) as { pages: number }).pages };
 }
 
@@ -136,7 +140,7 @@ async function main(): Promise<void> {
   try {
     for (let r = 0; r < rounds; r++) {
       for (const variant of variants) {
-        const run = variant === 'loop' ? runLoop(site.url, concurrency) : runArachne(variant, site.url, project, values['cpu-prof']);
+        const run = variant === 'loop' ? runLoop(site.url, concurrency, values['cpu-prof']) : runArachne(variant, site.url, project, values['cpu-prof']);
         // Start-up: the same command on a one-page site.
         const one = variant === 'loop' ? runLoop(tiny.url, concurrency) : runArachne(variant, tiny.url, project);
         runs.set(variant, [...(runs.get(variant) ?? []), run]);

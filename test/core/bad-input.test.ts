@@ -82,11 +82,12 @@ test('a callback that yields something that is neither a request nor an item is 
   assert.equal(stat(stats, 'spider/invalid_output'), 2);
 });
 
-test('a callback naming a method the spider lacks is dropped with ERR_CALLBACK_NOT_FOUND', async () => {
+test('a callback or errback naming a method the spider lacks is dropped with ERR_CALLBACK_NOT_FOUND', async () => {
   class Missing extends Spider {
     static override name = 'missing';
     override async *start() {
       yield new Request({ url: `${site.url}/page/4`, callback: 'parseNothing' });
+      yield new Request({ url: `${site.url}/page/6`, errback: 'onNothing' });
       yield new Request(`${site.url}/page/5`);
     }
     async *parse() {
@@ -95,7 +96,7 @@ test('a callback naming a method the spider lacks is dropped with ERR_CALLBACK_N
   }
   const { items, stats } = await crawl(Missing);
   assert.equal(items.length, 1);
-  assert.equal(stat(stats, 'scheduler/dropped/ERR_CALLBACK_NOT_FOUND'), 1);
+  assert.equal(stat(stats, 'scheduler/dropped/ERR_CALLBACK_NOT_FOUND'), 2);
 });
 
 test('start() that throws ends the start requests but not the crawl', async () => {

@@ -13,6 +13,8 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** Meta refresh is looked for only in the head of a page, as browsers find it there. */
 const META_REFRESH_SCAN_BYTES = 4096;
 
+const REFRESH = /refresh/i;
+
 /**
  * The URL and delay (ms) of a `<meta http-equiv="refresh">` in the first 4 KB of an HTML body,
  * if any; tags inside `<script>`, `<noscript>` and comments do not count (see `findMetaRefresh`).
@@ -25,7 +27,8 @@ export function metaRefresh(response: Response): MetaRefresh | undefined {
   const body = response.body;
   const head = body.subarray(0, Math.min(body.byteLength, META_REFRESH_SCAN_BYTES));
   // Cheap test before decoding: most pages have no refresh at all.
-  if (!Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('latin1').toLowerCase().includes('refresh')) return undefined;
+  // (A case-insensitive regex on the latin1 string: no lower-cased copy of the page's head.)
+  if (!REFRESH.test(Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('latin1'))) return undefined;
   const encoding = response.encoding;
   // Joined against the page's `<base href>` when it has one, as Scrapy (get_base_url) and browsers do.
   return findMetaRefresh(decodeWith(head, encoding), response.urljoin(''), encoding);

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, test } from 'node:test';
+import { CookiesMiddleware } from '../../../src/downloader/middlewares/cookies.js';
 import { Request } from '../../../src/http/request.js';
+import { Response } from '../../../src/http/response.js';
+import { createLogger } from '../../../src/log.js';
+import { mergeSettings } from '../../../src/settings/config.js';
+import { Stats } from '../../../src/stats.js';
 import { closeSites, startSites, type Site } from '../../fixtures/site.js';
 import { stat } from '../../helpers/crawl.js';
 import { fetchAll } from '../fetch-spider.js';
@@ -77,4 +82,20 @@ test('cookies.enabled=false sends and stores nothing', async () => {
   });
   assert.equal(cookieOf(seen.find((s) => s.url.endsWith('?one'))?.body), undefined);
   assert.equal(stat(stats, 'cookies/stored'), 0);
+});
+
+test('a cookie put in through jar() is sent; an empty jar sends no Cookie header', async () => {
+  const mw = new CookiesMiddleware({ settings: mergeSettings({}), stats: new Stats(), logger: createLogger('t', 'error'), now: Date.now, random: Math.random });
+  const sent: (string | undefined)[] = [];
+  const handler = mw.wrap(async (request) => {
+    sent.push(request.headers.cookie);
+    return new Response({ url: request.url, status: 200, headers: {}, body: Buffer.alloc(0), request });
+  });
+  await handler(new Request('http://shop.test/a'));
+  mw.jar().setCookieSync('k=v; Path=/', 'http://shop.test/');
+  await handler(new Request({ url: 'http://shop.test/b', headers: { cookie: 'own=1' } }));
+  await handler(new Request('http://other.test/c'));
+  mw.jar('named').setCookieSync('n=1', 'http://other.test/');
+  await handler(new Request({ url: 'http://other.test/d', meta: { cookieJar: 'named' } }));
+  assert.deepEqual(sent, [undefined, 'own=1; k=v', undefined, 'n=1']);
 });
