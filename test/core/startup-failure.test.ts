@@ -40,19 +40,21 @@ let busy: Server;
 let busyPort: number;
 
 before(async () => {
+  // Redis first: without redis-server it throws before anything else is open to keep the file's
+  // process alive (the after hook closes only what was opened).
+  redis = await startRedis();
   project = makeProject({ 'crawl.config.ts': 'export default {};\n', 'spiders/pages.ts': SPIDER, 'spiders/broken-pipeline.ts': BROKEN_PIPELINE, 'a-file': 'not a folder\n' });
   site = await startSite({ pages: 2 });
-  redis = await startRedis();
   busy = createServer();
   await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
   busyPort = (busy.address() as { port: number }).port;
 });
 
 after(async () => {
-  await new Promise((resolve) => busy.close(resolve));
-  await site.close();
-  await redis.close();
-  project.remove();
+  if (busy) await new Promise((resolve) => busy.close(resolve));
+  await site?.close();
+  await redis?.close();
+  project?.remove();
 });
 
 async function run(args: string[], spider = 'pages'): Promise<CliResult & { hung: boolean }> {
