@@ -10,7 +10,7 @@ import type { ArachneError } from '../errors.js';
 import type { BrowserRequestOptions } from '../http/browser-options.js';
 import type { Request } from '../http/request.js';
 import type { Response } from '../http/response.js';
-import type { SpiderOutput } from '../spider/spider.js';
+import type { OutputStream } from '../spider/callback.js';
 import type { Logger } from '../log.js';
 import type { SettingValues } from '../settings/defaults.js';
 import { checkActions } from './actions.js';
@@ -126,7 +126,7 @@ export class BrowserHandler {
    * yields; when it yielded nothing, queues a rendered copy (`dontFilter`, the same admission
    * path), and learns from what that copy's callback yields. Other responses pass untouched.
    */
-  observeCallback(response: Response, outputs: AsyncIterable<SpiderOutput>, queue: (request: Request) => void): AsyncIterable<SpiderOutput> {
+  observeCallback(response: Response, outputs: OutputStream, queue: (request: Request) => void): OutputStream {
     const request = response.request;
     const copy = request.meta.autoRendered === true;
     if (this.#adaptive.spiderJudges || (!copy && (response.browser !== undefined || wantedRendering(request, this.#mode) !== 'auto'))) return outputs;
@@ -137,7 +137,8 @@ export class BrowserHandler {
     const judge = (outputs: number): boolean => (copy ? (adaptive.afterRendered(section, outputs), false) : adaptive.afterHttp(section, response, outputs));
     return (async function* counted() {
       let count = 0;
-      for await (const output of outputs) {
+      for await (const output of outputs instanceof Promise ? await outputs : outputs) {
+        if (output === undefined || output === null) continue;
         if (count++ === 0) judge(1);
         yield output;
       }

@@ -7,6 +7,7 @@ import { ConfigError } from '../errors.js';
 import { Request } from '../http/request.js';
 import type { Response } from '../http/response.js';
 import { InProcessRunner } from '../parse/in-process.js';
+import { eachOutput } from '../spider/callback.js';
 import { Spider } from '../spider/spider.js';
 
 /** The methods a spider could name as a callback: its own and inherited ones, but not Spider's plumbing. */
@@ -40,10 +41,11 @@ export async function runCallback(spider: Spider, response: Response): Promise<C
   const runner = new InProcessRunner(spider);
   const out: CallbackOutputs = { items: [], requests: [] };
   try {
-    for await (const output of runner.callback(response)) {
+    await eachOutput(runner.callback(response), (output) => {
       if (Request.isRequest(output)) out.requests.push(output as Request);
       else out.items.push(output as Record<string, unknown>);
-    }
+      return undefined;
+    });
   } finally {
     await runner.close();
   }

@@ -46,6 +46,7 @@ import type { Downloader } from '../downloader/downloader.js';
 import type { Clock } from '../clock.js';
 import type { EventBus } from '../trace/events.js';
 import type { Stats } from '../stats.js';
+import { eachOutput, type OutputStream } from '../spider/callback.js';
 import { startIterator } from '../spider/start-output.js';
 import { userFrames } from '../stack.js';
 import { describeError, describeValue } from '../describe.js';
@@ -64,7 +65,7 @@ export interface EngineOptions {
   logger: Logger;
   clock: Clock;
   /** Sees each callback's outputs pass; may queue requests of its own (`browser.mode = 'auto'`). */
-  observeCallback?: (response: Response, outputs: AsyncIterable<SpiderOutput>, queue: (request: Request) => void) => AsyncIterable<SpiderOutput>;
+  observeCallback?: (response: Response, outputs: OutputStream, queue: (request: Request) => void) => OutputStream;
 }
 
 type ErrorWithCode = Error & { code?: string };
@@ -316,7 +317,7 @@ export class Engine {
     }
     try {
       const outputs = this.#options.observeCallback?.(response, runner.callback(response), (r) => this.#enqueue(r, undefined)) ?? runner.callback(response);
-      for await (const output of outputs) { const wait = this.#output(output, response); if (wait) await wait; }
+      await eachOutput(outputs, (output) => this.#output(output, response));
     } catch (error) {
       this.#callbackError(response.request, error);
     }
@@ -337,7 +338,7 @@ export class Engine {
     if (!request.errback) return;
     try {
       const outputs = runner.errback(request.errback, { request, error: err, ...(response ? { response } : {}) });
-      for await (const output of outputs) { const wait = this.#output(output, response); if (wait) await wait; }
+      await eachOutput(outputs, (output) => this.#output(output, response));
     } catch (errbackError) {
       this.#callbackError(request, errbackError);
     }

@@ -1,11 +1,11 @@
 import type { Logger } from '../log.js';
 import type { Response } from '../http/response.js';
-import type { CallbackResult, Failure, Spider, SpiderOutput } from '../spider/spider.js';
+import type { Failure, Spider, SpiderOutput } from '../spider/spider.js';
 import type { CallbackRunner } from './runner.js';
 import { catchStrayErrors } from './stray-errors.js';
 import { isItem } from '../spider/item.js';
 import { itemTag, itemTypesOf, validateItem, type ItemType } from '../spider/item-schema.js';
-import { callbackMethod, outputsOf } from '../spider/callback.js';
+import { callbackMethod, outputStream, type MaybeOutput, type OutputStream } from '../spider/callback.js';
 
 /** Where the in-process runner reports errors spider code raised outside any callback's reach. */
 export interface InProcessReport {
@@ -52,32 +52,53 @@ export class InProcessRunner implements CallbackRunner {
   }
 
 
-  callback(response: Response): AsyncIterable<SpiderOutput> {
+  callback(response: Response): OutputStream {
     const request = response.request;
     const method = callbackMethod(this.#spider, request.callback ?? 'parse');
-    return this.#counted(() => method.call(this.#spider, response, request.cbKwargs), response.url, response);
+    return this.#counted(outputStream(method.call(this.#spider, response, request.cbKwargs)), response.url, response);
   }
 
-  errback(name: string, failure: Failure): AsyncIterable<SpiderOutput> {
+  errback(name: string, failure: Failure): OutputStream {
     const method = callbackMethod(this.#spider, name);
-    return this.#counted(() => method.call(this.#spider, failure), failure.request.url);
+    return this.#counted(outputStream(method.call(this.#spider, failure)), failure.request.url);
   }
 
-  /** The call's outputs; it counts as running from its first pull until it ends, throws or is left. */
-  async *#counted(call: () => CallbackResult, url: string, response?: Response): AsyncIterable<SpiderOutput> {
+  /**
+   * The call's outputs, items validated where made as on a worker (spider/item-schema.ts); it
+   * counts as running from its first pull until it ends, throws or is left. A sync stream stays
+   * sync: a validated item is a promise in it.
+   */
+  #counted(outputs: Iterable<MaybeOutput> | AsyncIterable<MaybeOutput>, url: string, response?: Response): OutputStream {
+    return Symbol.iterator in outputs ? this.#countedSync(outputs, url, response) : this.#countedAsync(outputs, url, response);
+  }
+
+  *#countedSync(outputs: Iterable<MaybeOutput>, url: string, response: Response | undefined): Iterable<MaybeOutput> {
     this.#running++;
     try {
-      const types = this.#types;
-      for await (const output of outputsOf(call())) {
-        // Validated where made, as on a worker (spider/item-schema.ts).
-        yield isItem(output) && (types.length > 0 || itemTag(output)) ? ((await validateItem(types, output, url)) as SpiderOutput) : output;
-      }
+      for (const value of outputs) yield value instanceof Promise ? value.then((output) => this.#checked(output, url)) : this.#checked(value, url);
     } finally {
-      this.#running--;
-      // A live browser page lent to the callback (`meta.browser.keepPage`) is closed when it ends.
-      const page = response?.browser?.page as { close?: () => Promise<void> } | undefined;
-      if (page?.close) void page.close().catch(() => {});
+      this.#ended(response);
     }
+  }
+
+  async *#countedAsync(outputs: AsyncIterable<MaybeOutput>, url: string, response: Response | undefined): AsyncIterable<MaybeOutput> {
+    this.#running++;
+    try {
+      for await (const output of outputs) yield this.#checked(output, url);
+    } finally {
+      this.#ended(response);
+    }
+  }
+
+  #checked(output: SpiderOutput | null | undefined, url: string): MaybeOutput {
+    return output && isItem(output) && (this.#types.length > 0 || itemTag(output)) ? (validateItem(this.#types, output, url) as Promise<SpiderOutput>) : output;
+  }
+
+  #ended(response: Response | undefined): void {
+    this.#running--;
+    // A live browser page lent to the callback (`meta.browser.keepPage`) is closed when it ends.
+    const page = response?.browser?.page as { close?: () => Promise<void> } | undefined;
+    if (page?.close) void page.close().catch(() => {});
   }
 
   async close(): Promise<void> {

@@ -24,6 +24,7 @@ import type { LogLevel, LogSink } from '../log.js';
 import type { Clock } from '../clock.js';
 import type { Failure, Spider, SpiderOutput } from '../spider/spider.js';
 import { decodeError, decodeOutput, encodeFailure, encodeResponse, isLogWire, isStartWire, StartStamps, type ParseResult, type ParseTask } from './codec.js';
+import type { OutputStream } from '../spider/callback.js';
 import type { CallbackRunner } from './runner.js';
 import type { ParseWorkerData } from './worker.js';
 
@@ -124,20 +125,16 @@ export class WorkerRunner implements CallbackRunner {
     return typeof (this.#options.spider as unknown as Record<string, unknown>)[name] === 'function';
   }
 
-  // Not `async *` + `yield*`: a delegating generator costs a few promises per output. The task
-  // still starts on the first pull, as #outputs is a generator.
-  callback(response: Response): AsyncIterable<SpiderOutput> {
-    return this.#outputs(() => {
-      const transferList: ArrayBuffer[] = [];
-      return this.#run({ id: this.#nextId++, kind: 'callback', response: encodeResponse(response, transferList) }, transferList, response.url);
-    }, response.url);
+  // The outputs arrive together, in one message: a promise of a sync iterable of them, so reading
+  // them costs no promise per output.
+  callback(response: Response): OutputStream {
+    const transferList: ArrayBuffer[] = [];
+    return this.#outputs(this.#run({ id: this.#nextId++, kind: 'callback', response: encodeResponse(response, transferList) }, transferList, response.url), response.url);
   }
 
-  errback(name: string, failure: Failure): AsyncIterable<SpiderOutput> {
-    return this.#outputs(() => {
-      const transferList: ArrayBuffer[] = [];
-      return this.#run(encodeFailure(this.#nextId++, name, failure, transferList), transferList, failure.request.url);
-    }, failure.request.url);
+  errback(name: string, failure: Failure): OutputStream {
+    const transferList: ArrayBuffer[] = [];
+    return this.#outputs(this.#run(encodeFailure(this.#nextId++, name, failure, transferList), transferList, failure.request.url), failure.request.url);
   }
 
   async close(): Promise<void> {
@@ -151,10 +148,13 @@ export class WorkerRunner implements CallbackRunner {
     await this.#pool.destroy();
   }
 
-  async *#outputs(run: () => Promise<ParseResult>, url: string): AsyncIterable<SpiderOutput> {
-    const { outputs, error } = await run();
-    for (const output of outputs) yield decodeOutput(output, url);
-    if (error) throw decodeError(error);
+  /** Decoded as they are read; the callback's error, if any, is thrown after its outputs. */
+  async #outputs(run: Promise<ParseResult>, url: string): Promise<Iterable<SpiderOutput>> {
+    const { outputs, error } = await run;
+    return (function* decoded() {
+      for (const output of outputs) yield decodeOutput(output, url);
+      if (error) throw decodeError(error);
+    })();
   }
 
   async #run(task: ParseTask, transferList: ArrayBuffer[], url: string): Promise<ParseResult> {

@@ -26,7 +26,7 @@ import { createLogger, type LogLevel } from '../log.js';
 import { spidersOf } from '../spider/spider-loader.js';
 import type { Spider } from '../spider/spider.js';
 import { decodeFailure, decodeResponse, encodeError, encodeOutput, StartStamps, type LogWire, type OutputWire, type ParseResult, type ParseTask } from './codec.js';
-import { callbackMethod, outputsOf } from '../spider/callback.js';
+import { callbackMethod, eachOutput, outputStream } from '../spider/callback.js';
 import { catchStrayErrors } from './stray-errors.js';
 import { compiledModule } from '../settings/compiled-module.js';
 import { isItem } from '../spider/item.js';
@@ -142,10 +142,10 @@ export default async function runTask(task: ParseTask): Promise<ParseResult> {
     }
     // Items are validated here, where they are made (spider/item-schema.ts); the tag crosses with them.
     const types = itemTypesOf(spider.constructor);
-    for await (const output of outputsOf(result)) {
-      const checked = isItem(output) && (types.length > 0 || itemTag(output)) ? ((await validateItem(types, output, url)) as typeof output) : output;
-      outputs.push(encodeOutput(checked, url));
-    }
+    await eachOutput(outputStream(result), (output) => {
+      if (!(isItem(output) && (types.length > 0 || itemTag(output)))) return void outputs.push(encodeOutput(output, url));
+      return validateItem(types, output, url).then((checked) => void outputs.push(encodeOutput(checked as typeof output, url)));
+    });
     // One turn of the event loop before answering: a promise the callback left unawaited that
     // rejected is reported now, with this task, rather than never (an idle piscina worker blocks
     // in Atomics.wait, so its loop would not run again before the next task).

@@ -31,7 +31,10 @@ interface Part {
 const cssSelect = lazyPackage<typeof CssSelect>('css-select', 'CSS selectors');
 const cssWhat = lazyPackage<typeof CssWhat>('css-what', 'CSS selectors');
 
-const OPTIONS: Options<AnyNode, Element> = { xmlMode: false };
+// Compiled selectors are kept across pages, so no result cache: css-select's (on by default) is a
+// WeakSet made at compile time that every later page's elements would go into, a growing
+// ephemeron table for the GC. Without it a descendant step walks the ancestors of each candidate.
+const OPTIONS: Options<AnyNode, Element> = { xmlMode: false, cacheResults: false };
 const COMPILED = new Map<string, Part[]>();
 const MAX_COMPILED = 512;
 

@@ -26,6 +26,45 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 }
 
+/** One value of an `OutputStream`: an output, a promise of one, or null/undefined (skipped). */
+export type MaybeOutput = SpiderOutput | Promise<SpiderOutput | null | undefined> | null | undefined;
+
+/**
+ * A callback's outputs as runners hand them on: the sync iterable the callback returned (a `*parse`
+ * generator or an array, the common case), whose values may be promises or null; a promise of
+ * one (a worker's outputs come back together); otherwise an async iterable. `eachOutput` reads
+ * them all; a sync iterable costs no promise per output, where for-await over nested async
+ * generators cost several.
+ */
+export type OutputStream = Iterable<MaybeOutput> | Promise<Iterable<MaybeOutput>> | AsyncIterable<MaybeOutput>;
+
+/** The callback's result as an `OutputStream`: itself when it is a sync iterable, else `outputsOf` it. */
+export function outputStream(result: CallbackResult): Iterable<MaybeOutput> | AsyncIterable<MaybeOutput> {
+  return isIterable(result) ? (result as Iterable<MaybeOutput>) : outputsOf(result);
+}
+
+/**
+ * Calls `each` on every output of `stream` in order, skipping null and undefined, awaiting a
+ * promise output and whatever promise `each` returns (backpressure) before the next.
+ */
+export async function eachOutput(outputs: OutputStream, each: (output: SpiderOutput) => Promise<unknown> | undefined): Promise<void> {
+  const stream = outputs instanceof Promise ? await outputs : outputs;
+  if (isIterable(stream)) {
+    for (const value of stream) {
+      const output = value instanceof Promise ? await value : value;
+      if (output === undefined || output === null) continue;
+      const wait = each(output);
+      if (wait) await wait;
+    }
+    return;
+  }
+  for await (const value of stream) {
+    if (value === undefined || value === null) continue;
+    const wait = each(value as SpiderOutput);
+    if (wait) await wait;
+  }
+}
+
 /**
  * Flattens whatever a callback returned (a generator, an array, a promise, one output) into its
  * outputs, skipping null and undefined; a primitive is `ERR_CALLBACK_RESULT`.

@@ -35,12 +35,12 @@ test('saturated turns true at threads + maxQueue pending tasks and false once th
   const pool = runner(1);
   try {
     assert.equal(pool.saturated, false);
-    const first = pool.callback(valuePage('http://127.0.0.1/page/1'))[Symbol.asyncIterator]().next();
+    const first = collect(pool.callback(valuePage('http://127.0.0.1/page/1')));
     assert.equal(pool.saturated, false, 'one task, room for one more in the queue');
-    const second = pool.callback(valuePage('http://127.0.0.1/page/2'))[Symbol.asyncIterator]().next();
+    const second = collect(pool.callback(valuePage('http://127.0.0.1/page/2')));
     assert.equal(pool.saturated, true, 'one running and one queued: the engine stops downloading');
     const results = await Promise.all([first, second]);
-    assert.deepEqual(results.map((r) => (r.value as { value: string }).value), ['v http://127.0.0.1/page/1', 'v http://127.0.0.1/page/2']);
+    assert.deepEqual(results.map((outputs) => (outputs[0] as { value: string }).value), ['v http://127.0.0.1/page/1', 'v http://127.0.0.1/page/2']);
     assert.equal(pool.saturated, false);
   } finally {
     await pool.close();
