@@ -38,9 +38,12 @@ export type MaybeOutput = SpiderOutput | Promise<SpiderOutput | null | undefined
  */
 export type OutputStream = Iterable<MaybeOutput> | Promise<Iterable<MaybeOutput>> | AsyncIterable<MaybeOutput>;
 
-/** The callback's result as an `OutputStream`: itself when it is a sync iterable, else `outputsOf` it. */
+/**
+ * The callback's result as an `OutputStream`: itself when it is an iterable (sync, or async as an
+ * `async *parse` is: no generator around it, one fewer promise hop per output), else `outputsOf` it.
+ */
 export function outputStream(result: CallbackResult): Iterable<MaybeOutput> | AsyncIterable<MaybeOutput> {
-  return isIterable(result) ? (result as Iterable<MaybeOutput>) : outputsOf(result);
+  return isIterable(result) || isAsyncIterable(result) ? (result as Iterable<MaybeOutput> | AsyncIterable<MaybeOutput>) : outputsOf(result);
 }
 
 /**

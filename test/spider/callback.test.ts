@@ -74,7 +74,14 @@ test('eachOutput reads a sync stream in order without for-await: nulls skipped, 
   const seen: unknown[] = [];
   await eachOutput(Promise.resolve([{ x: 1 }, undefined, { y: 2 }]), (output) => void seen.push(output));
   await eachOutput(outputStream(Promise.resolve([{ z: 3 }]) as CallbackResult), (output) => void seen.push(output));
-  assert.deepEqual(seen, [{ x: 1 }, { y: 2 }, { z: 3 }]);
+  async function* agen() {
+    yield { w: 4 };
+    yield null;
+  }
+  const asyncStream = agen();
+  assert.equal(outputStream(asyncStream as CallbackResult), asyncStream, 'an async generator is read as it is, not wrapped');
+  await eachOutput(asyncStream, (output) => void seen.push(output));
+  assert.deepEqual(seen, [{ x: 1 }, { y: 2 }, { z: 3 }, { w: 4 }]);
 });
 
 test('eachOutput: a throw in the callback, in a yielded promise or in each() ends and closes the generator', async () => {
