@@ -12,7 +12,8 @@
  * percent-encoded, so neither can contain NUL.
  */
 import { createHash, hash } from 'node:crypto';
-import { canonicalizeUrl } from './url.js';
+import { Request } from './request.js';
+import { canonicalizeParsedHref, canonicalizeUrl } from './url.js';
 
 /** The fields a fingerprint is computed from (a `Request` or its plain-data form). */
 export interface FingerprintInput {
@@ -31,7 +32,8 @@ export const FINGERPRINT_LENGTH = 40;
  */
 export function fingerprint(request: FingerprintInput): string {
   const method = request.method.toUpperCase();
-  const url = canonicalizeUrl(request.url);
+  // A Request's URL is parser-made (its constructor checked it): no need to parse it again.
+  const url = Request.isRequest(request) ? canonicalizeParsedHref(request.url) : canonicalizeUrl(request.url);
   const body = request.body;
   if (body === null || body.length === 0) {
     // The GET path: one string, one-shot hash (no Hash object to allocate).

@@ -1,7 +1,6 @@
 import { DropRequestError } from '../errors.js';
 import type { BrowserMeta } from './browser-options.js';
 import { parseCurl, toCurl, type FromCurlOptions } from './curl.js';
-import { isParsedHref, rememberHref } from './url.js';
 
 /** Request headers: lower-case names, one string value each. */
 export type RequestHeaders = Record<string, string>;
@@ -162,8 +161,8 @@ export function callbackName(ref: CallbackRef | null | undefined): string | null
 }
 
 function parseUrl(raw: string | URL): string {
-  // A link just joined (joinUrl) is an http(s) href already: parsing it again gives it back.
-  if (typeof raw === 'string' && isParsedHref(raw)) return raw;
+  // A link joinUrl just made (`linkRequest`) is an href already: parsing it again gives it back.
+  if (raw === parsedHref) return raw;
   let url: URL;
   try {
     url = typeof raw === 'string' ? new URL(raw) : raw;
@@ -177,8 +176,7 @@ function parseUrl(raw: string | URL): string {
       hint: 'only http: and https: URLs can be crawled',
     });
   }
-  // Remembered for the fingerprint, which then cuts the canonical form from the string.
-  return rememberHref(url.href);
+  return url.href;
 }
 
 /**
@@ -206,6 +204,22 @@ function normaliseHeaders(headers: RequestInit['headers']): RequestHeaders {
 
 /** Set only for the duration of one `new Request` by `trustedRequest`. */
 let trusted: RequestData | undefined;
+/** Set only for the duration of one `new Request` by `linkRequest`. */
+let parsedHref: string | undefined;
+
+/**
+ * `new Request(init)` for an `init.url` the WHATWG parser just serialised (`joinUrl`): the URL is
+ * not parsed again (once per link of every page). Anything but http(s) still goes through the
+ * parse, and its `ERR_UNSUPPORTED_SCHEME`.
+ */
+export function linkRequest(init: RequestInit & { url: string }): Request {
+  if (init.url.startsWith('https://') || init.url.startsWith('http://')) parsedHref = init.url;
+  try {
+    return new Request(init);
+  } finally {
+    parsedHref = undefined;
+  }
+}
 
 /** A Request with exactly these (already validated) fields. */
 function trustedRequest(data: RequestData): Request {
@@ -288,9 +302,6 @@ export class Request implements RequestData {
     if (!data.url.startsWith('https://') && !data.url.startsWith('http://')) {
       return new Request({ ...data, callback: data.callback ?? undefined, errback: data.errback ?? undefined });
     }
-    // A validated request's URL is a parser-made href: remembered, its fingerprint (on the main
-    // thread, for a worker's link) cuts the canonical form from it instead of parsing it again.
-    rememberHref(data.url);
     // The framework writes to meta in place (depth, proxyId): each request gets its own object.
     return trustedRequest({ ...data, meta: { ...data.meta } });
   }

@@ -9,8 +9,8 @@ import type { Variables } from '../selector/xpath/evaluate.js';
 import type { BrowserResult } from './browser-options.js';
 import { detectEncoding, decodeWith } from './encoding.js';
 import type { RequestInit } from './request.js';
-import { Request } from './request.js';
-import { canonicalizeUrl } from './url.js';
+import { linkRequest, type Request } from './request.js';
+import { canonicalizeParsedHref } from './url.js';
 import { joinUrl } from './url-join.js';
 
 /** Response headers as undici gives them: lower-case names; repeated headers (set-cookie) as arrays. */
@@ -310,7 +310,7 @@ export class Response {
       if (!url.startsWith('http:') && !url.startsWith('https:')) continue;
       const fragmentAt = url.indexOf('#');
       if (fragmentAt >= 0 && url.slice(0, fragmentAt) === page) continue;
-      const key = canonicalizeUrl(url);
+      const key = canonicalizeParsedHref(url);
       if (seen.has(key)) continue;
       seen.add(key);
       requests.push(this.#request(url, options));
@@ -319,7 +319,7 @@ export class Response {
   }
 
   #request(url: string, options: FollowOptions): Request {
-    return new Request({ ...options, url, meta: { referer: this.url, ...options.meta } });
+    return linkRequest({ ...options, url, meta: { referer: this.url, ...options.meta } });
   }
 
   /** The URL links resolve against, found once: `<base href>` for HTML, else `url`. */

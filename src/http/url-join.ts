@@ -18,7 +18,6 @@
 import type * as Iconv from 'iconv-lite';
 import { TextDecoder } from 'node:util';
 import { lazyPackage } from '../load-package.js';
-import { rememberHref } from './url.js';
 
 // Loaded on the first page in a legacy encoding, not at `import 'arachne'`.
 const iconvLite = lazyPackage<typeof Iconv>('iconv-lite', 'links on pages in legacy encodings');
@@ -78,8 +77,7 @@ export function encodeQuery(href: string, encoding: string | undefined): string 
  * encoding; default UTF-8). Throws the URL parser's `TypeError` when the result is not a URL.
  */
 export function joinUrl(href: string, base: string | undefined, encoding?: string): string {
-  // Remembered, so the Request built on it and its fingerprint do not parse it again (url.ts).
-  return rememberHref(new URL(encodeQuery(href, encoding), base).href);
+  return new URL(encodeQuery(href, encoding), base).href;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -102,55 +102,16 @@ function parse(url: string): URL {
   }
 }
 
-/**
- * Hrefs the URL parser made recently (joined links, request URLs), each with its canonical form
- * ('' until asked). A followed link used to be parsed four times on its way to the seen set (joined,
- * canonicalised for followAll's duplicate check, validated by `Request`, canonicalised again for
- * its fingerprint); with this memo it is parsed once: a key is always a WHATWG-serialised http(s)
- * href, which parses back to itself, so `Request` need not parse it again and its canonical form
- * is cut from the string. Two generations of HREF_MEMO entries: what one page yields is still
- * there when the engine fingerprints it, and memory stays bounded whatever the crawl.
- */
-const HREF_MEMO = 1024;
-let young = new Map<string, string>();
-let old = new Map<string, string>();
-
-function memoGet(href: string): string | undefined {
-  const hit = young.get(href);
-  if (hit !== undefined) return hit;
-  const older = old.get(href);
-  if (older !== undefined) memoSet(href, older);
-  return older;
-}
-
-function memoSet(href: string, canonical: string): void {
-  if (young.size >= HREF_MEMO) {
-    old = young;
-    young = new Map();
-  }
-  young.set(href, canonical);
-}
-
 const isHttp = (href: string): boolean => href.startsWith('https://') || href.startsWith('http://');
 
 /**
- * Records `href`, the `.href` of a URL the WHATWG parser just made; only http(s) hrefs are kept.
- * Returns `href`.
+ * The canonical form of an http(s) URL the WHATWG parser serialised (every `Request.url`, a link
+ * `joinUrl` made), fragment dropped: the same as `canonicalizeUrl`, cut from the string instead of
+ * parsed again (a parser-made href parses back to itself). The engine fingerprints every link
+ * with it.
  */
-export function rememberHref(href: string): string {
-  if (isHttp(href) && memoGet(href) === undefined) memoSet(href, '');
-  return href;
-}
-
-/** True when `url` is an http(s) href the parser made recently: parsing it again gives it back. */
-export function isParsedHref(url: string): boolean {
-  return memoGet(url) !== undefined;
-}
-
-/** Empties the memo (tests). */
-export function forgetHrefs(): void {
-  young = new Map();
-  old = new Map();
+export function canonicalizeParsedHref(href: string): string {
+  return canonicalizeHref(href, false);
 }
 
 /**
@@ -162,21 +123,9 @@ export function forgetHrefs(): void {
  */
 export function canonicalizeUrl(url: string, options?: CanonicalizeOptions): string {
   const keepFragments = options?.keepFragments ?? false;
-  if (!keepFragments) {
-    const known = memoGet(url);
-    if (known) return known;
-    if (known === '') {
-      // A parser-made http(s) href: no need to parse it again.
-      const canonical = canonicalizeHref(url, false);
-      memoSet(url, canonical);
-      return canonical;
-    }
-  }
   const parsed = parse(url);
   const href = parsed.href;
-  const canonical = isHttp(href) ? canonicalizeHref(href, keepFragments) : canonicalizeOther(parsed, keepFragments);
-  if (!keepFragments && href === url && isHttp(href)) memoSet(url, canonical);
-  return canonical;
+  return isHttp(href) ? canonicalizeHref(href, keepFragments) : canonicalizeOther(parsed, keepFragments);
 }
 
 /**
