@@ -1,11 +1,17 @@
 import type { Logger } from '../log.js';
 import type { Response } from '../http/response.js';
-import type { Failure, Spider, SpiderOutput } from '../spider/spider.js';
+import type { CallbackResult, Failure, Spider, SpiderOutput } from '../spider/spider.js';
 import type { CallbackRunner } from './runner.js';
 import { catchStrayErrors } from './stray-errors.js';
 import { isItem } from '../spider/item.js';
 import { itemTag, itemTypesOf, validateItem, type ItemType } from '../spider/item-schema.js';
 import { callbackMethod, outputStream, type MaybeOutput, type OutputStream } from '../spider/callback.js';
+
+/** A live browser page lent to the callback (`meta.browser.keepPage`) is closed when it ends. */
+function closeLentPage(response: Response | undefined): void {
+  const page = response?.browser?.page as { close?: () => Promise<void> } | undefined;
+  if (page?.close) void page.close().catch(() => {});
+}
 
 /** Where the in-process runner reports errors spider code raised outside any callback's reach. */
 export interface InProcessReport {
@@ -54,21 +60,26 @@ export class InProcessRunner implements CallbackRunner {
 
   callback(response: Response): OutputStream {
     const request = response.request;
-    const method = callbackMethod(this.#spider, request.callback ?? 'parse');
-    return this.#counted(outputStream(method.call(this.#spider, response, request.cbKwargs)), response.url, response);
+    return this.#counted(() => callbackMethod(this.#spider, request.callback ?? 'parse').call(this.#spider, response, request.cbKwargs), response.url, response);
   }
 
   errback(name: string, failure: Failure): OutputStream {
-    const method = callbackMethod(this.#spider, name);
-    return this.#counted(outputStream(method.call(this.#spider, failure)), failure.request.url);
+    return this.#counted(() => callbackMethod(this.#spider, name).call(this.#spider, failure), failure.request.url);
   }
 
   /**
    * The call's outputs, items validated where made as on a worker (spider/item-schema.ts); it
    * counts as running from its first pull until it ends, throws or is left. A sync stream stays
-   * sync: a validated item is a promise in it.
+   * sync: a validated item is a promise in it. A call that throws at once ends here.
    */
-  #counted(outputs: Iterable<MaybeOutput> | AsyncIterable<MaybeOutput>, url: string, response?: Response): OutputStream {
+  #counted(call: () => CallbackResult, url: string, response?: Response): OutputStream {
+    let outputs: Iterable<MaybeOutput> | AsyncIterable<MaybeOutput>;
+    try {
+      outputs = outputStream(call());
+    } catch (error) {
+      closeLentPage(response);
+      throw error;
+    }
     return Symbol.iterator in outputs ? this.#countedSync(outputs, url, response) : this.#countedAsync(outputs, url, response);
   }
 
@@ -96,9 +107,7 @@ export class InProcessRunner implements CallbackRunner {
 
   #ended(response: Response | undefined): void {
     this.#running--;
-    // A live browser page lent to the callback (`meta.browser.keepPage`) is closed when it ends.
-    const page = response?.browser?.page as { close?: () => Promise<void> } | undefined;
-    if (page?.close) void page.close().catch(() => {});
+    closeLentPage(response);
   }
 
   async close(): Promise<void> {
