@@ -202,6 +202,19 @@ function normaliseHeaders(headers: RequestInit['headers']): RequestHeaders {
   return out;
 }
 
+/**
+ * A request's own meta object: `meta` with `changes` over it. Object.assign, not `{ ...meta }`: V8
+ * gives a spread copy a map that the first property added afterwards (the depth middleware's
+ * `depth`, a proxy's `proxyId`, on every request) turns into a slow transition, about 450 ns
+ * against 20-40 ns (a standalone loop of 2 million copies, Node 20).
+ */
+function copyMeta(meta: RequestMeta | undefined, changes?: RequestMeta): RequestMeta {
+  // Object.assign would set the copy's prototype from an own `__proto__` key (meta parsed from
+  // JSON can hold one); a spread defines it as a plain property, as before.
+  if ((meta !== undefined && Object.hasOwn(meta, '__proto__')) || (changes !== undefined && Object.hasOwn(changes, '__proto__'))) return { ...meta, ...changes };
+  return Object.assign({}, meta, changes);
+}
+
 /** Set only for the duration of one `new Request` by `trustedRequest`. */
 let trusted: RequestData | undefined;
 /** Set only for the duration of one `new Request` by `linkRequest`. */
@@ -275,7 +288,7 @@ export class Request implements RequestData {
     this.callback = callbackName(options.callback);
     this.errback = callbackName(options.errback);
     this.cbKwargs = options.cbKwargs ?? {};
-    this.meta = { ...options.meta };
+    this.meta = copyMeta(options.meta);
     this.userData = options.userData ?? {};
   }
 
@@ -303,7 +316,7 @@ export class Request implements RequestData {
       return new Request({ ...data, callback: data.callback ?? undefined, errback: data.errback ?? undefined });
     }
     // The framework writes to meta in place (depth, proxyId): each request gets its own object.
-    return trustedRequest({ ...data, meta: { ...data.meta } });
+    return trustedRequest({ ...data, meta: copyMeta(data.meta) });
   }
 
   /**
@@ -317,7 +330,7 @@ export class Request implements RequestData {
         callback: this.callback ?? undefined,
         errback: this.errback ?? undefined,
         ...changes,
-        meta: { ...this.meta, ...changes.meta },
+        meta: copyMeta(this.meta, changes.meta),
       });
     }
     return trustedRequest({
@@ -330,7 +343,7 @@ export class Request implements RequestData {
       callback: changes.callback !== undefined ? callbackName(changes.callback) : this.callback,
       errback: changes.errback !== undefined ? callbackName(changes.errback) : this.errback,
       cbKwargs: changes.cbKwargs ?? this.cbKwargs,
-      meta: changes.meta === undefined ? { ...this.meta } : { ...this.meta, ...changes.meta },
+      meta: copyMeta(this.meta, changes.meta),
       userData: changes.userData ?? this.userData,
     });
   }
