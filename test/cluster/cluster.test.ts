@@ -64,7 +64,11 @@ test('two crawlers share one frontier: every page once, perDomain holds across b
     }
     assert.ok(a.items.length > 0 && b.items.length > 0, `both crawlers got work (${a.items.length} / ${b.items.length})`);
     const trips = stat(a.stats, 'cluster/round_trips') + stat(b.stats, 'cluster/round_trips');
-    assert.ok(trips < 300, `${trips} Redis round trips for 300 requests: ticks are batched`);
+    // Unbatched, each request would cost a round trip to push it, one to claim it and one to
+    // complete it (900 here). Batched it costs about 190 on a quiet machine; idle polls every
+    // pollMs count too, so under load (a full suite on 2 cores) the count grows with wall time:
+    // 308 in one CI run. Two per request separates the two designs without timing in it.
+    assert.ok(trips < 600, `${trips} Redis round trips for 300 requests: ticks are batched`);
     assert.ok(stat(a.stats, 'cluster/round_trips_per_request') > 0);
   } finally {
     await closeSites(sites);
