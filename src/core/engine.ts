@@ -337,8 +337,7 @@ export class Engine {
     events.emit('requestFailed', { request, error: err });
     if (!request.errback) return;
     try {
-      const outputs = runner.errback(request.errback, { request, error: err, ...(response ? { response } : {}) });
-      await eachOutput(outputs, (output) => this.#output(output, response));
+      await eachOutput(runner.errback(request.errback, { request, error: err, ...(response ? { response } : {}) }), (output) => this.#output(output, response));
     } catch (errbackError) {
       this.#callbackError(request, errbackError);
     }
