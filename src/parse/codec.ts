@@ -55,6 +55,12 @@ export type ParseTask =
   | { id: number; kind: 'callback'; response: ResponseWire; startSlot?: number }
   | { id: number; kind: 'errback'; method: string; request: RequestWire; error: ErrorWire; response?: ResponseWire; startSlot?: number };
 
+/** Several tasks handed to one thread at once; the worker answers with their results, in order. */
+export interface ParseBatch {
+  kind: 'batch';
+  tasks: ParseTask[];
+}
+
 /** A request as data: its URL when nothing else differs from a new `Request(url)`, else the fields that do. */
 export type RequestWire = string | (Partial<RequestData> & { url: string });
 
@@ -168,6 +174,11 @@ export class StartStamps {
   stamp(slot: number, id: number, at: number): void {
     this.#at[slot] = at;
     Atomics.store(this.#ids, slot, id);
+  }
+
+  /** Worker side: the task in `slot` is done; a batch's later tasks may still be running, and its timeout must not count it. */
+  finish(slot: number): void {
+    Atomics.store(this.#ids, slot, 0);
   }
 
   /** Runner side: when task `id` started, or undefined while it waits for a thread. */

@@ -2,9 +2,15 @@
  * Runs spider callbacks on a piscina pool of worker threads (`parse.workers > 0`), so the main
  * thread's event loop only does I/O (DESIGN.md §2 step 8, §4).
  *
- * - One task per response (or failure): the body is transferred, the worker runs the callback by
- *   name and sends back every output at once; they are yielded here in order, then the callback's
- *   own failure, if any, is thrown (outputs yielded before a failure are kept, as in-process).
+ * - One task per response (or failure): the worker runs the callback by name and sends back every
+ *   output at once; they are yielded here in order, then the callback's own failure, if any, is
+ *   thrown (outputs yielded before a failure are kept, as in-process).
+ * - Tasks submitted in the same event-loop turn are handed over together, split evenly over the
+ *   threads (at most MAX_BATCH to a hand-over): each hand-over wakes a worker and then the main
+ *   thread, and on a busy crawl that cost as much as a page's parse. A lone task's body is
+ *   transferred; a batch's bodies are copied, so that when the batch's thread dies (a crash, a
+ *   timeout) every task in it but the timed-out one runs again alone, and a crash is charged to
+ *   the callback that caused it. A callback run again that way logs its lines twice.
  * - Backpressure: `saturated` is true while as many tasks are pending as there are threads plus
  *   `parse.maxQueue`; the engine then stops dispatching downloads, so response bodies waiting for
  *   a thread cannot grow without bound. Downloads already in flight still get parsed, so the
@@ -23,7 +29,7 @@ import type { Response } from '../http/response.js';
 import type { LogLevel, LogSink } from '../log.js';
 import type { Clock } from '../clock.js';
 import type { Failure, Spider, SpiderOutput } from '../spider/spider.js';
-import { decodeError, decodeOutput, encodeFailure, encodeResponse, isLogWire, isStartWire, StartStamps, type ParseResult, type ParseTask } from './codec.js';
+import { decodeError, decodeOutput, encodeFailure, encodeResponse, isLogWire, isStartWire, StartStamps, type ParseBatch, type ParseResult, type ParseTask } from './codec.js';
 import type { OutputStream } from '../spider/callback.js';
 import type { CallbackRunner } from './runner.js';
 import type { ParseWorkerData } from './worker.js';
@@ -73,16 +79,31 @@ const WORKER_FILE = new URL(FROM_SOURCE ? './worker.ts' : './worker.js', import.
 const PRELOAD = FROM_SOURCE ? undefined : new URL('../index.js', import.meta.url).href;
 /** Tasks that can have their start stamped in shared memory at once; more fall back to a message. */
 const START_SLOTS = 4096;
+/** Most tasks handed to a thread at once (a batch's results come back together, after its last). */
+const MAX_BATCH = 8;
+
+/** A task waiting for the end of the turn to be handed over. */
+interface Queued {
+  task: ParseTask;
+  transferList: ArrayBuffer[];
+  url: string;
+  pending: Pending;
+  resolve(result: ParseResult): void;
+  reject(error: unknown): void;
+}
 
 export class WorkerRunner implements CallbackRunner {
   readonly #options: WorkerRunnerOptions;
-  readonly #pool: Piscina<ParseTask, ParseResult>;
+  readonly #pool: Piscina<ParseTask | ParseBatch, ParseResult | ParseResult[]>;
   readonly #pending = new Map<number, Pending>();
   readonly #clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
   readonly #stamps = StartStamps.create(START_SLOTS);
   readonly #freeSlots: number[] = Array.from({ length: START_SLOTS }, (_, i) => START_SLOTS - 1 - i);
   #nextId = 1;
   #closed = false;
+  /** Tasks submitted this turn; handed over together at its end. */
+  #queue: Queued[] = [];
+  #handOvers = 0;
 
   constructor(options: WorkerRunnerOptions) {
     this.#options = options;
@@ -96,7 +117,7 @@ export class WorkerRunner implements CallbackRunner {
       ...(PRELOAD ? { preload: PRELOAD } : {}),
     };
     const { Piscina: Pool } = loadPackage<typeof PiscinaModule>('piscina', 'parse workers (parse.workers > 0)');
-    this.#pool = new Pool<ParseTask, ParseResult>({
+    this.#pool = new Pool<ParseTask | ParseBatch, ParseResult | ParseResult[]>({
       filename: WORKER_FILE.href,
       minThreads: options.workers,
       maxThreads: options.workers,
@@ -121,6 +142,11 @@ export class WorkerRunner implements CallbackRunner {
     return this.#pending.size >= this.#options.workers + this.#options.maxQueue;
   }
 
+  /** Messages that carried tasks to the threads so far (a batch is one). */
+  get handOvers(): number {
+    return this.#handOvers;
+  }
+
   hasMethod(name: string): boolean {
     return typeof (this.#options.spider as unknown as Record<string, unknown>)[name] === 'function';
   }
@@ -129,12 +155,12 @@ export class WorkerRunner implements CallbackRunner {
   // them costs no promise per output.
   callback(response: Response): OutputStream {
     const transferList: ArrayBuffer[] = [];
-    return this.#outputs(this.#run({ id: this.#nextId++, kind: 'callback', response: encodeResponse(response, transferList) }, transferList, response.url), response.url);
+    return this.#outputs(this.#submit({ id: this.#nextId++, kind: 'callback', response: encodeResponse(response, transferList) }, transferList, response.url), response.url);
   }
 
   errback(name: string, failure: Failure): OutputStream {
     const transferList: ArrayBuffer[] = [];
-    return this.#outputs(this.#run(encodeFailure(this.#nextId++, name, failure, transferList), transferList, failure.request.url), failure.request.url);
+    return this.#outputs(this.#submit(encodeFailure(this.#nextId++, name, failure, transferList), transferList, failure.request.url), failure.request.url);
   }
 
   async close(): Promise<void> {
@@ -157,7 +183,33 @@ export class WorkerRunner implements CallbackRunner {
     })();
   }
 
-  async #run(task: ParseTask, transferList: ArrayBuffer[], url: string): Promise<ParseResult> {
+  #submit(task: ParseTask, transferList: ArrayBuffer[], url: string): Promise<ParseResult> {
+    return new Promise<ParseResult>((resolve, reject) => {
+      const queued: Queued = { task, transferList, url, pending: this.#track(task), resolve, reject };
+      if (this.#queue.push(queued) === 1) setImmediate(() => this.#flush());
+    });
+  }
+
+  /**
+   * Hands this turn's tasks over, split evenly over the threads. A task whose start is reported by
+   * message (no start slot was free) goes alone: only a slot can also say it has finished.
+   */
+  #flush(): void {
+    let queue = this.#queue;
+    this.#queue = [];
+    if (this.#options.timeoutMs > 0 && queue.some(({ task }) => task.startSlot === undefined)) {
+      for (const queued of queue) if (queued.task.startSlot === undefined) void this.#runAlone(queued);
+      queue = queue.filter(({ task }) => task.startSlot !== undefined);
+    }
+    const size = Math.min(MAX_BATCH, Math.ceil(queue.length / this.#options.workers));
+    for (let i = 0; i < queue.length; i += size) {
+      if (size === 1 || i + 1 === queue.length) void this.#runAlone(queue[i]!);
+      else void this.#runBatch(queue.slice(i, i + size));
+    }
+  }
+
+  /** A task's bookkeeping from submission to answer: its timeout (see #armTimeout) and log count. */
+  #track(task: ParseTask): Pending {
     const slot = this.#options.timeoutMs > 0 ? (this.#freeSlots.pop() ?? -1) : -1;
     const pending: Pending = { controller: new AbortController(), timer: undefined, timedOut: false, logs: 0, logsExpected: 0, logsDone: undefined, slot, startedAt: undefined };
     this.#pending.set(task.id, pending);
@@ -167,23 +219,67 @@ export class WorkerRunner implements CallbackRunner {
     } else if (this.#options.timeoutMs <= 0) {
       task.startSlot = -1; // no timeout: nothing to report
     }
+    return pending;
+  }
+
+  #untrack(id: number, pending: Pending): void {
+    this.#clock.clearTimeout(pending.timer);
+    pending.timer = undefined;
+    this.#pending.delete(id);
+    if (pending.slot >= 0) this.#freeSlots.push(pending.slot);
+  }
+
+  async #runAlone(queued: Queued): Promise<void> {
+    const { task, pending } = queued;
+    this.#handOvers++;
     try {
-      const result = await this.#pool.run(task, { transferList, signal: pending.controller.signal });
-      // Log lines travel on the worker's parentPort, results on piscina's own port: no order
-      // between the two. Wait for this task's lines so they precede its outputs in the log.
-      if (pending.logs < result.logCount) {
-        pending.logsExpected = result.logCount;
-        await new Promise<void>((resolve) => (pending.logsDone = resolve));
-      }
-      return result;
+      const result = (await this.#pool.run(task, { transferList: queued.transferList, signal: pending.controller.signal })) as ParseResult;
+      await this.#logsOf(pending, result);
+      queued.resolve(result);
     } catch (error) {
-      throw this.#poolError(error, pending, url);
+      queued.reject(this.#poolError(error, pending, queued.url));
     } finally {
-      this.#clock.clearTimeout(pending.timer);
-      pending.timer = undefined;
-      this.#pending.delete(task.id);
-      if (slot >= 0) this.#freeSlots.push(slot);
+      this.#untrack(task.id, pending);
     }
+  }
+
+  /** Bodies are copied, not transferred: a task of a batch whose thread died runs again alone. */
+  async #runBatch(batch: Queued[]): Promise<void> {
+    const controller = new AbortController();
+    for (const { pending } of batch) pending.controller = controller;
+    this.#handOvers++;
+    let results: ParseResult[];
+    try {
+      results = (await this.#pool.run({ kind: 'batch', tasks: batch.map(({ task }) => task) }, { signal: controller.signal })) as ParseResult[];
+    } catch (error) {
+      for (const queued of batch) {
+        if (queued.pending.timedOut || this.#closed) {
+          queued.reject(this.#poolError(error, queued.pending, queued.url));
+          this.#untrack(queued.task.id, queued.pending);
+        } else {
+          // Under a new id, so its first run's start stamp cannot count against it.
+          this.#untrack(queued.task.id, queued.pending);
+          queued.task = { ...queued.task, id: this.#nextId++ };
+          queued.pending = this.#track(queued.task);
+          void this.#runAlone(queued);
+        }
+      }
+      return;
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const { task, pending, resolve } = batch[i]!;
+      await this.#logsOf(pending, results[i]!);
+      resolve(results[i]!);
+      this.#untrack(task.id, pending);
+    }
+  }
+
+  // Log lines travel on the worker's parentPort, results on piscina's own port: no order between
+  // the two. Wait for this task's lines so they precede its outputs in the log.
+  async #logsOf(pending: Pending, result: ParseResult): Promise<void> {
+    if (pending.logs >= result.logCount) return;
+    pending.logsExpected = result.logCount;
+    await new Promise<void>((resolve) => (pending.logsDone = resolve));
   }
 
   /**

@@ -3,8 +3,9 @@
  *
  * Each worker imports the spider module once (on its first task), builds its own spider instance
  * with the crawl's arguments and a logger whose lines are posted to the main thread, then runs one
- * task at a time (`concurrentTasksPerWorker: 1`): rebuild the response from its transferred body,
- * call the callback (or errback) by name, collect what it yields, and send back plain data.
+ * task at a time (`concurrentTasksPerWorker: 1`; a batch's tasks one after the other): rebuild the
+ * response from its body, call the callback (or errback) by name, collect what it yields, and
+ * send back plain data.
  *
  * A failure inside a callback is returned as data (`ParseResult.error`), never thrown: piscina
  * would drop its `code` (DESIGN.md §8). Only the death of the thread itself (process.exit, an
@@ -25,7 +26,7 @@ import { ConfigError } from '../errors.js';
 import { createLogger, type LogLevel } from '../log.js';
 import { spidersOf } from '../spider/spider-loader.js';
 import type { Spider } from '../spider/spider.js';
-import { decodeFailure, decodeResponse, encodeError, encodeOutput, StartStamps, type LogWire, type OutputWire, type ParseResult, type ParseTask } from './codec.js';
+import { decodeFailure, decodeResponse, encodeError, encodeOutput, StartStamps, type LogWire, type OutputWire, type ParseBatch, type ParseResult, type ParseTask } from './codec.js';
 import { callbackMethod, eachOutput, outputStream } from '../spider/callback.js';
 import { catchStrayErrors } from './stray-errors.js';
 import { compiledModule } from '../settings/compiled-module.js';
@@ -115,8 +116,16 @@ if (parentPort) {
   });
 }
 
+/** Runs one task, or a batch's tasks one after the other (see worker-runner.ts). */
+export default async function run(task: ParseTask | ParseBatch): Promise<ParseResult | ParseResult[]> {
+  if (task.kind !== 'batch') return runTask(task);
+  const results: ParseResult[] = [];
+  for (const one of task.tasks) results.push(await runTask(one));
+  return results;
+}
+
 /** Runs one task; every failure comes back in the result, with the outputs yielded before it. */
-export default async function runTask(task: ParseTask): Promise<ParseResult> {
+async function runTask(task: ParseTask): Promise<ParseResult> {
   const outputs: OutputWire[] = [];
   let spider: Spider;
   try {
@@ -155,6 +164,7 @@ export default async function runTask(task: ParseTask): Promise<ParseResult> {
   } catch (error) {
     return { outputs, error: encodeError(error), logCount };
   } finally {
+    if (task.startSlot !== undefined && task.startSlot >= 0) stamps?.finish(task.startSlot);
     for (const stray of strays?.splice(0) ?? []) post('error', 'arachne.parse', stray.describe());
     strays = undefined;
     currentTask = 0;
