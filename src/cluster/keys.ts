@@ -52,6 +52,7 @@ export const clusterKeys = (crawlId: string) => {
     delayed: `${p}delayed`,
     stats: `${p}stats`,
     pstats: `${p}pstats`,
+    starved: `${p}starved`,
     wake: `${p}wake`,
     lease: (proc: string) => `${p}lease:${proc}`,
     queue: (slot: string) => `${p}q:${slot}`,

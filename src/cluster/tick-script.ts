@@ -218,6 +218,7 @@ if ARGV[10] ~= '' then redis.call('HSET', P .. 'pstats', proc, ARGV[10]) end
 
 -- Leaving: whatever this process still holds goes back to the frontier.
 local claimed = {}
+local starved_here = false
 if ARGV[9] == '1' then
   local held = redis.call('HGETALL', K_lease)
   for j = 1, #held, 2 do
@@ -254,13 +255,18 @@ else
   if got > 0 then redis.call('HINCRBY', K_stats, 'claimed', got) end
   -- Starved processes (room, nothing to claim) wait on the 'wake' channel instead of polling.
   if claimMax > 0 and got == 0 then
+    starved_here = true
     redis.call('SADD', K_starved, proc)
   else
     redis.call('SREM', K_starved, proc)
   end
 end
-if (added > 0 or freed > 0 or reaped > 0) and redis.call('SCARD', K_starved) > 0 then
+-- Wakes the others only: a process ignores its own message, so it stays starved (still waiting
+-- for a unit its own adds could not get) and must stay in the set for the next wake.
+local others = redis.call('SCARD', K_starved) - (starved_here and 1 or 0)
+if (added > 0 or freed > 0 or reaped > 0) and others > 0 then
   redis.call('DEL', K_starved)
+  if starved_here then redis.call('SADD', K_starved, proc) end
   redis.call('PUBLISH', P .. 'wake', proc)
 end
 if completed > 0 then redis.call('HINCRBY', K_stats, 'completed', completed) end

@@ -236,6 +236,46 @@ test('the shared state vanishing mid-crawl (a reset) stops the crawl with a code
   }
 });
 
+test('a process whose own adds find the slot full stays starved, and the next freed unit wakes it', async () => {
+  // The tick script, three processes, one slot of one unit. A process ignores its own wake
+  // message, so the tick that publishes must not take the publisher out of the starved set too.
+  const keys = clusterKeys(freshId());
+  await client.hset(keys.meta, { format: CLUSTER_FORMAT, spider: 'wake', startDone: '1' });
+  client.defineCommand('rawTick', { numberOfKeys: 0, lua: TICK_SCRIPT });
+  const seqs = new Map<string, number>();
+  const tick = async (proc: string, { releases = [] as string[], adds = [] as Request[] } = {}): Promise<{ claimed: string[] }> => {
+    seqs.set(proc, (seqs.get(proc) ?? 0) + 1);
+    const added = adds.flatMap((r) => [fingerprint(r), 'one-slot', '1\n0', '0', '0', encodeRequest(r), '0']);
+    const raw = await (client as unknown as { rawTick(...args: (string | number)[]): Promise<string> }).rawTick(
+      keys.prefix, proc, String(seqs.get(proc)), 60_000, 5, '', '', '', '', '', releases.length, ...releases, adds.length, ...added, 0, 0, 0,
+    );
+    // An empty Lua table is encoded as {}, not [].
+    const { claimed } = JSON.parse(raw) as { claimed: string[] | object };
+    return { claimed: Array.isArray(claimed) ? claimed : [] };
+  };
+  const subscriber = client.duplicate();
+  const wakes: string[] = [];
+  subscriber.on('message', (_channel: string, from: string) => wakes.push(from));
+  await subscriber.subscribe(keys.wake);
+  // Messages published before a tick returned are read before the reply to a later PING.
+  const wakesNow = async (): Promise<string[]> => (await subscriber.ping(), wakes.splice(0));
+  try {
+    const holder = await tick('a', { adds: [new Request({ url: 'http://127.0.0.1:9/1' })] });
+    assert.equal(holder.claimed.length, 2, 'a holds the slot\'s one unit');
+    assert.equal((await tick('b')).claimed.length, 0);
+    assert.deepEqual(await client.smembers(keys.starved), ['b']);
+    // c queues a request it cannot claim: it wakes b, and stays starved itself.
+    assert.equal((await tick('c', { adds: [new Request({ url: 'http://127.0.0.1:9/2' })] })).claimed.length, 0);
+    assert.deepEqual(await wakesNow(), ['c']);
+    assert.deepEqual(await client.smembers(keys.starved), ['c']);
+    // a frees the unit: c (which ignores its own message) is woken by a's.
+    await tick('a', { releases: [holder.claimed[0]!] });
+    assert.deepEqual(await wakesNow(), ['a'], 'the freed unit woke the starved publisher of the request');
+  } finally {
+    subscriber.disconnect();
+  }
+});
+
 test('a starved process is woken through pub/sub when work appears, without waiting for its poll', { timeout: 60_000 }, async () => {
   const site = await startSite({ pages: 80, latencyMs: 10 });
   try {
