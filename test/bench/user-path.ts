@@ -7,6 +7,7 @@
  *   npm run bench:user -- --scenario latency    # 50 ms latency, concurrency 128, 5,000 pages
  *   npm run bench:user -- --rounds 3 --pages 4000 --variants loop,workers=0,workers=2
  *   npm run bench:user -- --node-flags '--max-semi-space-size=32'   # node flags for Arachne's runs
+ *   npm run bench:user -- --steady              # also the per-page cost once warmed up (below)
  *
  * Scenarios:
  *   a        30 KB pages, 20 links, no latency, concurrency 32, 10,000 pages (suite scenario a).
@@ -29,6 +30,13 @@
  *   (N - 1), the cost of one more page once the process is up. Whole-process CPU per page spreads
  *   start-up (worker threads, tsx, module loading: seconds) over the pages; the marginal figure
  *   does not, so start-up is judged on its own (bench:startup) and the per-page cost on this one.
+ * - steady CPU per page (`--steady`): (CPU of the N-page run - CPU of a run on an N/2-page site) /
+ *   (N - N/2). A one-page run never gets hot, so the marginal figure still holds each isolate's
+ *   warm-up (TurboFan compiles, heap growth): a second of CPU per isolate at the start of a crawl,
+ *   which a long crawl spreads thin. This one leaves it out: the cost of a page at cruising speed.
+ * - paired ratios: each round runs every variant once, so a variant's ratio to the loop (or to
+ *   in-process) is also taken round by round, and the median and range of those are printed. The
+ *   machine's speed drifts between minutes; a ratio within one round sees less of that drift.
  * The site runs in its own process (src/cli/bench-site.ts); its CPU is counted for neither side.
  * Tables show medians; the ratios compare medians of the same run.
  */
@@ -50,6 +58,7 @@ const { values } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
     'node-flags': { type: 'string', default: '' },
+    steady: { type: 'boolean', default: false },
   },
 });
 
@@ -133,9 +142,11 @@ async function main(): Promise<void> {
   );
   const site = await startBenchSite(siteOptions);
   const tiny = await startBenchSite({ pages: 1, pageSize: 2000, links: 0, items: 0, latencyMs: 0 });
+  const half = values.steady ? await startBenchSite({ ...siteOptions, pages: Math.floor(siteOptions.pages / 2) }) : undefined;
   const runs = new Map<string, Run[]>();
   const startup = new Map<string, number[]>();
   const marginal = new Map<string, number[]>();
+  const steady = new Map<string, number[]>();
   const importMs: number[] = [];
   try {
     for (let r = 0; r < rounds; r++) {
@@ -147,9 +158,16 @@ async function main(): Promise<void> {
         startup.set(variant, [...(startup.get(variant) ?? []), one.wallS]);
         const marginalMs = ((run.cpuS - one.cpuS) / Math.max(1, run.pages - one.pages)) * 1000;
         marginal.set(variant, [...(marginal.get(variant) ?? []), marginalMs]);
+        let steadyNote = '';
+        if (half) {
+          const short = variant === 'loop' ? runLoop(half.url, concurrency) : runArachne(variant, half.url, project);
+          const steadyMs = ((run.cpuS - short.cpuS) / Math.max(1, run.pages - short.pages)) * 1000;
+          steady.set(variant, [...(steady.get(variant) ?? []), steadyMs]);
+          steadyNote = `; ${short.pages} pages cpu ${r2(short.cpuS)} s; steady ${r2(steadyMs * 1000)} us/page`;
+        }
         process.stderr.write(
           `round ${r + 1} ${variant}: ${run.pages} pages, ${run.wallS} s, cpu ${r2(run.cpuS)} s, rss ${Math.round(run.rssMb)} MB; ` +
-            `one page ${one.wallS} s, cpu ${r2(one.cpuS)} s; marginal ${r2(marginalMs * 1000)} us/page\n`,
+            `one page ${one.wallS} s, cpu ${r2(one.cpuS)} s; marginal ${r2(marginalMs * 1000)} us/page${steadyNote}\n`,
         );
       }
       importMs.push(timed(['--input-type=module', '-e', "const t = performance.now(); await import('arachne'); console.log(performance.now() - t)"], project.dir).stdout.trim() as unknown as number);
@@ -157,6 +175,7 @@ async function main(): Promise<void> {
   } finally {
     await site.close();
     await tiny.close();
+    await half?.close();
     project.remove();
   }
   const rows: Record<string, Record<string, number>> = {};
@@ -174,6 +193,7 @@ async function main(): Promise<void> {
       'pages/s': Math.round(pps),
       'cpu s/1k pages': r2(cpuPerK),
       'marginal cpu s/1k': r2(marginalPerK),
+      ...(half ? { 'steady cpu s/1k': r2(median(steady.get(variant)!)) } : {}),
       'peak RSS MB': Math.round(rss),
       'start-up s': r2(start),
     };
@@ -197,6 +217,23 @@ async function main(): Promise<void> {
     }
   }
   console.table(rows);
+  // Round by round: each variant against the loop and in-process of the same round.
+  const paired: Record<string, Record<string, string>> = {};
+  const perRound = (figure: Map<string, number[]>, variant: string, reference: string): string => {
+    const ratios = figure.get(variant)!.map((value, round) => value / figure.get(reference)![round]!);
+    return `${r2(median(ratios))} (${r2(Math.min(...ratios))}-${r2(Math.max(...ratios))})`;
+  };
+  for (const variant of variants) {
+    const row: Record<string, string> = {};
+    for (const reference of ['loop', 'workers=0']) {
+      if (reference === variant || !variants.includes(reference)) continue;
+      row[`marginal x ${reference}`] = perRound(marginal, variant, reference);
+      if (half) row[`steady x ${reference}`] = perRound(steady, variant, reference);
+    }
+    if (Object.keys(row).length > 0) paired[variant] = row;
+  }
+  console.log('ratios round by round: median (lowest-highest)');
+  console.table(paired);
   console.log(`import('arachne') in the project: ${importMs.map((ms) => `${Math.round(Number(ms))} ms`).join(' / ')}`);
 }
 
