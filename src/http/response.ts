@@ -1,9 +1,8 @@
-import type * as CheerioSlim from 'cheerio/slim';
 import type { Cheerio, CheerioAPI } from 'cheerio/slim';
-import { loadPackage } from '../load-package.js';
 import { checkHtmlDepth } from './html-depth.js';
 import { CallbackError, DropRequestError } from '../errors.js';
 import type { XNode } from '../selector/nodes.js';
+import { loadHtml } from '../selector/cheerio-page.js';
 import { Selector, SelectorList } from '../selector/selector.js';
 import type { Variables } from '../selector/xpath/evaluate.js';
 import type { BrowserResult } from './browser-options.js';
@@ -194,14 +193,12 @@ export class Response {
    * on first use and cached. `$('a').prop('href')` resolves against the document's base URL.
    */
   get $(): CheerioAPI {
-    // `xml: { xmlMode: false }` is what selects htmlparser2 in HTML mode on the full `cheerio`
-    // entry (plain `xmlMode: false` still means parse5, DESIGN.md §8); `cheerio/slim` only has
-    // htmlparser2, and the explicit option keeps that true if the import ever changes.
     if (this.#$) return this.#$;
     // A page nested thousands deep would stall the parser (quadratic in depth): refused, coded.
     checkHtmlDepth(this.text, this.url);
-    // cheerio loads with the first selection, not with `import 'arachne'` (its CommonJS build: `require` keeps this synchronous).
-    return (this.#$ = loadPackage<typeof CheerioSlim>('cheerio/slim', 'selectors').load(this.text, { xml: { xmlMode: false, decodeEntities: true }, baseURI: this.#baseUrl() }));
+    // cheerio loads with the first selection, not with `import 'arachne'`; one selection class
+    // serves every page of the thread (src/selector/cheerio-page.ts says why).
+    return (this.#$ = loadHtml(this.text, this.#baseUrl()));
   }
 
   /**

@@ -8,10 +8,10 @@
  * Everything here is plain code over the parsed tree, so it runs where the callback runs: on a
  * parse worker (the body crossed the thread; the tree is built there) or in-process.
  */
-import type * as CheerioSlim from 'cheerio/slim';
 import type * as DomSerializer from 'dom-serializer';
 import type { AnyNode, Document, Element } from 'domhandler';
-import { lazyPackage, loadPackage } from '../load-package.js';
+import { lazyPackage } from '../load-package.js';
+import { parseHtml } from './cheerio-page.js';
 import { selectCss } from './css.js';
 import type { XNode } from './nodes.js';
 import { isElement } from './nodes.js';
@@ -55,7 +55,7 @@ export class Selector {
    * `response.$` parses a body (htmlparser2, lenient).
    */
   constructor(input: string | XNode) {
-    this.root = typeof input === 'string' ? (loadPackage<typeof CheerioSlim>('cheerio/slim', 'selectors').load(input, { xml: { xmlMode: false, decodeEntities: true } }).root()[0] as Document) : input;
+    this.root = typeof input === 'string' ? (parseHtml(input) as unknown as XNode) : input;
   }
 
   /** A selection of a value, not a node (what `count(//a)` or `string(@href)` return). */
