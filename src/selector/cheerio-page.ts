@@ -49,6 +49,8 @@ interface PageKit {
   Page: SelectionClass;
   /** The options `load(html, PARSE_OPTIONS)` flattens to, without a base URL. */
   options: CheerioOptions;
+  /** cheerio's parse of an HTML fragment (`$('<p>...</p>')`, `append('<b>')`). */
+  fragment(html: string, options: CheerioOptions): Document;
   utils: typeof CheerioUtils;
   htmlparser2: typeof Htmlparser2;
 }
@@ -78,7 +80,8 @@ function pageKit(): PageKit {
     }
   }
   const options = (base as unknown as { _options: CheerioOptions })._options;
-  return (kit = { base, Page, options, utils: cheerioUtils(), htmlparser2: htmlparser2() });
+  const fragment = (html: string, fragmentOptions: CheerioOptions): Document => loaded._parse(html, fragmentOptions, false, null) as Document;
+  return (kit = { base, Page, options, fragment, utils: cheerioUtils(), htmlparser2: htmlparser2() });
 }
 
 /** A node that `$(node)` wraps as is (cheerio's own test: elements, documents, text, comments). */
@@ -90,12 +93,11 @@ function isNode(value: unknown): value is AnyNode {
 
 /** `$(selector, context)` within the page whose root selection is `root`: cheerio's cases, in its order. */
 function select(selector: unknown, context: unknown, root: Selection, options: CheerioOptions): Selection {
-  const { Page, utils } = pageKit();
+  const { Page, fragment, utils } = pageKit();
   if (selector && utils.isCheerio(selector)) return selector as unknown as Selection;
   if (!selector) return new Page(undefined, root, options);
-  const fragment = (html: string): AnyNode => (root as unknown as { _parse(c: string, o: CheerioOptions, d: boolean, x: null): AnyNode })._parse(html, options, false, null);
   let elements: ArrayLike<AnyNode> | undefined;
-  if (typeof selector === 'string' && utils.isHtml(selector)) elements = (fragment(selector) as Document).children;
+  if (typeof selector === 'string' && utils.isHtml(selector)) elements = fragment(selector, options).children;
   else if (isNode(selector)) elements = [selector];
   else if (Array.isArray(selector)) elements = selector as AnyNode[];
   if (elements) return new Page(elements, root, options);
@@ -103,7 +105,7 @@ function select(selector: unknown, context: unknown, root: Selection, options: C
   if (!context) return root.find(selector);
   if (typeof context === 'string') {
     // $('li', '<ul>...</ul>') searches the fragment; $('li', 'ul') means $('ul li').
-    return utils.isHtml(context) ? new Page([fragment(context)], root, options).find(selector) : root.find(`${context} ${selector}`);
+    return utils.isHtml(context) ? new Page([fragment(context, options)], root, options).find(selector) : root.find(`${context} ${selector}`);
   }
   if (utils.isCheerio(context)) return (context as unknown as Selection).find(selector);
   return new Page(Array.isArray(context) ? (context as AnyNode[]) : [context as AnyNode], root, options).find(selector);
