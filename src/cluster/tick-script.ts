@@ -22,8 +22,9 @@
  * `cfg` is "limit\ninterval ms".
  *
  * A process whose claim found nothing is recorded as starved; the next tick anywhere that queues
- * requests or frees units publishes on the crawl's `wake` channel, so starved processes claim at
- * once instead of waiting for their poll.
+ * requests, frees units or leaves nothing pending publishes on the crawl's `wake` channel, so
+ * starved processes claim (or see that the crawl is over) at once instead of waiting for their
+ * poll.
  */
 export const TICK_SCRIPT = String.raw`
 local P = ARGV[1]
@@ -262,9 +263,13 @@ else
   end
 end
 -- Wakes the others only: a process ignores its own message, so it stays starved (still waiting
--- for a unit its own adds could not get) and must stay in the set for the next wake.
+-- for a unit its own adds could not get) and must stay in the set for the next wake. A tick
+-- that leaves nothing pending (the last completion, or start finishing with nothing queued)
+-- wakes them too: the crawl may be over, and a starved process would learn it at its poll.
+local pending = tonumber(redis.call('GET', K_pending) or '0')
+local ended = (completed > 0 or ARGV[8] == '1') and pending == 0
 local others = redis.call('SCARD', K_starved) - (starved_here and 1 or 0)
-if (added > 0 or freed > 0 or reaped > 0) and others > 0 then
+if (added > 0 or freed > 0 or reaped > 0 or ended) and others > 0 then
   redis.call('DEL', K_starved)
   if starved_here then redis.call('SADD', K_starved, proc) end
   redis.call('PUBLISH', P .. 'wake', proc)
@@ -276,7 +281,7 @@ local reply = cjson.encode({
   alive = was_alive,
   starter = starter == proc and 1 or 0,
   startDone = start_done,
-  pending = tonumber(redis.call('GET', K_pending) or '0'),
+  pending = pending,
   added = added,
   dups = dups,
   completed = completed,

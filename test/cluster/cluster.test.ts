@@ -236,22 +236,23 @@ test('the shared state vanishing mid-crawl (a reset) stops the crawl with a code
   }
 });
 
-test('a process whose own adds find the slot full stays starved, and the next freed unit wakes it', async () => {
-  // The tick script, three processes, one slot of one unit. A process ignores its own wake
-  // message, so the tick that publishes must not take the publisher out of the starved set too.
+/**
+ * The tick script driven by hand (no crawler): a crawl whose start is done, requests in one slot
+ * of one unit, and what the `wake` channel carried. An empty Lua table is encoded as {}, not [].
+ */
+async function rawTicks(spider: string) {
   const keys = clusterKeys(freshId());
-  await client.hset(keys.meta, { format: CLUSTER_FORMAT, spider: 'wake', startDone: '1' });
+  await client.hset(keys.meta, { format: CLUSTER_FORMAT, spider, startDone: '1' });
   client.defineCommand('rawTick', { numberOfKeys: 0, lua: TICK_SCRIPT });
   const seqs = new Map<string, number>();
-  const tick = async (proc: string, { releases = [] as string[], adds = [] as Request[] } = {}): Promise<{ claimed: string[] }> => {
+  const tick = async (proc: string, { releases = [] as string[], adds = [] as Request[], completes = [] as string[] } = {}): Promise<{ claimed: string[]; pending: number }> => {
     seqs.set(proc, (seqs.get(proc) ?? 0) + 1);
     const added = adds.flatMap((r) => [fingerprint(r), 'one-slot', '1\n0', '0', '0', encodeRequest(r), '0']);
     const raw = await (client as unknown as { rawTick(...args: (string | number)[]): Promise<string> }).rawTick(
-      keys.prefix, proc, String(seqs.get(proc)), 60_000, 5, '', '', '', '', '', releases.length, ...releases, adds.length, ...added, 0, 0, 0,
+      keys.prefix, proc, String(seqs.get(proc)), 60_000, 5, '', '', '', '', '', releases.length, ...releases, adds.length, ...added, completes.length, ...completes, 0, 0,
     );
-    // An empty Lua table is encoded as {}, not [].
-    const { claimed } = JSON.parse(raw) as { claimed: string[] | object };
-    return { claimed: Array.isArray(claimed) ? claimed : [] };
+    const { claimed, pending } = JSON.parse(raw) as { claimed: string[] | object; pending: number };
+    return { claimed: Array.isArray(claimed) ? claimed : [], pending };
   };
   const subscriber = client.duplicate();
   const wakes: string[] = [];
@@ -259,6 +260,13 @@ test('a process whose own adds find the slot full stays starved, and the next fr
   await subscriber.subscribe(keys.wake);
   // Messages published before a tick returned are read before the reply to a later PING.
   const wakesNow = async (): Promise<string[]> => (await subscriber.ping(), wakes.splice(0));
+  return { keys, tick, wakesNow, close: () => subscriber.disconnect() };
+}
+
+test('a process whose own adds find the slot full stays starved, and the next freed unit wakes it', async () => {
+  // Three processes. A process ignores its own wake message, so the tick that publishes must not
+  // take the publisher out of the starved set too.
+  const { keys, tick, wakesNow, close } = await rawTicks('wake');
   try {
     const holder = await tick('a', { adds: [new Request({ url: 'http://127.0.0.1:9/1' })] });
     assert.equal(holder.claimed.length, 2, 'a holds the slot\'s one unit');
@@ -272,7 +280,29 @@ test('a process whose own adds find the slot full stays starved, and the next fr
     await tick('a', { releases: [holder.claimed[0]!] });
     assert.deepEqual(await wakesNow(), ['a'], 'the freed unit woke the starved publisher of the request');
   } finally {
-    subscriber.disconnect();
+    close();
+  }
+});
+
+test('the tick that completes the last pending request wakes the starved: the crawl is over for them too', async () => {
+  // A download's unit goes back when it finishes (a release, which wakes), and the request is
+  // completed later, once its items are flushed. A process starved in between must hear of the
+  // completion that leaves nothing pending, or it waits for its poll to learn the crawl ended.
+  const { keys, tick, wakesNow, close } = await rawTicks('finish');
+  try {
+    const holder = await tick('a', { adds: [new Request({ url: 'http://127.0.0.1:9/only' })] });
+    assert.equal(holder.claimed.length, 2);
+    assert.equal((await tick('b')).claimed.length, 0);
+    await tick('a', { releases: [holder.claimed[0]!] });
+    assert.deepEqual(await wakesNow(), ['a'], 'the freed unit wakes b');
+    const again = await tick('b');
+    assert.deepEqual([again.claimed.length, again.pending], [0, 1], 'nothing to claim, one request still pending');
+    assert.deepEqual((await client.smembers(keys.starved)).sort(), ['a', 'b'], 'a found nothing more to claim either');
+    const last = await tick('a', { completes: [holder.claimed[0]!] });
+    assert.equal(last.pending, 0);
+    assert.deepEqual(await wakesNow(), ['a'], 'the last completion woke b');
+  } finally {
+    close();
   }
 });
 
