@@ -8,6 +8,7 @@
  *   npm run bench:user -- --rounds 3 --pages 4000 --variants loop,workers=0,workers=2
  *   npm run bench:user -- --node-flags '--max-semi-space-size=32'   # node flags for Arachne's runs
  *   npm run bench:user -- --steady              # also the per-page cost once warmed up (below)
+ *   npm run bench:user -- --steady --steady-factor 4   # ... between N and 4N pages (default 3)
  *
  * Scenarios:
  *   a        30 KB pages, 20 links, no latency, concurrency 32, 10,000 pages (suite scenario a).
@@ -30,10 +31,15 @@
  *   (N - 1), the cost of one more page once the process is up. Whole-process CPU per page spreads
  *   start-up (worker threads, tsx, module loading: seconds) over the pages; the marginal figure
  *   does not, so start-up is judged on its own (bench:startup) and the per-page cost on this one.
- * - steady CPU per page (`--steady`): (CPU of the N-page run - CPU of a run on an N/2-page site) /
- *   (N - N/2). A one-page run never gets hot, so the marginal figure still holds each isolate's
- *   warm-up (TurboFan compiles, heap growth): a second of CPU per isolate at the start of a crawl,
- *   which a long crawl spreads thin. This one leaves it out: the cost of a page at cruising speed.
+ * - steady CPU per page (`--steady`): (CPU of a run on a kN-page site - CPU of the N-page run) /
+ *   (kN - N), k = `--steady-factor` (3). A one-page run never gets hot, so the marginal figure
+ *   still holds each isolate's warm-up (TurboFan compiles, heap growth): a second or more of CPU
+ *   per isolate at the start of a crawl, which a long crawl spreads thin. This one leaves it out:
+ *   the cost of a page at cruising speed. The warm-up itself is printed too: CPU of the N-page run
+ *   - N x the steady cost, what the process spends once per crawl (start-up included). Both ends
+ *   are warm runs: measured between N/2 and N instead, the JIT is still compiling the parse stack
+ *   in the first run's last pages, and the figure holds part of the warm-up (1.42x in-process for
+ *   2 workers on 6 December, where 10,000 -> 30,000 gives 1.23x).
  * - paired ratios: each round runs every variant once, so a variant's ratio to the loop (or to
  *   in-process) is also taken round by round, and the median and range of those are printed. The
  *   machine's speed drifts between minutes; a ratio within one round sees less of that drift.
@@ -59,6 +65,7 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'string' },
     'node-flags': { type: 'string', default: '' },
     steady: { type: 'boolean', default: false },
+    'steady-factor': { type: 'string', default: '3' },
   },
 });
 
@@ -142,11 +149,14 @@ async function main(): Promise<void> {
   );
   const site = await startBenchSite(siteOptions);
   const tiny = await startBenchSite({ pages: 1, pageSize: 2000, links: 0, items: 0, latencyMs: 0 });
-  const half = values.steady ? await startBenchSite({ ...siteOptions, pages: Math.floor(siteOptions.pages / 2) }) : undefined;
+  const steadyFactor = Number(values['steady-factor']);
+  if (!(steadyFactor > 1)) throw new Error(`--steady-factor must be a number above 1, got ${values['steady-factor']}`);
+  const long = values.steady ? await startBenchSite({ ...siteOptions, pages: Math.round(siteOptions.pages * steadyFactor) }) : undefined;
   const runs = new Map<string, Run[]>();
   const startup = new Map<string, number[]>();
   const marginal = new Map<string, number[]>();
   const steady = new Map<string, number[]>();
+  const warmUp = new Map<string, number[]>();
   const importMs: number[] = [];
   try {
     for (let r = 0; r < rounds; r++) {
@@ -159,11 +169,13 @@ async function main(): Promise<void> {
         const marginalMs = ((run.cpuS - one.cpuS) / Math.max(1, run.pages - one.pages)) * 1000;
         marginal.set(variant, [...(marginal.get(variant) ?? []), marginalMs]);
         let steadyNote = '';
-        if (half) {
-          const short = variant === 'loop' ? runLoop(half.url, concurrency) : runArachne(variant, half.url, project);
-          const steadyMs = ((run.cpuS - short.cpuS) / Math.max(1, run.pages - short.pages)) * 1000;
+        if (long) {
+          const longer = variant === 'loop' ? runLoop(long.url, concurrency) : runArachne(variant, long.url, project);
+          const steadyMs = ((longer.cpuS - run.cpuS) / Math.max(1, longer.pages - run.pages)) * 1000;
+          const warmUpS = run.cpuS - (run.pages * steadyMs) / 1000;
           steady.set(variant, [...(steady.get(variant) ?? []), steadyMs]);
-          steadyNote = `; ${short.pages} pages cpu ${r2(short.cpuS)} s; steady ${r2(steadyMs * 1000)} us/page`;
+          warmUp.set(variant, [...(warmUp.get(variant) ?? []), warmUpS]);
+          steadyNote = `; ${longer.pages} pages cpu ${r2(longer.cpuS)} s; steady ${r2(steadyMs * 1000)} us/page, warm-up ${r2(warmUpS)} s`;
         }
         process.stderr.write(
           `round ${r + 1} ${variant}: ${run.pages} pages, ${run.wallS} s, cpu ${r2(run.cpuS)} s, rss ${Math.round(run.rssMb)} MB; ` +
@@ -175,7 +187,7 @@ async function main(): Promise<void> {
   } finally {
     await site.close();
     await tiny.close();
-    await half?.close();
+    await long?.close();
     project.remove();
   }
   const rows: Record<string, Record<string, number>> = {};
@@ -193,7 +205,7 @@ async function main(): Promise<void> {
       'pages/s': Math.round(pps),
       'cpu s/1k pages': r2(cpuPerK),
       'marginal cpu s/1k': r2(marginalPerK),
-      ...(half ? { 'steady cpu s/1k': r2(median(steady.get(variant)!)) } : {}),
+      ...(long ? { 'steady cpu s/1k': r2(median(steady.get(variant)!)), 'warm-up cpu s': r2(median(warmUp.get(variant)!)) } : {}),
       'peak RSS MB': Math.round(rss),
       'start-up s': r2(start),
     };
@@ -228,7 +240,7 @@ async function main(): Promise<void> {
     for (const reference of ['loop', 'workers=0']) {
       if (reference === variant || !variants.includes(reference)) continue;
       row[`marginal x ${reference}`] = perRound(marginal, variant, reference);
-      if (half) row[`steady x ${reference}`] = perRound(steady, variant, reference);
+      if (long) row[`steady x ${reference}`] = perRound(steady, variant, reference);
     }
     if (Object.keys(row).length > 0) paired[variant] = row;
   }
