@@ -138,10 +138,14 @@ test('the throttle settles under a server that answers 429 above 3 concurrent re
     });
     assert.equal(items.length, 400, 'every request completes, 429s retried');
     assert.ok(stat(stats, 'throttle/decreases') >= 1);
-    // After settling (the first 80 requests), fewer than 5% of requests are answered 429.
+    // After settling (the first 80 requests), few requests are answered 429. Unthrottled, 9 of 12
+    // in flight would be. AIMD itself keeps probing: from 2 after a halving, a window is skipped,
+    // then +1 a window to 4, where the 4th request in flight is refused: 1-2 refusals per 30-35
+    // requests, 3-6%. The bound is twice that: timers that fire late on a loaded machine make the
+    // server count more overlap (5.3% seen in CI once against a 5% bound).
     const settled = overloadAfter.slice(80);
     const share = settled.filter(Boolean).length / settled.length;
-    assert.ok(share < 0.05, `429 share after settling: ${(share * 100).toFixed(1)}%`);
+    assert.ok(share < 0.1, `429 share after settling: ${(share * 100).toFixed(1)}%`);
     assert.ok(served >= 400);
   } finally {
     await site.close();
