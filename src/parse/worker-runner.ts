@@ -5,12 +5,16 @@
  * - One task per response (or failure): the worker runs the callback by name and sends back every
  *   output at once; they are yielded here in order, then the callback's own failure, if any, is
  *   thrown (outputs yielded before a failure are kept, as in-process).
- * - Tasks submitted in the same event-loop turn are handed over together, split evenly over the
- *   threads (at most MAX_BATCH to a hand-over): each hand-over wakes a worker and then the main
- *   thread, and on a busy crawl that cost as much as a page's parse. A lone task's body is
- *   transferred; a batch's bodies are copied, so that when the batch's thread dies (a crash, a
- *   timeout) every task in it but the timed-out one runs again alone, and a crash is charged to
- *   the callback that caused it. A callback run again that way logs its lines twice.
+ * - Threads: one piscina pool of one thread each, so that Arachne, not piscina, decides when a
+ *   thread starts (piscina starts threads up to its maximum whenever a task waits). A runner
+ *   may start with fewer threads than `workers` (`startThreads`, "auto") and add one when its
+ *   threads are busy, callbacks wait, and the thread added last paid off (thread-growth.ts).
+ * - Tasks wait here until a thread is idle; the tasks waiting then are handed over together, split
+ *   evenly over the idle threads (at most MAX_BATCH to a hand-over): each hand-over wakes a worker
+ *   and then the main thread, and on a busy crawl that cost as much as a page's parse. A lone
+ *   task's body is transferred; a batch's bodies are copied, so that when the batch's thread dies
+ *   (a crash, a timeout) every task in it but the timed-out one runs again alone, and a crash is
+ *   charged to the callback that caused it. A callback run again that way logs its lines twice.
  * - Backpressure: `saturated` is true while as many tasks are pending as there are threads plus
  *   `parse.maxQueue`; the engine then stops dispatching downloads, so response bodies waiting for
  *   a thread cannot grow without bound. Downloads already in flight still get parsed, so the
@@ -21,18 +25,17 @@
  * - A thread that dies (process.exit, an uncaught error, `parse.maxOldGenerationSizeMb`) fails the
  *   one task it held with `ERR_PARSE_WORKER_CRASHED`; piscina replaces the thread.
  */
-import type * as PiscinaModule from 'piscina';
-import type { Piscina } from 'piscina';
-import { loadPackage } from '../load-package.js';
 import { CallbackError } from '../errors.js';
 import type { Response } from '../http/response.js';
 import type { LogLevel, LogSink } from '../log.js';
 import type { Clock } from '../clock.js';
 import type { Failure, Spider, SpiderOutput } from '../spider/spider.js';
-import { decodeError, decodeOutput, encodeFailure, encodeResponse, isLogWire, isStartWire, StartStamps, type ParseBatch, type ParseResult, type ParseTask } from './codec.js';
+import { decodeError, decodeOutput, encodeFailure, encodeResponse, isLogWire, isStartWire, StartStamps, type ParseResult, type ParseTask } from './codec.js';
 import type { OutputStream } from '../spider/callback.js';
 import type { CallbackRunner } from './runner.js';
 import type { ParseWorkerData } from './worker.js';
+import { PRELOAD, startParseThread, type ParseThread } from './parse-thread.js';
+import { ThreadGrowth } from './thread-growth.js';
 
 export interface WorkerRunnerOptions {
   /** The main thread's spider instance: `hasMethod` checks it (the workers have their own). */
@@ -41,8 +44,12 @@ export interface WorkerRunnerOptions {
   spiderFile: string;
   /** Spider arguments (`-a`), given to every worker's spider instance. */
   args: Record<string, string>;
-  /** Threads in the pool (`parse.workers`, >= 1). */
+  /** Threads in the pool at most (`parse.workers`, >= 1). */
   workers: number;
+  /** Threads started with the pool (1 to `workers`; default `workers`); see thread-growth.ts. */
+  startThreads?: number;
+  /** Called with the number of threads each time one is started, the first included. */
+  onThreadStarted?: (threads: number) => void;
   /** Tasks waiting for a thread before `saturated` turns true (`parse.maxQueue`). */
   maxQueue: number;
   /** Per-callback time limit in ms; 0 = none (`parse.timeoutMs`). */
@@ -53,7 +60,7 @@ export interface WorkerRunnerOptions {
   logLevel: LogLevel;
   /** Where forwarded spider log lines go: the crawl's sink, under the spider logger's name. */
   logSink: LogSink;
-  /** Timer for `timeoutMs` (default: the system's). */
+  /** Timer for `timeoutMs`, and the time callbacks have waited for a thread (default: the system's). */
   clock?: Clock;
 }
 
@@ -71,12 +78,6 @@ interface Pending {
   startedAt: number | undefined;
 }
 
-// The worker entry next to this file: `.ts` when running from source under tsx (tests, the bench),
-// the compiled `.js` otherwise. piscina loads it by path.
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER_FILE = new URL(FROM_SOURCE ? './worker.ts' : './worker.js', import.meta.url);
-// What a worker loads before registering tsx for a TypeScript spider (see worker.ts).
-const PRELOAD = FROM_SOURCE ? undefined : new URL('../index.js', import.meta.url).href;
 /** Tasks that can have their start stamped in shared memory at once; more fall back to a message. */
 const START_SLOTS = 4096;
 /** Most tasks handed to a thread at once (a batch's results come back together, after its last). */
@@ -90,25 +91,31 @@ interface Queued {
   pending: Pending;
   resolve(result: ParseResult): void;
   reject(error: unknown): void;
+  /** Handed over in a hand-over of its own (its start is reported by message, or it is a retry). */
+  alone: boolean;
 }
 
 export class WorkerRunner implements CallbackRunner {
   readonly #options: WorkerRunnerOptions;
-  readonly #pool: Piscina<ParseTask | ParseBatch, ParseResult | ParseResult[]>;
+  readonly #threads: ParseThread[] = [];
+  readonly #workerData: ParseWorkerData;
   readonly #pending = new Map<number, Pending>();
-  readonly #clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
+  readonly #clock: Clock;
   readonly #stamps = StartStamps.create(START_SLOTS);
   readonly #freeSlots: number[] = Array.from({ length: START_SLOTS }, (_, i) => START_SLOTS - 1 - i);
   #nextId = 1;
   #closed = false;
-  /** Tasks submitted this turn; handed over together at its end. */
-  #queue: Queued[] = [];
+  /** Tasks waiting for a thread, in order; handed over when one is idle. */
+  #waiting: Queued[] = [];
+  #dispatchScheduled = false;
+  readonly #growth: ThreadGrowth;
   #handOvers = 0;
 
   constructor(options: WorkerRunnerOptions) {
     this.#options = options;
-    this.#clock = options.clock ?? { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
-    const workerData: ParseWorkerData = {
+    this.#clock = options.clock ?? { now: () => Date.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) };
+    this.#growth = new ThreadGrowth(() => this.#clock.now());
+    this.#workerData = {
       spiderFile: options.spiderFile,
       spiderName: (options.spider.constructor as { name: string }).name,
       args: options.args,
@@ -116,25 +123,13 @@ export class WorkerRunner implements CallbackRunner {
       startStamps: this.#stamps.buffer,
       ...(PRELOAD ? { preload: PRELOAD } : {}),
     };
-    const { Piscina: Pool } = loadPackage<typeof PiscinaModule>('piscina', 'parse workers (parse.workers > 0)');
-    this.#pool = new Pool<ParseTask | ParseBatch, ParseResult | ParseResult[]>({
-      filename: WORKER_FILE.href,
-      minThreads: options.workers,
-      maxThreads: options.workers,
-      // One task per thread at a time: the spider logger tags lines with the running task.
-      concurrentTasksPerWorker: 1,
-      // Never reject: backpressure is `saturated`, applied before downloading (see the header).
-      maxQueue: Infinity,
-      // Threads stay up for the whole crawl: a worker's spider module is imported once.
-      idleTimeout: Infinity,
-      workerData,
-      ...(options.maxOldGenerationSizeMb > 0 ? { resourceLimits: { maxOldGenerationSizeMb: options.maxOldGenerationSizeMb } } : {}),
-    });
-    this.#pool.on('message', (message: unknown) => this.#onMessage(message));
-    // piscina emits 'error' for a worker failure no task was waiting on; unhandled it would throw.
-    this.#pool.on('error', (error: unknown) => {
-      options.logSink('error', 'arachne.parse', `a parse worker failed outside any task: ${error instanceof Error ? error.message : String(error)}`);
-    });
+    const start = Math.min(options.workers, Math.max(1, options.startThreads ?? options.workers));
+    for (let i = 0; i < start; i++) this.#startThread();
+  }
+
+  /** Threads started so far. */
+  get threads(): number {
+    return this.#threads.length;
   }
 
   /** True while the pool holds as many tasks as threads plus `parse.maxQueue`: pause downloading. */
@@ -171,7 +166,7 @@ export class WorkerRunner implements CallbackRunner {
       pending.timer = undefined;
       pending.logsDone?.();
     }
-    await this.#pool.destroy();
+    await Promise.all(this.#threads.map(({ pool }) => pool.destroy()));
   }
 
   /** Decoded as they are read; the callback's error, if any, is thrown after its outputs. */
@@ -183,29 +178,57 @@ export class WorkerRunner implements CallbackRunner {
     })();
   }
 
+  /** Queued until the end of this turn, so that the tasks submitted in one turn travel together. */
   #submit(task: ParseTask, transferList: ArrayBuffer[], url: string): Promise<ParseResult> {
     return new Promise<ParseResult>((resolve, reject) => {
-      const queued: Queued = { task, transferList, url, pending: this.#track(task), resolve, reject };
-      if (this.#queue.push(queued) === 1) setImmediate(() => this.#flush());
+      // A task whose start is reported by message (no start slot was free) goes alone: only a
+      // slot can also say it has finished.
+      const pending = this.#track(task);
+      const alone = this.#options.timeoutMs > 0 && task.startSlot === undefined;
+      this.#waiting.push({ task, transferList, url, pending, resolve, reject, alone });
+      if (!this.#dispatchScheduled) {
+        this.#dispatchScheduled = true;
+        setImmediate(() => {
+          this.#dispatchScheduled = false;
+          this.#dispatch();
+        });
+      }
     });
   }
 
-  /**
-   * Hands this turn's tasks over, split evenly over the threads. A task whose start is reported by
-   * message (no start slot was free) goes alone: only a slot can also say it has finished.
-   */
-  #flush(): void {
-    let queue = this.#queue;
-    this.#queue = [];
-    if (this.#options.timeoutMs > 0 && queue.some(({ task }) => task.startSlot === undefined)) {
-      for (const queued of queue) if (queued.task.startSlot === undefined) void this.#runAlone(queued);
-      queue = queue.filter(({ task }) => task.startSlot !== undefined);
+  /** Hands the waiting tasks over to the idle threads, split evenly; starts a thread when they have waited long enough. */
+  #dispatch(): void {
+    if (this.#closed) return;
+    let idle = this.#threads.filter((thread) => thread.busySince === undefined);
+    if (idle.length === 0 && this.#waiting.length > 0 && this.#shouldGrow()) idle = [this.#startThread()];
+    const size = Math.min(MAX_BATCH, Math.ceil(this.#waiting.length / Math.max(1, idle.length)));
+    for (const thread of idle) {
+      if (this.#waiting.length === 0) break;
+      let count = 0;
+      while (count < size && count < this.#waiting.length && !this.#waiting[count]!.alone) count++;
+      const batch = this.#waiting.splice(0, Math.max(1, count));
+      if (batch.length === 1) void this.#runAlone(thread, batch[0]!);
+      else void this.#runBatch(thread, batch);
     }
-    const size = Math.min(MAX_BATCH, Math.ceil(queue.length / this.#options.workers));
-    for (let i = 0; i < queue.length; i += size) {
-      if (size === 1 || i + 1 === queue.length) void this.#runAlone(queue[i]!);
-      else void this.#runBatch(queue.slice(i, i + size));
-    }
+  }
+
+  /** Called with every thread busy and tasks waiting (see thread-growth.ts). */
+  #shouldGrow(): boolean {
+    if (this.#threads.length >= this.#options.workers) return false;
+    return this.#growth.shouldGrow(this.#threads.map(({ busySince }) => busySince!));
+  }
+
+  #occupy(thread: ParseThread): void {
+    this.#handOvers++;
+    thread.busySince = this.#clock.now();
+  }
+
+  #startThread(): ParseThread {
+    const { maxOldGenerationSizeMb, logSink } = this.#options;
+    const thread: ParseThread = startParseThread({ workerData: this.#workerData, maxOldGenerationSizeMb, onMessage: (message) => this.#onMessage(message), logSink });
+    this.#threads.push(thread);
+    this.#options.onThreadStarted?.(this.#threads.length);
+    return thread;
   }
 
   /** A task's bookkeeping from submission to answer: its timeout (see #armTimeout) and log count. */
@@ -229,29 +252,39 @@ export class WorkerRunner implements CallbackRunner {
     if (pending.slot >= 0) this.#freeSlots.push(pending.slot);
   }
 
-  async #runAlone(queued: Queued): Promise<void> {
+  async #runAlone(thread: ParseThread, queued: Queued): Promise<void> {
     const { task, pending } = queued;
-    this.#handOvers++;
+    this.#occupy(thread);
     try {
-      const result = (await this.#pool.run(task, { transferList: queued.transferList, signal: pending.controller.signal })) as ParseResult;
+      const result = (await thread.pool.run(task, { transferList: queued.transferList, signal: pending.controller.signal })) as ParseResult;
+      this.#release(thread, 1);
       await this.#logsOf(pending, result);
       queued.resolve(result);
     } catch (error) {
+      this.#release(thread, 0);
       queued.reject(this.#poolError(error, pending, queued.url));
     } finally {
       this.#untrack(task.id, pending);
     }
   }
 
+  /** The thread takes the next waiting tasks. */
+  #release(thread: ParseThread, callbacks: number): void {
+    if (thread.busySince !== undefined) this.#growth.ended(thread.busySince, callbacks);
+    thread.busySince = undefined;
+    this.#dispatch();
+  }
+
   /** Bodies are copied, not transferred: a task of a batch whose thread died runs again alone. */
-  async #runBatch(batch: Queued[]): Promise<void> {
+  async #runBatch(thread: ParseThread, batch: Queued[]): Promise<void> {
     const controller = new AbortController();
     for (const { pending } of batch) pending.controller = controller;
-    this.#handOvers++;
+    this.#occupy(thread);
     let results: ParseResult[];
     try {
-      results = (await this.#pool.run({ kind: 'batch', tasks: batch.map(({ task }) => task) }, { signal: controller.signal })) as ParseResult[];
+      results = (await thread.pool.run({ kind: 'batch', tasks: batch.map(({ task }) => task) }, { signal: controller.signal })) as ParseResult[];
     } catch (error) {
+      const retries: Queued[] = [];
       for (const queued of batch) {
         if (queued.pending.timedOut || this.#closed) {
           queued.reject(this.#poolError(error, queued.pending, queued.url));
@@ -261,11 +294,16 @@ export class WorkerRunner implements CallbackRunner {
           this.#untrack(queued.task.id, queued.pending);
           queued.task = { ...queued.task, id: this.#nextId++ };
           queued.pending = this.#track(queued.task);
-          void this.#runAlone(queued);
+          queued.alone = true;
+          retries.push(queued);
         }
       }
+      // First in line, each in a hand-over of its own.
+      this.#waiting.unshift(...retries);
+      this.#release(thread, 0);
       return;
     }
+    this.#release(thread, batch.length);
     for (let i = 0; i < batch.length; i++) {
       const { task, pending, resolve } = batch[i]!;
       await this.#logsOf(pending, results[i]!);

@@ -96,10 +96,10 @@ async function loadSpider(): Promise<Spider> {
   return new spiderClass({ args: data.args, logger: createLogger(spiderClass.name, data.logLevel, post) });
 }
 
-// Start loading the spider as soon as the thread starts (piscina starts `parse.workers` threads
-// with the pool), not on the first task: the import (about 1 s for a TypeScript spider that
-// imports 'arachne', measured on the 2-core CI machine) then overlaps the first downloads. A
-// load failure is reported by every task, so it is not an unhandled rejection here.
+// Start loading the spider as soon as the thread starts (with the pool, or when the runner adds
+// it), not on the first task: the import (about 1 s for a TypeScript spider that imports
+// 'arachne', measured on the 2-core CI machine) then overlaps the first downloads. A load
+// failure is reported by every task, so it is not an unhandled rejection here.
 if ((workerData as Partial<ParseWorkerData> | null)?.spiderFile) {
   spiderPromise = loadSpider();
   spiderPromise.catch(() => {});

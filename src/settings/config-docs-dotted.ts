@@ -181,7 +181,7 @@ export interface DottedSettingDocs {
   'items.invalid'?: SettingValues['items.invalid'];
   /** Least share of typed items with a field non-empty; below it at close the crawl fails (`crawl run` exits 3). Default `{}`. */
   'items.minCoverage'?: SettingValues['items.minCoverage'];
-  /** Parse worker threads running callbacks (0 = in-process; "auto" = one per available core; in-process on one core). Default `"auto"`. */
+  /** Parse worker threads running callbacks (0 = in-process; "auto" = up to one per available core, started as callbacks wait for them; in-process on one core). Default `"auto"`. */
   'parse.workers'?: SettingValues['parse.workers'];
   /** Responses waiting for a parse thread before downloading pauses (in-process: callbacks running at once beyond the first). Default `32`. */
   'parse.maxQueue'?: SettingValues['parse.maxQueue'];

@@ -257,7 +257,7 @@ export interface SettingDocs {
   };
   /** The `parse.*` settings. */
   parse?: {
-    /** Parse worker threads running callbacks (0 = in-process; "auto" = one per available core; in-process on one core). Default `"auto"`. */
+    /** Parse worker threads running callbacks (0 = in-process; "auto" = up to one per available core, started as callbacks wait for them; in-process on one core). Default `"auto"`. */
     workers?: SettingValues['parse.workers'];
     /** Responses waiting for a parse thread before downloading pauses (in-process: callbacks running at once beyond the first). Default `32`. */
     maxQueue?: SettingValues['parse.maxQueue'];

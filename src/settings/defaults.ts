@@ -198,7 +198,7 @@ export const DEFAULTS = {
   'parse.workers': structured<number | 'auto'>(
     'integer >= 0 | "auto"',
     'auto',
-    'Parse worker threads running callbacks (0 = in-process; "auto" = one per available core; in-process on one core).',
+    'Parse worker threads running callbacks (0 = in-process; "auto" = up to one per available core, started as callbacks wait for them; in-process on one core).',
     (value) => (value === 'auto' || (Number.isInteger(value) && (value as number) >= 0) ? (value as number | 'auto') : new SpecMismatch('integer >= 0 | "auto"')),
   ),
   'parse.maxQueue': int(32, 'Responses waiting for a parse thread before downloading pauses (in-process: callbacks running at once beyond the first).', { min: 0 }),

@@ -4,8 +4,9 @@ import { test } from 'node:test';
 import { Request } from '../../src/http/request.js';
 import { Response } from '../../src/http/response.js';
 import type { LogLevel } from '../../src/log.js';
-import { WorkerRunner } from '../../src/parse/worker-runner.js';
-import FaultsSpider from '../fixtures/spiders/faults.js';
+import { GROW_WINDOW_MS } from '../../src/parse/thread-growth.js';
+import { WorkerRunner, type WorkerRunnerOptions } from '../../src/parse/worker-runner.js';
+import FaultsSpider, { HOLD_CHANNEL } from '../fixtures/spiders/faults.js';
 import { collect } from '../helpers/iterate.js';
 import { fakeResponse } from '../helpers/response.js';
 
@@ -16,7 +17,7 @@ function valuePage(url: string): Response {
   return fakeResponse(`<!doctype html><html><head><title>t</title></head><body><p class="value">v ${url}</p></body></html>`, undefined, url);
 }
 
-function runner(maxQueue: number, timeoutMs = 0, workers = 1): WorkerRunner {
+function runner(maxQueue: number, timeoutMs = 0, workers = 1, more: Partial<WorkerRunnerOptions> = {}): WorkerRunner {
   const lines: string[] = [];
   return new WorkerRunner({
     spider: new FaultsSpider(),
@@ -28,6 +29,7 @@ function runner(maxQueue: number, timeoutMs = 0, workers = 1): WorkerRunner {
     maxOldGenerationSizeMb: 0,
     logLevel: 'info' as LogLevel,
     logSink: (level, name, message) => lines.push(`${level} ${name} ${message}`),
+    ...more,
   });
 }
 
@@ -106,6 +108,108 @@ test('a callback of a batch that runs past parse.timeoutMs fails alone; the rest
     const results = await Promise.all(urls.map((url) => settle(pool.callback(valuePage(url)))));
     assert.deepEqual(results, [['v http://127.0.0.1/page/1'], 'ERR_PARSE_TIMEOUT', ['v http://127.0.0.1/page/2']]);
     assert.equal(pool.handOvers, 3, 'the batch, then the two others alone');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a runner that may grow adds a thread once its threads were busy GROW_BUSY of a window and callbacks wait', async () => {
+  let now = 1_000;
+  const started: number[] = [];
+  const clock = { now: () => now, setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
+  const pool = runner(16, 0, 2, { startThreads: 1, clock, onThreadStarted: (threads) => started.push(threads) });
+  const channel = new BroadcastChannel(HOLD_CHANNEL);
+  const holding = new Promise<void>((resolve) => {
+    channel.onmessage = (event) => {
+      if ((event as MessageEvent).data === 'holding') resolve();
+    };
+  });
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  const page = (i: number) => settle(pool.callback(valuePage(`http://127.0.0.1/page/${i}`)));
+  try {
+    assert.deepEqual(started, [1]);
+    // Idle for 80% of the first window, then held busy.
+    now += 0.8 * GROW_WINDOW_MS;
+    const held = settle(pool.callback(valuePage('http://127.0.0.1/page/0?mode=hold')));
+    await holding;
+    now += 0.2 * GROW_WINDOW_MS;
+    const first = page(1);
+    await turn();
+    assert.equal(pool.threads, 1, 'a callback waits, but the thread was busy 20% of the window');
+    now += GROW_WINDOW_MS - 1;
+    const second = page(2);
+    await turn();
+    assert.equal(pool.threads, 1, 'the next window is 1 ms short');
+    now += 1;
+    const third = page(3);
+    await turn();
+    assert.equal(pool.threads, 2, 'busy the whole window, callbacks waiting: a second thread');
+    assert.deepEqual(started, [1, 2]);
+    // The new thread runs the three while the first still holds.
+    assert.deepEqual(await Promise.all([first, second, third]), [1, 2, 3].map((i) => [`v http://127.0.0.1/page/${i}`]));
+    assert.equal(pool.handOvers, 2, 'the held page, then the three waiting ones together');
+    channel.postMessage('release');
+    assert.deepEqual(await held, ['before hold'], 'released, the held callback ends');
+    // Never past `workers`.
+    now += 10 * GROW_WINDOW_MS;
+    assert.deepEqual(await Promise.all([4, 5, 6, 7, 8].map(page)), [4, 5, 6, 7, 8].map((i) => [`v http://127.0.0.1/page/${i}`]));
+    assert.equal(pool.threads, 2);
+  } finally {
+    channel.postMessage('release');
+    channel.close();
+    await pool.close();
+  }
+});
+
+test('a thread that takes every waiting callback at each hand-over still counts as busy', async () => {
+  let now = 1_000;
+  const clock = { now: () => now, setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
+  const pool = runner(16, 0, 2, { startThreads: 1, clock });
+  const channel = new BroadcastChannel(HOLD_CHANNEL);
+  let holding: () => void = () => {};
+  channel.onmessage = (event) => {
+    if ((event as MessageEvent).data === 'holding') holding();
+  };
+  // Resolves once the callback holds its thread, with its result (a promise, wrapped so that
+  // awaiting this does not wait for the release).
+  const hold = async (i: number) => {
+    const started = new Promise<void>((resolve) => (holding = resolve));
+    const result = settle(pool.callback(valuePage(`http://127.0.0.1/page/${i}?mode=hold`)));
+    await started;
+    return { result };
+  };
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  try {
+    const { result: first } = await hold(1);
+    const waiting = settle(pool.callback(valuePage('http://127.0.0.1/page/2')));
+    await turn();
+    now += GROW_WINDOW_MS / 2;
+    // Released, the thread takes the waiting callback: nothing waits any more, for a moment.
+    channel.postMessage('release');
+    assert.deepEqual(await first, ['before hold']);
+    assert.deepEqual(await waiting, ['v http://127.0.0.1/page/2']);
+    const { result: second } = await hold(3);
+    now += GROW_WINDOW_MS / 2;
+    const third = settle(pool.callback(valuePage('http://127.0.0.1/page/4')));
+    await turn();
+    assert.equal(pool.threads, 2, 'busy the whole window, though its queue emptied halfway');
+    assert.deepEqual(await third, ['v http://127.0.0.1/page/4']);
+    channel.postMessage('release');
+    assert.deepEqual(await second, ['before hold']);
+  } finally {
+    channel.postMessage('release');
+    channel.close();
+    await pool.close();
+  }
+});
+
+test('a fixed pool starts all its threads at once', async () => {
+  const started: number[] = [];
+  const pool = runner(16, 0, 3, { onThreadStarted: (threads) => started.push(threads) });
+  try {
+    assert.equal(pool.threads, 3);
+    assert.deepEqual(started, [1, 2, 3]);
+    assert.deepEqual(await settle(pool.callback(valuePage('http://127.0.0.1/page/1'))), ['v http://127.0.0.1/page/1']);
   } finally {
     await pool.close();
   }

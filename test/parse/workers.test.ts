@@ -53,6 +53,8 @@ for (const workers of [0, 1, 2]) {
     const expectedThread = workers === 0 ? 'main' : 'worker';
     assert.ok(items.every((i) => i.thread === expectedThread), `every callback ran on the ${expectedThread} thread`);
     assert.equal(stat(stats, 'spider/exceptions'), 0);
+    // A number of workers starts them all with the crawl.
+    assert.equal(stats['parse/threads'], workers === 0 ? undefined : workers);
     // Spider logger lines from the worker reach the crawl's log sink, under the spider's name.
     for (let i = 0; i < PAGES; i++) assert.ok(logs.includes(`info [parse-pages] parsed ${site.url}/page/${i}`), `log line for page ${i}`);
     assert.ok(logs.includes(`warn [parse-pages] errback for ${site.url}/status/404`));
